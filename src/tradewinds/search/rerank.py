@@ -1,0 +1,118 @@
+"""Learned re-ranker for same-product matching.
+
+A logistic model over pairwise features between the query and each candidate: model
+numbers (exact / partial / conflicting), word and number overlap, brand, price ratio,
+and the lexical and dense scores and ranks the retrieval stage produced. Trained by
+``scripts/train_ranker.py`` on the *train* split of the entity-matching benchmark;
+the artifact (``ranker.json``: feature names, standardisation, weights) is ~2 KB.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from . import text as tx
+from .schemas import SearchHit
+
+FEATURES = (
+    "lex_norm", "lex_present", "lex_rrank", "dense", "dense_gap", "dense_rrank", "fused_norm",
+    "code_exact", "code_partial", "code_conflict", "q_code_in_text", "word_jaccard", "q_cover", "c_cover",
+    "num_jaccard", "num_extra", "brand_match", "price_logratio", "price_missing",
+)
+
+
+def _prefix_ratio(a: str, b: str) -> float:
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return n / max(len(a), len(b))
+
+
+class QueryProfile:
+    """What the features need from the query, computed once per query."""
+
+    def __init__(self, text: str, price: float | None = None) -> None:
+        self.words = set(tx.words(text))
+        self.codes = set(tx.codes(text))
+        self.numbers = tx.numbers(text)
+        self.first = next(iter(tx.words(text)), "")
+        self.joined = "".join(tx.words(text))
+        self.price = price
+
+
+def features(q: QueryProfile, hits: list[SearchHit]) -> np.ndarray:
+    out = np.zeros((len(hits), len(FEATURES)), np.float64)
+    if not hits:
+        return out
+    max_lex = max((h.lexical_score or 0.0) for h in hits) or 1.0
+    max_dense = max((h.dense_score or 0.0) for h in hits)
+    max_fused = max(h.score for h in hits) or 1.0
+    for i, h in enumerate(hits):
+        ctext = " ".join(p for p in (h.brand, h.title, h.model_number) if p)
+        cwords, ccodes, cnums = set(tx.words(ctext)), set(tx.codes(ctext)), tx.numbers(ctext)
+        cjoined = "".join(tx.words(ctext))
+        exact = bool(q.codes & ccodes)
+        partial = max((_prefix_ratio(a, b) for a in q.codes for b in ccodes), default=0.0)
+        inter = len(q.words & cwords)
+        union = len(q.words | cwords) or 1
+        nunion = len(q.numbers | cnums) or 1
+        price_ratio = 0.0
+        missing = 1.0
+        if q.price and h.unit_price:
+            price_ratio, missing = abs(math.log(q.price / h.unit_price)), 0.0
+        out[i] = (
+            (h.lexical_score or 0.0) / max_lex, float(h.lexical_score is not None),
+            1.0 / h.lexical_rank if h.lexical_rank else 0.0,
+            h.dense_score or 0.0, (h.dense_score or 0.0) - max_dense,
+            1.0 / h.dense_rank if h.dense_rank else 0.0, h.score / max_fused,
+            float(exact), partial, float(bool(q.codes) and bool(ccodes) and not exact and partial < 0.6),
+            float(any(c in cjoined for c in q.codes)) if q.codes else 0.0,
+            inter / union, inter / (len(q.words) or 1), inter / (len(cwords) or 1),
+            len(q.numbers & cnums) / nunion, len(cnums - q.numbers) / (len(cnums) or 1),
+            float(bool(q.first) and (q.first in cwords or (h.brand or "").lower().startswith(q.first))),
+            min(price_ratio, 3.0), missing,
+        )
+    return out
+
+
+class LearnedRanker:
+    def __init__(self, weights: dict) -> None:
+        if tuple(weights["features"]) != FEATURES:
+            raise ValueError("ranker artifact was trained on other features; re-run scripts/train_ranker.py")
+        self.mean = np.array(weights["mean"])
+        self.std = np.array(weights["std"])
+        self.coef = np.array(weights["coef"])
+        self.bias = float(weights["bias"])
+        self.meta = weights.get("meta", {})
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> "LearnedRanker":
+        text = path.read_text() if path else resources.files("tradewinds.search").joinpath("ranker.json").read_text()
+        return cls(json.loads(text))
+
+    def scores(self, q: QueryProfile, hits: list[SearchHit]) -> np.ndarray:
+        x = (features(q, hits) - self.mean) / self.std
+        return 1.0 / (1.0 + np.exp(-(x @ self.coef + self.bias)))
+
+    def rerank(self, text: str, hits: list[SearchHit], *, reference_price: float | None = None) -> list[SearchHit]:
+        if not hits:
+            return hits
+        s = self.scores(QueryProfile(text, reference_price), hits)
+        order = np.argsort(-s, kind="stable")
+        return [hits[i].model_copy(update={"score": round(float(s[i]), 6)}) for i in order]
+
+
+@cache
+def default_ranker() -> LearnedRanker | None:
+    try:
+        return LearnedRanker.load()
+    except FileNotFoundError:
+        return None

@@ -1,0 +1,118 @@
+"""Engine-neutral search contracts: what goes into a backend and what comes out."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from ..catalog.schemas import normalize_certification
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SearchDocument(_Model):
+    """One searchable offer: the product's text plus the offer/supplier fields filters need."""
+
+    offer_id: str
+    product_id: str
+    supplier_id: str
+    title: str
+    text: str = Field("", description="Description and attributes, indexed with a lower boost")
+    brand: str | None = None
+    model_number: str | None = None
+    category: str | None = None
+    hs_code: str | None = None
+    language: str = "en"
+    currency: str = "USD"
+    price_tiers: list[tuple[int, float]] = Field(default_factory=list, description="(min_qty, unit_price) ascending")
+    moq: int = 1
+    lead_time_days: int | None = None
+    incoterm: str | None = None
+    supplier_country: str | None = None
+    supplier_name: str | None = None
+    certifications: list[str] = Field(default_factory=list, description="Offer and supplier certifications together")
+    verified: bool = False
+
+    def embedding_text(self) -> str:
+        """What the dense model sees: identity-bearing fields first, short enough for a small encoder."""
+        parts = [self.title, self.brand or "", self.model_number or "", (self.category or "").split(" > ")[-1], self.text[:300]]
+        return " | ".join(p for p in parts if p)
+
+
+class SearchFilters(_Model):
+    """Hard constraints: applied before ranking and never violated by a result."""
+
+    quantity: int | None = Field(None, ge=1, description="Order quantity: MOQ must be <= it; price is read at its tier")
+    max_unit_price: float | None = Field(None, gt=0, description="Unit price at `quantity` (or at MOQ) must be <= this")
+    currency: str = Field("USD", description="Currency of max_unit_price; other currencies convert via TRADEWINDS_FX_RATES")
+    certifications: list[str] = Field(default_factory=list, description="All of these are required")
+    countries: list[str] = Field(default_factory=list, description="Supplier country must be one of these (ISO alpha-2)")
+    exclude_countries: list[str] = Field(default_factory=list)
+    max_lead_time_days: int | None = Field(None, ge=0)
+    incoterms: list[str] = Field(default_factory=list, description="Offer Incoterm must be one of these")
+    hs_prefix: str | None = Field(None, pattern=r"^\d{2,6}$", description="HS chapter/heading/subheading prefix")
+    verified_only: bool = False
+
+    @field_validator("certifications")
+    @classmethod
+    def _certs(cls, v: list[str]) -> list[str]:
+        return [normalize_certification(c) for c in v if c.strip()]
+
+    @field_validator("countries", "exclude_countries", "incoterms")
+    @classmethod
+    def _upper(cls, v: list[str]) -> list[str]:
+        return [c.strip().upper() for c in v if c.strip()]
+
+    def is_empty(self) -> bool:
+        return self == SearchFilters(currency=self.currency)
+
+
+class SearchRequest(_Model):
+    text: str = Field(min_length=1, max_length=2000)
+    filters: SearchFilters = Field(default_factory=SearchFilters)
+    limit: int = Field(10, ge=1, le=200)
+    mode: Literal["hybrid", "lexical", "dense"] = "hybrid"
+    facets: bool = False
+    rerank: bool = True
+    reference_price: float | None = Field(None, gt=0, description="Price of the item being matched; a ranking signal, not a filter")
+
+
+class SearchHit(_Model):
+    offer_id: str
+    product_id: str
+    supplier_id: str
+    title: str
+    brand: str | None = None
+    model_number: str | None = None
+    category: str | None = None
+    hs_code: str | None = None
+    score: float
+    lexical_score: float | None = None
+    dense_score: float | None = None
+    lexical_rank: int | None = None
+    dense_rank: int | None = None
+    unit_price: float | None = Field(None, description="At the requested quantity (or MOQ), in `currency`")
+    currency: str
+    moq: int
+    lead_time_days: int | None = None
+    incoterm: str | None = None
+    supplier_country: str | None = None
+    supplier_name: str | None = None
+    certifications: list[str] = Field(default_factory=list)
+    verified: bool = False
+
+
+class FacetCount(_Model):
+    value: str
+    count: int
+
+
+class SearchResponse(_Model):
+    hits: list[SearchHit]
+    candidates: int = Field(description="Offers that passed the filters in the candidate pool")
+    facets: dict[str, list[FacetCount]] = Field(default_factory=dict)
+    took_ms: float
+    backend: str
