@@ -24,6 +24,7 @@ FEATURES = (
     "lex_norm", "lex_present", "lex_rrank", "dense", "dense_gap", "dense_rrank", "fused_norm",
     "code_exact", "code_partial", "code_conflict", "q_code_in_text", "word_jaccard", "q_cover", "c_cover",
     "num_jaccard", "num_extra", "brand_match", "price_logratio", "price_missing",
+    "idf_cover", "idf_extra", "trigram_jaccard", "lex_x_code",
 )
 
 
@@ -45,7 +46,12 @@ class QueryProfile:
         self.numbers = tx.numbers(text)
         self.first = next(iter(tx.words(text)), "")
         self.joined = "".join(tx.words(text))
+        self.trigrams = _trigrams(self.joined)
         self.price = price
+
+
+def _trigrams(s: str) -> set[str]:
+    return {s[i:i + 3] for i in range(max(len(s) - 2, 0))}
 
 
 def features(q: QueryProfile, hits: list[SearchHit]) -> np.ndarray:
@@ -55,9 +61,19 @@ def features(q: QueryProfile, hits: list[SearchHit]) -> np.ndarray:
     max_lex = max((h.lexical_score or 0.0) for h in hits) or 1.0
     max_dense = max((h.dense_score or 0.0) for h in hits)
     max_fused = max(h.score for h in hits) or 1.0
+    texts = [" ".join(p for p in (h.brand, h.title, h.model_number) if p) for h in hits]
+    word_sets = [set(tx.words(t)) for t in texts]
+    # Pool IDF: a word shared by few candidates tells them apart (no corpus statistics needed).
+    df: dict[str, int] = {}
+    for ws in word_sets:
+        for w in ws:
+            df[w] = df.get(w, 0) + 1
+    n_pool = len(hits) + 1
+    idf = {w: math.log(n_pool / (1 + c)) + 1.0 for w, c in df.items()}
+    q_idf = sum(idf.get(w, math.log(n_pool) + 1.0) for w in q.words) or 1.0
     for i, h in enumerate(hits):
-        ctext = " ".join(p for p in (h.brand, h.title, h.model_number) if p)
-        cwords, ccodes, cnums = set(tx.words(ctext)), set(tx.codes(ctext)), tx.numbers(ctext)
+        ctext = texts[i]
+        cwords, ccodes, cnums = word_sets[i], set(tx.codes(ctext)), tx.numbers(ctext)
         cjoined = "".join(tx.words(ctext))
         exact = bool(q.codes & ccodes)
         partial = max((_prefix_ratio(a, b) for a in q.codes for b in ccodes), default=0.0)
@@ -79,6 +95,10 @@ def features(q: QueryProfile, hits: list[SearchHit]) -> np.ndarray:
             len(q.numbers & cnums) / nunion, len(cnums - q.numbers) / (len(cnums) or 1),
             float(bool(q.first) and (q.first in cwords or (h.brand or "").lower().startswith(q.first))),
             min(price_ratio, 3.0), missing,
+            sum(idf[w] for w in q.words & cwords) / q_idf,
+            sum(idf[w] for w in cwords - q.words) / (sum(idf[w] for w in cwords) or 1.0),
+            len(q.trigrams & (ct := _trigrams(cjoined))) / (len(q.trigrams | ct) or 1),
+            float(exact) * (h.lexical_score or 0.0) / max_lex,
         )
     return out
 

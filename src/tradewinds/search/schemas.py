@@ -37,8 +37,9 @@ class SearchDocument(_Model):
     verified: bool = False
 
     def embedding_text(self) -> str:
-        """What the dense model sees: identity-bearing fields first, short enough for a small encoder."""
-        parts = [self.title, self.brand or "", self.model_number or "", (self.category or "").split(" > ")[-1], self.text[:300]]
+        """What the dense model sees: identity-bearing fields only, short (~20 tokens), because encoder
+        cost grows with length and CPU embedding is the indexing bottleneck."""
+        parts = [self.title, self.brand or "", self.model_number or "", (self.category or "").split(" > ")[-1]]
         return " | ".join(p for p in parts if p)
 
 

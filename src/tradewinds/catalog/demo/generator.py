@@ -130,7 +130,7 @@ def _tiers(rng: random.Random, base: float, moq: int) -> list[dict]:
 def generate(products: int = 20_000, *, seed: int = 7, batch_size: int = 5_000, suppliers_per_category: int | None = None) -> Iterator[DemoBatch]:
     """Yield the catalog in batches; suppliers come first, in the first batch."""
     rng = random.Random(seed)
-    per_cat = suppliers_per_category or max(3, min(400, math.ceil(products / 12 / len(CATEGORIES) * 1.0)) if products < 20_000 else 36)
+    per_cat = suppliers_per_category or max(3, min(36, products // 130))
     suppliers: list[dict] = []
     by_cat: dict[str, list[dict]] = {}
     for cat in CATEGORIES:

@@ -1,0 +1,16 @@
+"""FastAPI dependency aliases: routes ask for what they need, wiring stays in bootstrap()."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from ..bootstrap import Services
+
+
+def get_services(request: Request) -> Services:
+    return request.app.state.services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]

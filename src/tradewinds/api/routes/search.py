@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from ...search.schemas import SearchFilters, SearchRequest, SearchResponse
+from ..deps import ServicesDep
+
+router = APIRouter(tags=["search"])
+
+
+def _list(values: list[str] | None) -> list[str]:
+    return [v.strip() for item in values or [] for v in item.split(",") if v.strip()]
+
+
+@router.get("/v1/search", response_model=SearchResponse, summary="Search offers with hard filters and hybrid ranking")
+def search(
+    services: ServicesDep,
+    q: Annotated[str, Query(min_length=1, max_length=2000, description="Query in any language")],
+    qty: Annotated[int | None, Query(ge=1, description="Order quantity (MOQ <= qty, price at this tier)")] = None,
+    max_price: Annotated[float | None, Query(gt=0, description="Max unit price at qty (or MOQ)")] = None,
+    currency: str = "USD",
+    cert: Annotated[list[str] | None, Query(description="Required certifications (repeat or comma-separate)")] = None,
+    country: Annotated[list[str] | None, Query(description="Supplier country in")] = None,
+    exclude_country: Annotated[list[str] | None, Query()] = None,
+    max_lead_time: Annotated[int | None, Query(ge=0)] = None,
+    incoterm: Annotated[list[str] | None, Query()] = None,
+    hs: Annotated[str | None, Query(pattern=r"^\d{2,6}$")] = None,
+    verified: bool = False,
+    mode: Literal["hybrid", "lexical", "dense"] = "hybrid",
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+    facets: bool = True,
+) -> SearchResponse:
+    filters = SearchFilters(quantity=qty, max_unit_price=max_price, currency=currency.upper(), certifications=_list(cert),
+                            countries=_list(country), exclude_countries=_list(exclude_country), max_lead_time_days=max_lead_time,
+                            incoterms=_list(incoterm), hs_prefix=hs, verified_only=verified)
+    return services.search.search(SearchRequest(text=q, filters=filters, limit=limit, mode=mode, facets=facets))

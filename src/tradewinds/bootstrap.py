@@ -1,0 +1,42 @@
+"""Real wiring in one place: settings -> database, repository, search backend, search service."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .catalog.db import open_database
+from .catalog.repository import CatalogRepository
+from .errors import ConfigError
+from .models.embeddings import VectorCache, get_embedder
+from .search.backend import SearchBackend
+from .search.service import ProductSearch
+from .settings import Settings, get_settings
+
+
+@dataclass
+class Services:
+    settings: Settings
+    repo: CatalogRepository
+    backend: SearchBackend
+    search: ProductSearch
+
+
+def make_backend(settings: Settings) -> SearchBackend:
+    url = settings.resolved_search_url
+    scheme, _, rest = url.partition(":")
+    if scheme == "embedded":
+        from .search.embedded import EmbeddedBackend
+
+        return EmbeddedBackend(Path(rest), embedder=get_embedder(settings.embedding_model),
+                               vector_cache=VectorCache(settings.vector_cache_path), fx_rates=settings.fx_rates,
+                               batch_size=settings.embedding_batch_size)
+    raise ConfigError(f"unsupported search backend {url!r}", hint="set TRADEWINDS_SEARCH_URL to embedded:/path/to/index")
+
+
+def bootstrap(settings: Settings | None = None) -> Services:
+    settings = settings or get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    repo = CatalogRepository(open_database(settings.resolved_database_url))
+    backend = make_backend(settings)
+    return Services(settings=settings, repo=repo, backend=backend, search=ProductSearch(backend))

@@ -1,0 +1,49 @@
+"""Catalog use cases: build the demo catalog, (re)index the catalog into a search backend."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from ..search.backend import SearchBackend
+from ..search.schemas import SearchDocument
+from .demo.generator import generate
+from .repository import CatalogRepository
+
+Progress = Callable[[int], None]
+
+
+def build_demo(repo: CatalogRepository, *, products: int, seed: int = 7, progress: Progress | None = None) -> dict[str, int]:
+    totals = {"suppliers": 0, "products": 0, "offers": 0}
+    for batch in generate(products, seed=seed):
+        s, p, o = repo.upsert(suppliers=batch.suppliers, products=batch.products, offers=batch.offers)
+        totals["suppliers"] += s
+        totals["products"] += p
+        totals["offers"] += o
+        if progress:
+            progress(p)
+    return totals
+
+
+def _attributes_text(attrs: list[dict]) -> str:
+    return "; ".join(f"{a['name']} {a['value']}{' ' + a['unit'] if a.get('unit') else ''}" for a in attrs or [])
+
+
+def to_document(r: dict) -> SearchDocument:
+    certs = sorted(set(r["offer_certifications"] or []) | set(r["supplier_certifications"] or []))
+    return SearchDocument(
+        offer_id=r["id"], product_id=r["product_id"], supplier_id=r["supplier_id"], title=r["title"],
+        text=f"{r['description'] or ''} {_attributes_text(r['attributes'])}"[:4000], brand=r["brand"],
+        model_number=r["model_number"], category=r["category"], hs_code=r["hs_code"], language=r["language"],
+        currency=r["currency"], price_tiers=[(t["min_qty"], t["unit_price"]) for t in r["price_tiers"]], moq=r["moq"],
+        lead_time_days=r["lead_time_days"], incoterm=r["incoterm"], supplier_country=r["supplier_country"],
+        supplier_name=r["supplier_name"], certifications=certs, verified=bool(r["verified"]),
+    )
+
+
+def catalog_documents(repo: CatalogRepository) -> Iterator[SearchDocument]:
+    for batch in repo.iter_offer_records():
+        yield from (to_document(r) for r in batch)
+
+
+def index_catalog(repo: CatalogRepository, backend: SearchBackend, *, progress: Progress | None = None) -> int:
+    return backend.index(catalog_documents(repo), progress=progress)

@@ -1,0 +1,110 @@
+"""Entry point and top-level commands. Errors become one red line and exit code 2
+(set TRADEWINDS_DEBUG=1 to see the traceback)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from ..errors import TradewindsError
+from ..search.schemas import SearchFilters, SearchRequest
+from ._output import console, err, search_table
+from .catalog import catalog_app
+
+app = typer.Typer(
+    name="tradewinds",
+    help="Tradewinds: an open, self-hosted AI trade stack. Search a B2B catalog of products, offers and suppliers, "
+    "import your own feeds, and serve it over HTTP. Data lives in ./data (TRADEWINDS_DATA_DIR).",
+    no_args_is_help=True, rich_markup_mode="rich", pretty_exceptions_enable=False,
+)
+app.add_typer(catalog_app, name="catalog")
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class Mode(StrEnum):
+    hybrid = "hybrid"
+    lexical = "lexical"
+    dense = "dense"
+
+
+def _csv(values: list[str] | None) -> list[str]:
+    return [v.strip() for item in values or [] for v in item.split(",") if v.strip()]
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="What you are looking for, in any language")],
+    qty: Annotated[int | None, typer.Option("--qty", help="Order quantity: MOQ must fit and price is read at this tier")] = None,
+    max_price: Annotated[float | None, typer.Option("--max-price", help="Highest unit price at --qty (or MOQ)")] = None,
+    currency: Annotated[str, typer.Option(help="Currency of --max-price")] = "USD",
+    cert: Annotated[list[str] | None, typer.Option("--cert", help="Required certification; repeat or comma-separate (CE,RoHS)")] = None,
+    country: Annotated[list[str] | None, typer.Option("--country", help="Supplier country in (ISO codes, e.g. CN,VN)")] = None,
+    exclude_country: Annotated[list[str] | None, typer.Option("--exclude-country", help="Supplier country not in")] = None,
+    max_lead_time: Annotated[int | None, typer.Option("--max-lead-time", help="Lead time in days <=")] = None,
+    incoterm: Annotated[list[str] | None, typer.Option("--incoterm", help="Incoterm in (FOB,EXW,...)")] = None,
+    hs: Annotated[str | None, typer.Option("--hs", help="HS code prefix (chapter 84, heading 8419, ...)")] = None,
+    verified: Annotated[bool, typer.Option("--verified", help="Only verified suppliers")] = False,
+    mode: Annotated[Mode, typer.Option(help="Retrieval mode")] = Mode.hybrid,
+    limit: Annotated[int, typer.Option(min=1, max=200)] = 10,
+    facets: Annotated[bool, typer.Option("--facets", help="Also print facet counts")] = False,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="table or json")] = OutputFormat.table,
+) -> None:
+    """Search offers with hard filters (never violated) and hybrid ranking."""
+    from ..bootstrap import bootstrap
+
+    services = bootstrap()
+    filters = SearchFilters(quantity=qty, max_unit_price=max_price, currency=currency.upper(), certifications=_csv(cert),
+                            countries=_csv(country), exclude_countries=_csv(exclude_country), max_lead_time_days=max_lead_time,
+                            incoterms=_csv(incoterm), hs_prefix=hs, verified_only=verified)
+    if services.backend.count() == 0:
+        raise TradewindsError("the search index is empty", hint="run `tradewinds catalog demo` or `tradewinds catalog import FILE`")
+    response = services.search.search(SearchRequest(text=query, filters=filters, limit=limit, mode=mode.value, facets=facets or fmt == "json"))
+    if fmt == OutputFormat.json:
+        print(response.model_dump_json(indent=2))
+        return
+    console.print(search_table(query, response, qty))
+    if facets:
+        for name, counts in response.facets.items():
+            console.print(f"[bold]{name}[/]: " + ", ".join(f"{c.value} ({c.count})" for c in counts))
+
+
+@app.command()
+def serve(host: Annotated[str, typer.Option(envvar="TRADEWINDS_HOST")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(envvar="TRADEWINDS_PORT")] = 8000) -> None:
+    """Serve the HTTP API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from ..api.app import create_app
+
+    uvicorn.run(create_app(), host=host, port=port)
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=False)
+    except TradewindsError as exc:
+        if os.environ.get("TRADEWINDS_DEBUG"):
+            raise
+        err.print(f"[red]error:[/] {exc.message}" + (f"\n[yellow]fix:[/] {exc.hint}" if exc.hint else ""))
+        sys.exit(2)
+    except (typer.Exit, typer.Abort) as exc:
+        sys.exit(getattr(exc, "exit_code", 1))
+    except Exception as exc:  # click usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
+
+
+__all__ = ["app", "main", "json"]

@@ -1,0 +1,103 @@
+"""`tradewinds catalog ...`: demo data, imports, indexing, stats, records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..errors import BadInputError
+from ._output import console, err, progress_bar
+
+catalog_app = typer.Typer(help="Build, import, index and inspect the catalog.", no_args_is_help=True)
+
+
+def _reindex(services) -> None:
+    from ..catalog.service import index_catalog
+
+    total = services.repo.counts()["offers"]
+    with progress_bar("indexing offers (lexical + embeddings)", total) as advance:
+        index_catalog(services.repo, services.backend, progress=advance)
+
+
+@catalog_app.command("demo")
+def demo(products: Annotated[int, typer.Option(min=1, help="How many products to generate")] = 20_000,
+         seed: Annotated[int, typer.Option(help="Same seed, same catalog")] = 7,
+         if_absent: Annotated[bool, typer.Option("--if-absent", help="Do nothing if the catalog already has products")] = False,
+         index: Annotated[bool, typer.Option(help="Index for search afterwards")] = True) -> None:
+    """Generate the synthetic demo catalog (every record marked synthetic) and index it."""
+    from ..bootstrap import bootstrap
+    from ..catalog.service import build_demo
+
+    services = bootstrap()
+    counts = services.repo.counts()
+    if if_absent and counts["products"]:
+        if services.backend.count() < counts["offers"] and index:
+            _reindex(services)
+        err.print(f"catalog present: {counts['products']:,} products, {counts['offers']:,} offers, {counts['suppliers']:,} suppliers")
+        return
+    with progress_bar("generating demo catalog", products) as advance:
+        totals = build_demo(services.repo, products=products, seed=seed, progress=advance)
+    err.print(f"demo catalog: {totals['products']:,} products, {totals['offers']:,} offers, {totals['suppliers']:,} suppliers (synthetic)")
+    if index:
+        _reindex(services)
+
+
+@catalog_app.command("import")
+def import_(file: Annotated[Path, typer.Argument(help="CSV, JSONL, Merchant Center TSV/XML or Shopify CSV")],
+            fmt: Annotated[str | None, typer.Option("--format", help="csv, jsonl, gmc-tsv, gmc-xml, shopify (default: from the file)")] = None,
+            strict: Annotated[bool, typer.Option("--strict", help="Refuse the whole file if any row is bad")] = False,
+            source: Annotated[str | None, typer.Option(help="Namespace for external ids (default: the format name)")] = None,
+            supplier_name: Annotated[str | None, typer.Option(help="Supplier of a Merchant Center / Shopify feed")] = None,
+            supplier_country: Annotated[str | None, typer.Option(help="Its ISO country code, e.g. CN")] = None,
+            index: Annotated[bool, typer.Option(help="Re-index for search afterwards")] = True) -> None:
+    """Import a catalog file: valid rows are upserted, bad rows reported precisely."""
+    from ..bootstrap import bootstrap
+    from ..catalog.importers import get_format, guess_format, run_import
+
+    services = bootstrap()
+    fmt_obj = get_format(fmt or guess_format(file))
+    with progress_bar(f"importing {file.name} ({fmt_obj.name})", None) as advance:
+        report = run_import(file, fmt_obj, services.repo, settings=services.settings, strict=strict, source=source,
+                            supplier_defaults={"name": supplier_name, "country": supplier_country}, progress=advance)
+    for issue in report.issues[:50]:
+        err.print(f"[yellow]{issue}[/]", highlight=False)
+    if len(report.issues) > 50:
+        err.print(f"... and {len(report.issues) - 50} more problems")
+    if report.refused:
+        raise BadInputError(f"{file.name}: import refused, nothing was written ({len(report.issues)} problem(s) above)",
+                            hint="fix the rows listed, or drop --strict to import the valid rows")
+    console.print(f"{file.name}: {report.rows_read} rows read, {report.products_upserted} products, {report.offers_upserted} offers, "
+                  f"{report.suppliers_upserted} supplier rows upserted, {report.rows_skipped} rows skipped")
+    if index and report.offers_upserted:
+        _reindex(services)
+
+
+@catalog_app.command("index")
+def index_cmd(rebuild: Annotated[bool, typer.Option(help="Drop the index and rebuild it from the database")] = False) -> None:
+    """(Re)index the catalog database into the search backend."""
+    from ..bootstrap import bootstrap
+
+    services = bootstrap()
+    if rebuild:
+        services.backend.clear()
+    _reindex(services)
+
+
+@catalog_app.command("stats")
+def stats() -> None:
+    """Counts of suppliers, products, offers and indexed offers."""
+    from ..bootstrap import bootstrap
+
+    services = bootstrap()
+    for name, n in {**services.repo.counts(), "indexed offers": services.backend.count()}.items():
+        console.print(f"{name:>15}: {n:,}")
+
+
+@catalog_app.command("show")
+def show(record_id: Annotated[str, typer.Argument(help="prd_..., sup_... or off_...")]) -> None:
+    """Print one catalog record as JSON."""
+    from ..bootstrap import bootstrap
+
+    print(bootstrap().repo.get(record_id).model_dump_json(indent=2))

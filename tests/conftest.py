@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tradewinds.settings import Settings, get_settings
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch, tmp_path):
+    """No test sees the developer's TRADEWINDS_* variables or ./data."""
+    import os
+
+    for key in list(os.environ):
+        if key.startswith("TRADEWINDS_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("TRADEWINDS_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("TRADEWINDS_DEBUG", "1")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def demo_services(tmp_path_factory):
+    """A small demo catalog in a real SQLite file, indexed with the real embedder (~3 s)."""
+    from tradewinds.bootstrap import bootstrap
+    from tradewinds.catalog.service import build_demo, index_catalog
+
+    data = tmp_path_factory.mktemp("demo")
+    settings = Settings(data_dir=Path(data))
+    services = bootstrap(settings)
+    build_demo(services.repo, products=400, seed=7)
+    index_catalog(services.repo, services.backend)
+    return services

@@ -1,0 +1,77 @@
+"""The HTTP API on a real uvicorn server, and the CLI in a real subprocess."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import httpx
+import pytest
+import uvicorn
+
+from tradewinds.api.app import create_app
+
+
+@pytest.fixture(scope="module")
+def server(demo_services):
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    srv = uvicorn.Server(uvicorn.Config(create_app(demo_services), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 20
+    while not srv.started and time.time() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(5)
+
+
+def test_search_and_record_endpoints(server):
+    r = httpx.get(f"{server}/v1/search", params={"q": "ceramic mug", "qty": 1000, "cert": "FDA", "limit": 5})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["hits"] and body["facets"]["certifications"]
+    for h in body["hits"]:
+        assert "FDA" in h["certifications"] and h["moq"] <= 1000
+    hit = body["hits"][0]
+    product = httpx.get(f"{server}/v1/products/{hit['product_id']}").json()
+    assert product["id"] == hit["product_id"] and hit["offer_id"] in [o["id"] for o in product["offers"]]
+    assert httpx.get(f"{server}/v1/suppliers/{hit['supplier_id']}").json()["country"] == hit["supplier_country"]
+    assert httpx.get(f"{server}/v1/offers/{hit['offer_id']}").json()["moq"] == hit["moq"]
+    assert "/v1/search" in httpx.get(f"{server}/openapi.json").json()["paths"]
+
+
+@pytest.mark.parametrize("path,status,code", [
+    ("/v1/products/prd_aaaaaaaaaaaaaaaa", 404, "not_found"),
+    ("/v1/products/not-an-id", 422, "bad_input"),
+    ("/v1/search?q=mug&qty=-3", 422, "bad_input"),
+    ("/v1/search", 422, "bad_input"),
+    ("/v1/nowhere", 404, "not_found"),
+])
+def test_one_error_shape(server, path, status, code):
+    r = httpx.get(server + path)
+    assert r.status_code == status
+    err = r.json()["error"]
+    assert err["code"] == code and err["message"]
+
+
+def _cli(*args, env):
+    return subprocess.run([sys.executable, "-m", "tradewinds", *args], capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_cli_search_json_respects_filters(demo_services):
+    env = {**os.environ, "TRADEWINDS_DATA_DIR": str(demo_services.settings.data_dir)}
+    env.pop("TRADEWINDS_DEBUG", None)
+    out = _cli("search", "office chair", "--qty", "100", "--max-price", "150", "--country", "CN,VN", "--format", "json", env=env)
+    assert out.returncode == 0, out.stderr
+    hits = json.loads(out.stdout)["hits"]
+    assert hits and all(h["supplier_country"] in ("CN", "VN") and h["unit_price"] <= 150 for h in hits)
+    bad = _cli("catalog", "show", "prd_aaaaaaaaaaaaaaaa", env=env)
+    assert bad.returncode == 2 and "no product with id" in bad.stderr and "Traceback" not in bad.stderr
+    assert "Search offers" in _cli("--help", env=env).stdout
