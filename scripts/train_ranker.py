@@ -3,9 +3,10 @@
     python scripts/train_ranker.py --data-dir ../shared/data/entity-matching [--split train]
 
 For every train query the hybrid retriever returns up to 50 candidates; their pairwise
-features (tradewinds.search.rerank.FEATURES) are scored by a linear model fitted with a
-listwise softmax loss (the positive should come first) and L2 regularisation chosen by
-3-fold cross-validation over queries *within the train split*. The valid split is never read.
+features (tradewinds.search.rerank.FEATURES) are scored by a small network (one tanh
+hidden layer, or linear) fitted with a listwise softmax loss (the positive should come
+first) and L2 regularisation; the hidden size is chosen by 3-fold cross-validation over
+queries *within the train split*. The valid split is never read.
 """
 
 from __future__ import annotations
@@ -25,10 +26,12 @@ from tradewinds.search.schemas import SearchRequest
 
 OUT = Path(__file__).resolve().parents[1] / "src/tradewinds/search/ranker.json"
 SETS = ("Abt-Buy", "Amazon-Google", "Walmart-Amazon")
+POOL = 50
 
 
-def collect(data_dir: Path, split: str, cache: VectorCache, pool: int = 50):
-    groups = []
+def collect(data_dir: Path, split: str, cache: VectorCache):
+    """Padded tensors: X (queries, POOL, features), Y (relevance), M (real candidate mask)."""
+    xs, ys = [], []
     with tempfile.TemporaryDirectory() as tmp:
         for name in SETS:
             ds = ev.load(data_dir / name)
@@ -39,36 +42,58 @@ def collect(data_dir: Path, split: str, cache: VectorCache, pool: int = 50):
                 if rec is None:
                     continue
                 text = ev.query_text(rec)[:2000]
-                hits = backend.search(SearchRequest(text=text, limit=pool)).hits
+                hits = backend.search(SearchRequest(text=text, limit=POOL)).hits
                 y = np.array([h.offer_id.split(":", 1)[1] in rel for h in hits], float)
-                if y.sum() == 0:
-                    continue  # retrieval missed it: nothing to learn about ordering
-                groups.append((name, features(QueryProfile(text, ev.price_of(rec)), hits), y))
-    return groups
+                if y.sum():  # retrieval missed it otherwise: nothing to learn about ordering
+                    xs.append(features(QueryProfile(text, ev.price_of(rec)), hits))
+                    ys.append(y)
+    G, F = len(xs), len(FEATURES)
+    X, Y, M = np.zeros((G, POOL, F)), np.zeros((G, POOL)), np.zeros((G, POOL), bool)
+    for g, (x, y) in enumerate(zip(xs, ys)):
+        X[g, : len(x)], Y[g, : len(y)], M[g, : len(y)] = x, y, True
+    return X, Y, M
 
 
-def fit(groups, l2: float, iters: int = 1500, lr: float = 0.05):
-    X = np.concatenate([g[1] for g in groups])
-    mean, std = X.mean(0), X.std(0) + 1e-6
-    Xs = [(g[1] - mean) / std for g in groups]
-    ys = [g[2] / g[2].sum() for g in groups]
-    w = np.zeros(X.shape[1])
-    m = v = np.zeros_like(w)
+def forward(params, X):
+    if "w1" in params:
+        h = np.tanh(X @ params["w1"] + params["b1"])
+        return h @ params["w2"], h
+    return X @ params["coef"], None
+
+
+def fit(X, Y, M, hidden: int, l2: float = 1e-3, iters: int = 600, lr: float = 0.01, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    F = X.shape[-1]
+    params = ({"w1": rng.normal(0, 0.3, (F, hidden)), "b1": np.zeros(hidden), "w2": rng.normal(0, 0.3, hidden)}
+              if hidden else {"coef": np.zeros(F)})
+    state = {k: (np.zeros_like(v), np.zeros_like(v)) for k, v in params.items()}
+    Yn = Y / Y.sum(1, keepdims=True)
+    G = X.shape[0]
     for t in range(1, iters + 1):
-        grad = l2 * w
-        for x, y in zip(Xs, ys):
-            s = x @ w
-            p = np.exp(s - s.max())
-            p /= p.sum()
-            grad = grad + x.T @ (p - y) / len(Xs)
-        m = 0.9 * m + 0.1 * grad
-        v = 0.999 * v + 0.001 * grad**2
-        w = w - lr * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
-    return mean, std, w
+        s, h = forward(params, X)
+        s = np.where(M, s, -1e9)
+        p = np.exp(s - s.max(1, keepdims=True))
+        p /= p.sum(1, keepdims=True)
+        ds = (p - Yn) / G  # d loss / d score, (G, POOL)
+        if hidden:
+            grads = {"w2": np.einsum("gp,gph->h", ds, h)}
+            dh = ds[..., None] * params["w2"] * (1 - h**2)
+            grads["w1"] = np.einsum("gpf,gph->fh", X, dh)
+            grads["b1"] = dh.sum((0, 1))
+        else:
+            grads = {"coef": np.einsum("gp,gpf->f", ds, X)}
+        for k in params:
+            g = grads[k] + l2 * params[k]
+            m, v = state[k]
+            m, v = 0.9 * m + 0.1 * g, 0.999 * v + 0.001 * g**2
+            state[k] = (m, v)
+            params[k] = params[k] - lr * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
+    return params
 
 
-def top1(groups, mean, std, w) -> float:
-    return float(np.mean([g[2][np.argmax(((g[1] - mean) / std) @ w)] for g in groups]))
+def top1(params, X, Y, M) -> float:
+    s = np.where(M, forward(params, X)[0], -1e9)
+    return float(Y[np.arange(len(Y)), s.argmax(1)].mean())
 
 
 def main() -> None:
@@ -79,24 +104,26 @@ def main() -> None:
     args = p.parse_args()
     if args.split != "train":
         raise SystemExit("the ranker is trained on the train split only")
-    groups = collect(args.data_dir, args.split, VectorCache(args.cache))
-    rng = np.random.default_rng(0)
-    folds = rng.integers(0, 3, len(groups))
+    X, Y, M = collect(args.data_dir, args.split, VectorCache(args.cache))
+    flat = X[M]
+    mean, std = flat.mean(0), flat.std(0) + 1e-6
+    X = np.where(M[..., None], (X - mean) / std, 0.0)
+    folds = np.random.default_rng(0).integers(0, 3, len(X))
     best = None
-    for l2 in (0.0, 0.01):
-        acc = np.mean([top1([g for g, f in zip(groups, folds) if f == k],
-                            *fit([g for g, f in zip(groups, folds) if f != k], l2, iters=300)) for k in range(3)])
-        print(f"l2={l2}: cross-validated top-1 on train = {acc:.3f}")
+    for hidden in (0, 16, 32):
+        acc = np.mean([top1(fit(X[folds != k], Y[folds != k], M[folds != k], hidden), X[folds == k], Y[folds == k], M[folds == k])
+                       for k in range(3)])
+        print(f"hidden={hidden}: cross-validated top-1 on train = {acc:.3f}", flush=True)
         if best is None or acc > best[0]:
-            best = (acc, l2)
-    mean, std, w = fit(groups, best[1])
-    print(f"chosen l2={best[1]}; train top-1 {top1(groups, mean, std, w):.3f} over {len(groups)} queries")
+            best = (acc, hidden)
+    params = fit(X, Y, M, best[1])
+    print(f"chosen hidden={best[1]}; train top-1 {top1(params, X, Y, M):.3f} over {len(X)} queries")
     OUT.write_text(json.dumps({
         "features": list(FEATURES), "mean": mean.round(6).tolist(), "std": std.round(6).tolist(),
-        "coef": w.round(6).tolist(), "bias": 0.0,
+        **{k: np.round(v, 6).tolist() for k, v in params.items()},
         "meta": {"trained_on": f"entity-matching {', '.join(SETS)} split={args.split}", "loss": "listwise softmax",
-                 "l2": best[1], "cv_top1": round(float(best[0]), 4), "queries": len(groups)},
-    }, indent=1))
+                 "hidden": best[1], "cv_top1": round(float(best[0]), 4), "queries": int(len(X))},
+    }))
     print(f"wrote {OUT}")
 
 

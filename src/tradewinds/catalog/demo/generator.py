@@ -143,6 +143,10 @@ def generate(products: int = 20_000, *, seed: int = 7, batch_size: int = 5_000, 
         other = rng.choice(CATEGORIES).key
         if s not in by_cat[other]:
             by_cat[other].append(s)
+            if s["country"] in ("CN", "TW"):
+                s["name"] = f"{s['city']} {rng.choice(FIRST_WORDS)}{rng.choice(FIRST_WORDS).lower()} International Trading Co., Ltd."
+            else:
+                s["name"] = f"{rng.choice(WESTERN_WORDS)} {rng.choice(('Global', 'International', 'Sourcing'))} Trading {s['name'].split()[-1]}"
     first = [{k: v for k, v in s.items() if not k.startswith("_")} for s in suppliers]
     batch = DemoBatch(first, [], [])
     weights = [1.0 + (i % 5) * 0.3 for i in range(len(CATEGORIES))]
