@@ -13,7 +13,7 @@ def isolated_env(monkeypatch, tmp_path):
     import os
 
     for key in list(os.environ):
-        if key.startswith("TRADEWINDS_"):
+        if key.startswith("TRADEWINDS_") and not key.startswith("TRADEWINDS_TEST_"):
             monkeypatch.delenv(key)
     monkeypatch.setenv("TRADEWINDS_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("TRADEWINDS_DEBUG", "1")

@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -9,11 +11,23 @@ from tradewinds.catalog.repository import CatalogRepository
 from tradewinds.errors import NotFoundError
 
 
-@pytest.fixture
-def engine(tmp_path):
-    e = make_engine(f"sqlite:///{tmp_path / 'c.db'}")
+PG_URL = os.environ.get("TRADEWINDS_TEST_POSTGRES_URL")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request, tmp_path):
+    """SQLite always; PostgreSQL when TRADEWINDS_TEST_POSTGRES_URL points at an empty test database."""
+    if request.param == "postgresql":
+        if not PG_URL:
+            pytest.skip("set TRADEWINDS_TEST_POSTGRES_URL=postgresql+psycopg://user@host:port/db to run on PostgreSQL")
+        e = make_engine(PG_URL)
+        with e.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS offers, products, suppliers, alembic_version CASCADE"))
+    else:
+        e = make_engine(f"sqlite:///{tmp_path / 'c.db'}")
     upgrade(e)
-    return e
+    yield e
+    e.dispose()
 
 
 def test_migrations_match_the_orm_models(engine):

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import ConfigError
 from . import text as tx
 from .schemas import SearchHit
 
@@ -111,7 +112,8 @@ def features(q: QueryProfile, hits: list[SearchHit]) -> np.ndarray:
 class LearnedRanker:
     def __init__(self, weights: dict) -> None:
         if tuple(weights["features"]) != FEATURES:
-            raise ValueError("ranker artifact was trained on other features; re-run scripts/train_ranker.py")
+            raise ConfigError("the re-ranker artifact was trained on other features than this code computes",
+                              hint="re-run `python scripts/train_ranker.py` (needs ../shared/data/entity-matching)")
         self.mean = np.array(weights["mean"])
         self.std = np.array(weights["std"])
         self.params = {k: np.array(weights[k]) for k in ("coef", "w1", "b1", "w2") if k in weights}

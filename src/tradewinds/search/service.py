@@ -12,12 +12,18 @@ RERANK_POOL = 50
 class ProductSearch:
     def __init__(self, backend: SearchBackend, *, ranker: LearnedRanker | None = None, use_default_ranker: bool = True) -> None:
         self.backend = backend
-        self.ranker = ranker or (default_ranker() if use_default_ranker else None)
+        self._ranker = ranker
+        self._use_default = use_default_ranker and ranker is None
+
+    @property
+    def ranker(self) -> LearnedRanker | None:
+        if self._use_default:  # loaded on first search, so commands that never search never read it
+            self._ranker, self._use_default = default_ranker(), False
+        return self._ranker
 
     def search(self, request: SearchRequest) -> SearchResponse:
-        pool = max(request.limit, RERANK_POOL) if request.rerank and self.ranker else request.limit
+        ranker = self.ranker if request.rerank else None
+        pool = max(request.limit, RERANK_POOL) if ranker else request.limit
         response = self.backend.search(request.model_copy(update={"limit": pool}))
-        hits = response.hits[:pool]
-        if request.rerank and self.ranker:
-            hits = self.ranker.rerank(request.text, hits, reference_price=request.reference_price)
+        hits = ranker.rerank(request.text, response.hits[:pool], reference_price=request.reference_price) if ranker else response.hits
         return response.model_copy(update={"hits": hits[: request.limit]})
