@@ -23,7 +23,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 
 from tradewinds.catalog.demo.generator import generate
 from tradewinds.catalog.demo.vocabulary import CATEGORIES
@@ -143,7 +142,7 @@ def main() -> int:
             fts = timed(lambda q: fts_run(q[0]), qs)
             rows.append(("sqlite fts5 bm25 (baseline)", f"{n_docs:,} offers", *fts))
             print(f"FTS5 built in {timers['fts5']:.1f} s, {(tmp / 'fts.db').stat().st_size / 2**20:,.0f} MiB", flush=True)
-        del lex
+        lex = None  # free the large index before the vector phase
 
         nvec = min(args.vector_products, args.products)
         vdocs: list[SearchDocument] = []
@@ -163,7 +162,7 @@ def main() -> int:
         print(f"{nvec:,} products ({len(vdocs):,} offers) indexed with vectors in {emb_s:.1f} s (cache hits make re-runs fast); "
               f"embedding throughput {tput:,.0f} texts/s on this machine", flush=True)
         for name, mode, filt in (("dense (exact k-NN)", "dense", False), ("hybrid", "hybrid", False), ("hybrid + 4 filters", "hybrid", True)):
-            res = timed(lambda q: hyb.search(SearchRequest(text=q[0], mode=mode, filters=q[1] if filt else SearchFilters())), qs)
+            res = timed(lambda q, mode=mode, filt=filt: hyb.search(SearchRequest(text=q[0], mode=mode, filters=q[1] if filt else SearchFilters())), qs)
             rows.append((f"tradewinds {name}", f"{nvec:,} products", *res))
         qvec = timed(lambda q: embedder.query(q[0]), qs)
         rows.append(("  of which: query embedding", "-", *qvec))

@@ -28,7 +28,7 @@ def test_breadth_realism_and_validity():
     assert set(per_product.values()) <= {1, 2, 3, 4, 5} and len(per_product) == len(prods)
     langs = Counter(p["language"] for p in prods)
     assert langs["zh"] > 100 and langs["es"] > 100 and langs["en"] > 3000
-    assert all(p["synthetic"] and s["synthetic"] for p, s in zip(prods, sups))
+    assert all(p["synthetic"] for p in prods) and all(s["synthetic"] for s in sups) and all(o["synthetic"] for o in offs)
     titles = [p["title"] for p in prods]
     assert len(set(titles)) > 0.95 * len(titles)
     # Every record passes the same validation as imported data.

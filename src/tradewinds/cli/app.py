@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from enum import StrEnum
@@ -107,4 +106,4 @@ def main() -> None:
         raise
 
 
-__all__ = ["app", "main", "json"]
+__all__ = ["app", "main"]

@@ -128,7 +128,6 @@ class SearchBackendContract:
     @pytest.mark.parametrize("mode", ["lexical", "dense", "hybrid"])
     def test_filters_are_never_violated_and_nothing_eligible_is_lost(self, loaded: SearchBackend, docs, mode):
         rng = random.Random(11)
-        by_id = {d.offer_id: d for d in docs}
         for _ in range(40):
             f = random_filters(rng)
             eligible = {d.offer_id for d in docs if satisfies(d, f, self.fx)}

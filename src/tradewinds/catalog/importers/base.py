@@ -111,7 +111,7 @@ def run_import(path: Path, fmt: CatalogFormat, repo: CatalogRepository, *, setti
             report.rows_skipped += 1
         else:
             valid.append(rows)
-    _check_references(valid, repo, ctx, report, parsed)
+    _check_references(valid, repo, ctx, report)
     if strict and report.issues:
         report.refused = True
         return report
@@ -160,7 +160,7 @@ def _validate(pr: ParsedRow, ctx: ImportContext, fmt: CatalogFormat, issues: lis
     return tuple(out)
 
 
-def _check_references(valid, repo: CatalogRepository, ctx: ImportContext, report: ImportReport, parsed) -> None:
+def _check_references(valid, repo: CatalogRepository, ctx: ImportContext, report: ImportReport) -> None:
     """Offers must point at a product and supplier in this file or already in the catalog."""
     in_file = {r["id"] for trio in valid for r in trio[:2] if r}
     wanted = {ref for _, _, o in valid if o for ref in (o["product_id"], o["supplier_id"])} - in_file
