@@ -58,6 +58,7 @@ class OfferColumns:
         self.tier_qty = np.zeros((n, MAX_TIERS), np.int64)
         self.tier_price = np.zeros((n, MAX_TIERS), np.float64)
         self.certs = np.zeros((n, 1), np.uint64)
+        self._tiers_used: tuple[int, int] | None = None
 
     def __len__(self) -> int:
         return len(self.offer_ids)
@@ -102,6 +103,7 @@ class OfferColumns:
         self.certs = np.concatenate([self.certs, np.zeros((pad, self.certs.shape[1]), np.uint64)])
 
     def _set(self, row: int, prow: int, d: SearchDocument) -> None:
+        self._tiers_used = None
         ints = self.ints
         ints["prow"][row] = prow
         ints["moq"][row] = d.moq
@@ -137,15 +139,34 @@ class OfferColumns:
     def unit_price(self, rows: np.ndarray, quantity: int | None) -> np.ndarray:
         """Unit price (offer currency) at ``quantity`` via the tier table; at MOQ when None; NaN below tier 1."""
         qty = self.ints["moq"][rows] if quantity is None else np.full(len(rows), quantity, np.int64)
-        idx = (self.tier_qty[rows] <= qty[:, None]).sum(axis=1) - 1
+        tiers = self.tiers_used()
+        idx = (self.tier_qty[rows, :tiers] <= qty[:, None]).sum(axis=1) - 1
         price = self.tier_price[rows, np.clip(idx, 0, MAX_TIERS - 1)]
         return np.where(idx >= 0, price, np.nan)
 
-    def mask(self, f: SearchFilters, rows: np.ndarray | None, fx: dict[str, float]) -> np.ndarray:
-        """Boolean mask over ``rows`` (all rows when None) of offers meeting every hard constraint."""
+    def tiers_used(self) -> int:
+        """Widest tier table actually stored (most catalogs use 2-4 of the MAX_TIERS columns)."""
         n = len(self)
+        if self._tiers_used is None or self._tiers_used[0] != n:
+            used = int((self.tier_qty[:n] != _NO_QTY).any(axis=0).sum()) if n else 1
+            self._tiers_used = (n, max(used, 1))
+        return self._tiers_used[1]
+
+    def _member(self, column: str, values: list[str], rows: np.ndarray) -> np.ndarray:
+        """``column in values`` through a lookup table (faster than np.isin on large row sets)."""
+        vocab = self.vocab[column]
+        table = np.zeros(len(vocab.values) + 1, bool)  # last slot: unknown (-1)
+        for v in values:
+            if v in vocab.index:
+                table[vocab.index[v]] = True
+        return table[self.ints[column][rows]]
+
+    def mask(self, f: SearchFilters, rows: np.ndarray | None, fx: dict[str, float]) -> np.ndarray:
+        """Boolean mask over ``rows`` (all rows when None) of offers meeting every hard constraint.
+
+        Cheap column tests run first; the tier-price test runs only on rows still standing."""
         if rows is None:
-            rows = np.arange(n)
+            rows = np.arange(len(self))
         ok = self.alive[rows].copy()
         ints = self.ints
         if f.quantity is not None:
@@ -154,11 +175,11 @@ class OfferColumns:
             lead = ints["lead"][rows]
             ok &= (lead >= 0) & (lead <= f.max_lead_time_days)
         if f.countries:
-            ok &= np.isin(ints["country"][rows], [self.vocab["country"].get(c) for c in f.countries])
+            ok &= self._member("country", f.countries, rows)
         if f.exclude_countries:
-            ok &= ~np.isin(ints["country"][rows], [self.vocab["country"].get(c) for c in f.exclude_countries])
+            ok &= ~self._member("country", f.exclude_countries, rows)
         if f.incoterms:
-            ok &= np.isin(ints["incoterm"][rows], [self.vocab["incoterm"].get(c) for c in f.incoterms])
+            ok &= self._member("incoterm", f.incoterms, rows)
         if f.verified_only:
             ok &= self.verified[rows]
         if f.hs_prefix:
@@ -172,12 +193,14 @@ class OfferColumns:
                 break
             ok &= (self.certs[rows, b // 64] & np.uint64(1 << (b % 64))) != 0
         if f.max_unit_price is not None:
-            price = self.unit_price(rows, f.quantity)
+            live = np.flatnonzero(ok)
+            sub = rows[live]
+            price = self.unit_price(sub, f.quantity)
             rate_q = fx.get(f.currency)
             cur_rates = np.array([fx.get(c, np.nan) for c in self.vocab["currency"].values] + [np.nan])
-            factor = cur_rates[ints["currency"][rows]] / (rate_q if rate_q else np.nan)
+            factor = cur_rates[ints["currency"][sub]] / (rate_q if rate_q else np.nan)
             with np.errstate(invalid="ignore"):
-                ok &= (price * factor) <= f.max_unit_price + 1e-9
+                ok[live] = (price * factor) <= f.max_unit_price + 1e-9
         return ok
 
     def facets(self, rows: np.ndarray) -> dict[str, list[FacetCount]]:

@@ -172,7 +172,8 @@ class EmbeddedBackend(SearchBackend):
     # -- reading --------------------------------------------------------------
     def search(self, request: SearchRequest) -> SearchResponse:
         t0 = time.perf_counter()
-        pool = max(request.limit * 5, 100)
+        # Fusion needs deeper lists than the page; a single-mode search needs just the page.
+        pool = max(request.limit * 5, 100) if request.mode == "hybrid" else request.limit
         f = request.filters
         lex: list[tuple[int, float]] = []
         dense: list[tuple[int, float]] = []
