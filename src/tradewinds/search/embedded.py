@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -69,6 +70,7 @@ class EmbeddedBackend(SearchBackend):
         dim = embedder.dim if embedder else 0
         self.vectors = np.load(vec_file) if vec_file.exists() else np.zeros((0, dim), np.float32)
         self._product_offers: tuple[np.ndarray, np.ndarray] | None = None
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tw-embed")
 
     # -- writing --------------------------------------------------------------
     def index(self, docs: Iterable[SearchDocument], *, progress: Progress | None = None, chunk: int = 5_000) -> int:
@@ -165,7 +167,11 @@ class EmbeddedBackend(SearchBackend):
         self._save()
         return n
 
+    def close(self) -> None:
+        self._pool.shutdown(wait=False)
+
     def clear(self) -> None:
+        self.close()
         shutil.rmtree(self.path, ignore_errors=True)
         self.__init__(self.path, embedder=self.embedder, vector_cache=self.cache, fx_rates=self.fx, batch_size=self.batch_size)
 
@@ -181,11 +187,15 @@ class EmbeddedBackend(SearchBackend):
         lex: list[tuple[int, float]] = []
         dense: list[tuple[int, float]] = []
         qvec = None
+        use_dense = request.mode in ("dense", "hybrid") and self.embedder is not None and self.vectors.shape[0] > 0
+        # The query embedding (C code, GIL released) runs while lexical retrieval and the filter mask do.
+        pending = self._pool.submit(self.embedder.query, request.text) if use_dense else None
         if request.mode in ("lexical", "hybrid"):
             lex = self._lexical(request.text, f, pool)
-        if request.mode in ("dense", "hybrid") and self.embedder is not None and self.vectors.shape[0]:
-            qvec = self.embedder.query(request.text)
-            dense = self._dense(qvec, f, pool)
+        if pending is not None:
+            eligible = None if f.is_empty() else np.flatnonzero(self.columns.mask(f, None, self.fx))
+            qvec = pending.result()
+            dense = self._dense(qvec, f, pool, eligible)
         fused = (_rrf(lex, dense) if request.mode == "hybrid" else (lex or dense))
         candidates = len(fused)
         fused = fused[: request.limit]
@@ -266,8 +276,9 @@ class EmbeddedBackend(SearchBackend):
             out.append(Q.range_query(s, "min_price_usd", tantivy.FieldType.Float, 0.0, f.max_unit_price * rate * 1.000001))
         return out
 
-    def _dense(self, q: np.ndarray, f: SearchFilters, pool: int) -> list[tuple[int, float]]:
-        if f.is_empty():
+    def _dense(self, q: np.ndarray, f: SearchFilters, pool: int, eligible: np.ndarray | None) -> list[tuple[int, float]]:
+        """Exact k-NN: over every product when unfiltered, else over the ``eligible`` offer rows."""
+        if eligible is None:
             # Best products first, then their offers (an offer inherits its product's vector).
             cos = self.vectors @ q
             k = min(pool, len(cos))
@@ -281,7 +292,7 @@ class EmbeddedBackend(SearchBackend):
                 if len(out) >= pool:
                     break
             return out[:pool]
-        ok = np.flatnonzero(self.columns.mask(f, None, self.fx))
+        ok = eligible
         if not len(ok):
             return []
         prows = self.columns.ints["prow"][ok]
