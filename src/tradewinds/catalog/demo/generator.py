@@ -85,7 +85,10 @@ def _fmt(a: dict) -> str:
         return f"{v}{unit}"
     if unit:
         return f"{v} {unit}"
-    return f"{v} {a['name']}" if isinstance(v, (int, float)) else str(v)
+    if isinstance(v, (int, float)):
+        name = a["name"][:-1] if v == 1 and a["name"].endswith("s") else a["name"]
+        return f"{v} {name}"
+    return str(v)
 
 
 def _title(rng: random.Random, cat: Category, attrs: list[dict], model: str) -> tuple[str, str]:
