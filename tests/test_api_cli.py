@@ -61,6 +61,22 @@ def test_one_error_shape(server, path, status, code):
     assert err["code"] == code and err["message"]
 
 
+@pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
+def test_unexpected_errors_keep_the_error_shape(demo_services):
+    from fastapi.testclient import TestClient
+
+    class Broken:
+        def search(self, request):
+            raise RuntimeError("secret internal detail")
+
+    app = create_app(demo_services)
+    app.state.services = type(demo_services)(settings=demo_services.settings, repo=demo_services.repo,
+                                             backend=demo_services.backend, search=Broken())
+    r = TestClient(app, raise_server_exceptions=False).get("/v1/search", params={"q": "mug"})
+    assert r.status_code == 500 and r.json()["error"]["code"] == "internal_error"
+    assert "secret" not in r.text
+
+
 def _cli(*args, env):
     return subprocess.run([sys.executable, "-m", "tradewinds", *args], capture_output=True, text=True, env=env, timeout=120)
 

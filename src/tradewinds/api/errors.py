@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -10,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ..errors import BadInputError, NotFoundError, TradewindsError
 
 STATUS = {NotFoundError: 404, BadInputError: 422}
+logger = logging.getLogger("tradewinds.api")
 
 
 def error_body(code: str, message: str, hint: str | None = None, details: list | None = None) -> dict:
@@ -28,6 +31,12 @@ def install(app: FastAPI) -> None:
         first = details[0] if details else {"field": "?", "problem": "invalid"}
         return JSONResponse(error_body("bad_input", f"{first['field']}: {first['problem']}", "see details; the OpenAPI docs at /docs list valid values",
                                        details), status_code=422)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:  # the outermost edge: log, never leak internals
+        logger.exception("unhandled error", exc_info=exc)
+        return JSONResponse(error_body("internal_error", "internal error", "retry; if it persists, check the server log"),
+                            status_code=500)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
