@@ -51,3 +51,14 @@ def test_supplier_and_product_normalisation():
     assert normalize_certification("rohs") == "RoHS"
     with pytest.raises(ValidationError, match="HS 2022"):
         ProductIn(external_id="p", title="thing", hs_code="123456")
+
+
+def test_fx_rates_from_env_merge_over_defaults(monkeypatch):
+    from tradewinds.settings import Settings
+
+    monkeypatch.setenv("TRADEWINDS_FX_RATES", '{"eur": 1.2}')
+    rates = Settings().fx_rates
+    assert rates["EUR"] == 1.2 and rates["USD"] == 1.0 and "CNY" in rates
+    monkeypatch.setenv("TRADEWINDS_FX_RATES", '{"EUR": -1}')
+    with pytest.raises(ValidationError, match="positive"):
+        Settings()

@@ -13,6 +13,11 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+DEFAULT_FX_RATES = {"USD": 1.0, "EUR": 1.08, "CNY": 0.14, "GBP": 1.27, "JPY": 0.0066, "KRW": 0.00073, "INR": 0.012,
+                    "VND": 0.000039, "TRY": 0.029, "AED": 0.272, "MXN": 0.055, "BRL": 0.18, "THB": 0.028, "TWD": 0.031,
+                    "PKR": 0.0036, "BDT": 0.0083, "MYR": 0.22, "IDR": 0.000063, "HKD": 0.128}
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TRADEWINDS_", extra="forbid")
 
@@ -33,13 +38,18 @@ class Settings(BaseSettings):
     import_batch_size: int = Field(1000, ge=1, description="Rows committed atomically together.")
     max_moq: int = Field(10_000_000, ge=1, description="MOQ above this is refused as absurd.")
     fx_rates: dict[str, float] = Field(
-        default_factory=lambda: {"USD": 1.0, "EUR": 1.08, "CNY": 0.14, "GBP": 1.27, "JPY": 0.0066,
-                                 "KRW": 0.00073, "INR": 0.012, "VND": 0.000039, "TRY": 0.029, "AED": 0.272,
-                                 "MXN": 0.055, "BRL": 0.18, "THB": 0.028, "TWD": 0.031, "PKR": 0.0036,
-                                 "BDT": 0.0083, "MYR": 0.22, "IDR": 0.000063, "HKD": 0.128},
-        description="Indicative USD value of one unit of each currency, used only to compare prices "
-        "across currencies in filters. Override with TRADEWINDS_FX_RATES='{\"EUR\": 1.1}'.",
+        default_factory=lambda: dict(DEFAULT_FX_RATES),
+        description="Indicative USD value of one unit of each currency, used only to compare prices across "
+        "currencies in filters. Entries given in TRADEWINDS_FX_RATES='{\"EUR\": 1.1}' override the defaults.",
     )
+
+    @field_validator("fx_rates")
+    @classmethod
+    def _merge_fx(cls, v: dict[str, float]) -> dict[str, float]:
+        bad = {k: r for k, r in v.items() if not r > 0}
+        if bad:
+            raise ValueError(f"exchange rates must be positive, got {bad!r}")
+        return {**DEFAULT_FX_RATES, **{k.upper(): r for k, r in v.items()}}
 
     @field_validator("data_dir")
     @classmethod
