@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -31,6 +31,8 @@ class Settings(BaseSettings):
         None, description="Search backend; default embedded:<data_dir>/search (tantivy + numpy vectors)."
     )
     embedding_model: str = Field("local:multilingual-e5-small", description="provider:model for embeddings.")
+    openai_base_url: str | None = Field(None, description="OpenAI-compatible endpoint for openai:* models, e.g. http://127.0.0.1:8080/v1")
+    openai_api_key: SecretStr | None = Field(None, description="API key for that endpoint (DashScope, OpenAI...)")
     embedding_batch_size: int = Field(64, ge=1, le=4096)
     embedding_workers: int | None = Field(None, ge=1, le=64, description="Local embedder instances, one CPU thread each (default: cores, at most 4)")
     max_import_bytes: int = Field(512 * 1024 * 1024, ge=1, description="Largest catalog file accepted.")

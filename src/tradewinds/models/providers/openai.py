@@ -1,0 +1,71 @@
+"""Any OpenAI-compatible chat endpoint: DashScope (Qwen), vLLM, Ollama, llama.cpp server, OpenAI.
+
+One adapter for the wire format (``POST {base_url}/chat/completions``); the vendor is only a
+base URL and a key. JSON-schema constrained decoding is sent as
+``response_format={"type": "json_schema", ...}``, JSON mode as ``{"type": "json_object"}``.
+"""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+
+from ...errors import ConfigError
+from ..chat import ChatModel, ChatRequest, ChatResponse, ProviderError, Usage
+
+
+class OpenAICompatibleChatModel(ChatModel):
+    provider = "openai"
+    supports_json_schema = True
+    supports_json_mode = True
+
+    def __init__(self, model: str, *, base_url: str, api_key: str | None = None, transport: httpx.BaseTransport | None = None) -> None:
+        super().__init__(model)
+        if not base_url.startswith(("http://", "https://")):
+            raise ConfigError(f"base URL {base_url!r} is not http(s)", hint="set TRADEWINDS_OPENAI_BASE_URL, e.g. http://127.0.0.1:8080/v1")
+        self.base_url = base_url.rstrip("/")
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._client = httpx.Client(base_url=self.base_url, headers=headers, transport=transport)
+
+    def body(self, request: ChatRequest) -> dict:
+        o = request.options
+        body: dict = {"model": self.model, "messages": [m.model_dump() for m in request.messages],
+                      "temperature": o.temperature, "max_tokens": o.max_tokens}
+        if o.seed is not None:
+            body["seed"] = o.seed
+        if request.json_schema is not None:
+            body["response_format"] = {"type": "json_schema",
+                                       "json_schema": {"name": request.schema_name, "schema": request.json_schema}}
+        elif request.json_mode:
+            body["response_format"] = {"type": "json_object"}
+        return body
+
+    def complete(self, request: ChatRequest) -> ChatResponse:
+        started = time.perf_counter()
+        try:
+            r = self._client.post("/chat/completions", json=self.body(request), timeout=request.options.timeout_s)
+        except httpx.TimeoutException as exc:
+            raise ProviderError(f"{self.base_url} did not answer within {request.options.timeout_s:g} s", retryable=True,
+                                hint="raise the timeout or use a faster model for this task") from exc
+        except httpx.TransportError as exc:
+            raise ProviderError(f"cannot reach {self.base_url}: {exc}", retryable=True,
+                                hint="start the model server or fix TRADEWINDS_OPENAI_BASE_URL") from exc
+        if r.status_code in (401, 403):
+            raise ConfigError(f"{self.base_url} refused the API key (HTTP {r.status_code})", hint="set TRADEWINDS_OPENAI_API_KEY")
+        if r.status_code == 404:
+            raise ConfigError(f"{self.base_url} has no model {self.model!r} or no /chat/completions (HTTP 404)",
+                              hint="check the model name and that the base URL ends in /v1")
+        if r.status_code == 429 or r.status_code >= 500:
+            raise ProviderError(f"{self.base_url} answered HTTP {r.status_code}: {r.text[:200]}", retryable=True, status=r.status_code)
+        if r.status_code >= 400:
+            raise ProviderError(f"{self.base_url} rejected the request (HTTP {r.status_code}): {r.text[:300]}", status=r.status_code)
+        try:
+            data = r.json()
+            choice = data["choices"][0]
+            usage = data.get("usage") or {}
+            return ChatResponse(text=choice["message"].get("content") or "", finish_reason=choice.get("finish_reason") or "stop",
+                                usage=Usage(prompt_tokens=usage.get("prompt_tokens", 0), completion_tokens=usage.get("completion_tokens", 0)),
+                                model_id=self.model_id, latency_ms=(time.perf_counter() - started) * 1000)
+        except (ValueError, KeyError, IndexError, TypeError) as exc:
+            raise ProviderError(f"{self.base_url} answered something that is not an OpenAI chat completion: {r.text[:200]}") from exc

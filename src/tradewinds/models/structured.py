@@ -1,0 +1,58 @@
+"""Structured output: ask with a Pydantic model, get a validated instance or a precise error.
+
+Schema-constrained decoding where the model supports it, else JSON mode, else the schema in
+the prompt; every reply is validated; an invalid one is sent back with the exact validation
+error (bounded re-asks); ``finish_reason == "length"`` is a failure, never a result.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from .chat import ChatModel, ChatOptions, ChatRequest, Message, ModelError, Usage
+
+T = TypeVar("T", bound=BaseModel)
+
+
+class StructuredOutputError(ModelError):
+    """The model did not produce valid output within the allowed attempts."""
+
+    code = "invalid_model_output"
+
+    def __init__(self, message: str, *, attempts: int, usage: Usage, raw: str) -> None:
+        super().__init__(message, hint="use a stronger model for this task, or simplify the schema")
+        self.attempts = attempts
+        self.usage = usage
+        self.raw = raw
+
+
+def ask(model: ChatModel, messages: list[Message], output: type[T], *, options: ChatOptions | None = None,
+        max_retries: int = 2) -> tuple[T, Usage]:
+    schema = output.model_json_schema()
+    request = ChatRequest(messages=list(messages), options=options or ChatOptions(),
+                          json_schema=schema if model.supports_json_schema else None, schema_name=output.__name__,
+                          json_mode=not model.supports_json_schema and model.supports_json_mode)
+    if not model.supports_json_schema:
+        request.messages.insert(0, Message(role="system", content="Answer with one JSON object matching this JSON schema:\n"
+                                           + json.dumps(schema)))
+    usage, raw = Usage(), ""
+    for attempt in range(1, max_retries + 2):
+        response = model.complete(request)
+        usage, raw = usage + response.usage, response.text
+        if response.finish_reason == "length":
+            problem = f"the reply was cut off at max_tokens={request.options.max_tokens}"
+        else:
+            try:
+                return output.model_validate_json(raw), usage
+            except ValidationError as exc:
+                problem = str(exc)
+        if attempt > max_retries:
+            raise StructuredOutputError(f"{model.model_id} gave no valid {output.__name__} in {attempt} attempt(s): {problem}",
+                                        attempts=attempt, usage=usage, raw=raw)
+        request = request.model_copy(update={"messages": [*request.messages, Message(role="assistant", content=raw),
+                                                           Message(role="user", content="That reply is invalid: " + problem
+                                                                   + "\nAnswer again with only the corrected JSON object.")]})
+    raise AssertionError("unreachable")

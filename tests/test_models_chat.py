@@ -1,0 +1,137 @@
+"""Chat providers: the fake and an OpenAI-compatible client against a real local HTTP server."""
+
+import socket
+import threading
+import time
+
+import pytest
+import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from tradewinds.errors import ConfigError
+from tradewinds.models import ChatRequest, FakeChatModel, Message, ProviderError, ask, get_chat_model
+from tradewinds.models.chat import ChatOptions, ChatResponse
+from tradewinds.models.providers.openai import OpenAICompatibleChatModel
+from tradewinds.models.structured import StructuredOutputError
+from tradewinds.models.testing import ChatModelContract, Product
+from tradewinds.settings import Settings
+
+
+class TestFakeChatModel(ChatModelContract):
+    @pytest.fixture
+    def model(self):
+        return FakeChatModel(self.script)
+
+
+class OpenAIStub:
+    """A real HTTP server speaking the OpenAI chat-completions API; records every body it gets."""
+
+    def __init__(self) -> None:
+        self.bodies: list[dict] = []
+        self.reply = lambda body: {"content": "ok"}
+        app = FastAPI()
+
+        @app.post("/v1/chat/completions")
+        async def chat(request: Request):
+            body = await request.json()
+            self.bodies.append(body)
+            out = self.reply(body)
+            if "status" in out:
+                return JSONResponse({"error": {"message": "busy"}}, status_code=out["status"])
+            return {"id": "x", "object": "chat.completion", "model": body["model"],
+                    "choices": [{"index": 0, "message": {"role": "assistant", "content": out["content"]},
+                                 "finish_reason": out.get("finish_reason", "stop")}],
+                    "usage": {"prompt_tokens": 11, "completion_tokens": 7}}
+
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        self.port = sock.getsockname()[1]
+        sock.close()
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        deadline = time.time() + 20
+        while not self.server.started and time.time() < deadline:
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc):
+        self.server.should_exit = True
+        self.thread.join(5)
+
+
+@pytest.fixture(scope="module")
+def stub():
+    with OpenAIStub() as s:
+        yield s
+
+
+class TestOpenAICompatible(ChatModelContract):
+    @pytest.fixture
+    def model(self, stub):
+        stub.reply = lambda body: {"content": self.script(body)}
+        return OpenAICompatibleChatModel("qwen-plus", base_url=f"http://127.0.0.1:{stub.port}/v1", api_key="k")
+
+    def script(self, body) -> str:
+        return self.replies.pop(0)
+
+
+def test_openai_request_body_carries_schema_options_and_reask(stub):
+    replies = ['{"name": "mug", "quantity": 0}', '{"name": "mug", "quantity": 5}']
+    stub.reply = lambda body: {"content": replies.pop(0)}
+    stub.bodies.clear()
+    model = OpenAICompatibleChatModel("qwen-plus", base_url=f"http://127.0.0.1:{stub.port}/v1")
+    result, usage = ask(model, [Message(role="user", content="5 mugs")], Product, options=ChatOptions(temperature=0.2, max_tokens=64, seed=1))
+    assert result.quantity == 5 and usage.prompt_tokens == 22 and usage.completion_tokens == 14
+    first, second = stub.bodies
+    assert first["model"] == "qwen-plus" and first["temperature"] == 0.2 and first["max_tokens"] == 64 and first["seed"] == 1
+    rf = first["response_format"]
+    assert rf["type"] == "json_schema" and rf["json_schema"]["name"] == "Product"
+    assert rf["json_schema"]["schema"]["properties"]["name"]["maxLength"] == 40
+    assert [m["role"] for m in second["messages"]] == ["user", "assistant", "user"]
+    assert "greater than or equal to 1" in second["messages"][2]["content"]
+
+
+def test_length_cutoff_is_a_failure_not_a_result(stub):
+    stub.reply = lambda body: {"content": '{"name": "mug", "quantity": 5}', "finish_reason": "length"}
+    model = OpenAICompatibleChatModel("m", base_url=f"http://127.0.0.1:{stub.port}/v1")
+    with pytest.raises(StructuredOutputError, match="cut off") as e:
+        ask(model, [Message(role="user", content="x")], Product, max_retries=1)
+    assert e.value.attempts == 2
+
+
+def test_provider_errors_say_what_and_how(stub):
+    stub.reply = lambda body: {"status": 429}
+    model = OpenAICompatibleChatModel("m", base_url=f"http://127.0.0.1:{stub.port}/v1")
+    with pytest.raises(ProviderError) as e:
+        model.complete(ChatRequest(messages=[Message(role="user", content="x")]))
+    assert e.value.retryable and e.value.status == 429
+    dead = OpenAICompatibleChatModel("m", base_url="http://127.0.0.1:9/v1")
+    with pytest.raises(ProviderError, match="cannot reach") as e:
+        dead.complete(ChatRequest(messages=[Message(role="user", content="x")], options=ChatOptions(timeout_s=2)))
+    assert "TRADEWINDS_OPENAI_BASE_URL" in e.value.hint
+
+
+def test_fake_records_requests_and_runs_out_loudly():
+    fake = FakeChatModel(["a"])
+    fake.complete(ChatRequest(messages=[Message(role="user", content="hi")]))
+    assert fake.requests[0].messages[0].content == "hi"
+    with pytest.raises(AssertionError, match="ran out"):
+        fake.complete(ChatRequest(messages=[Message(role="user", content="again")]))
+    fixed = FakeChatModel([ChatResponse(text="x", finish_reason="length", model_id="fake:scripted")])
+    assert fixed.complete(ChatRequest(messages=[Message(role="user", content="q")])).finish_reason == "length"
+
+
+def test_registry_ids_and_errors():
+    s = Settings(openai_base_url="http://127.0.0.1:1/v1", openai_api_key="secret")
+    assert get_chat_model("openai:qwen-plus", s).model_id == "openai:qwen-plus"
+    assert get_chat_model("fake:x", s).model_id == "fake:x"
+    with pytest.raises(ConfigError, match="provider:model"):
+        get_chat_model("qwen", s)
+    with pytest.raises(ConfigError, match="TRADEWINDS_OPENAI_BASE_URL"):
+        get_chat_model("openai:qwen-plus", Settings())
+    with pytest.raises(ConfigError, match="unknown model provider"):
+        get_chat_model("nope:x", s)
