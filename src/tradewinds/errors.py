@@ -4,7 +4,7 @@ TradewindsError
 ├── ConfigError      settings are missing or invalid (fix: an env var or flag)
 ├── BadInputError    a file, row or request the user gave us is wrong
 ├── NotFoundError    a citable id (prd_/sup_/off_) does not exist
-└── BackendError     a storage or search engine failed underneath us
+└── ModelError       (tradewinds.models) a model misbehaved or its provider failed
 
 Every error carries a stable ``code`` used by the JSON API's error shape and a
 ``hint`` telling the user how to fix it.
@@ -35,7 +35,3 @@ class BadInputError(TradewindsError):
 
 class NotFoundError(TradewindsError):
     code = "not_found"
-
-
-class BackendError(TradewindsError):
-    code = "backend_error"

@@ -46,10 +46,6 @@ def hs_code_exists(code: str) -> bool:
     return code in hs_codes()
 
 
-def hs_chapter(code: str) -> str:
-    return code[:2]
-
-
 @cache
 def countries() -> dict[str, Country]:
     return {

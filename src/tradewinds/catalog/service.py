@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
-from ..search.backend import SearchBackend
+from ..search.backend import Progress, SearchBackend
 from ..search.schemas import SearchDocument
 from .demo.generator import generate
 from .repository import CatalogRepository
-
-Progress = Callable[[int], None]
-
 
 def build_demo(repo: CatalogRepository, *, products: int, seed: int = 7, progress: Progress | None = None) -> dict[str, int]:
     totals = {"suppliers": 0, "products": 0, "offers": 0}

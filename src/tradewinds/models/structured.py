@@ -38,8 +38,9 @@ def ask(model: ChatModel, messages: list[Message], output: type[T], *, options: 
     if not model.supports_json_schema:
         request.messages.insert(0, Message(role="system", content="Answer with one JSON object matching this JSON schema:\n"
                                            + json.dumps(schema)))
-    usage, raw = Usage(), ""
-    for attempt in range(1, max_retries + 2):
+    usage, attempt = Usage(), 0
+    while True:
+        attempt += 1
         response = model.complete(request)
         usage, raw = usage + response.usage, response.text
         if response.finish_reason == "length":
@@ -55,4 +56,3 @@ def ask(model: ChatModel, messages: list[Message], output: type[T], *, options: 
         request = request.model_copy(update={"messages": [*request.messages, Message(role="assistant", content=raw),
                                                            Message(role="user", content="That reply is invalid: " + problem
                                                                    + "\nAnswer again with only the corrected JSON object.")]})
-    raise AssertionError("unreachable")

@@ -32,13 +32,19 @@ def read_text(path: Path, *, max_bytes: int) -> tuple[str, str]:
         raise BadInputError(f"{path}: looks binary (NUL bytes), not a text catalog file",
                             hint="export the catalog as CSV, TSV, JSONL or XML")
     best = from_bytes(data).best()
-    if best is not None and best.encoding.startswith(("cp125", "latin", "iso8859")):
-        try:  # short Western files are often mis-guessed as cp1250: prefer Excel's usual cp1252 when it fits
-            return data.decode("cp1252"), "cp1252"
-        except UnicodeDecodeError:
-            pass
+    # Short Western files are often mis-guessed as cp1250: prefer Excel's usual cp1252 when it fits.
+    if best is not None and best.encoding.startswith(("cp125", "latin", "iso8859")) and _fits(data, "cp1252"):
+        return data.decode("cp1252"), "cp1252"
     if best is None or best.encoding in ("utf_8",):
         raise BadInputError(
             f"{path}: not valid UTF-8 (byte {data[utf8_error.start]:#04x} at offset {utf8_error.start}) and no other encoding fits",
             hint="re-save the file as UTF-8 (in Excel: Save As > CSV UTF-8)")
     return str(best), best.encoding
+
+
+def _fits(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
