@@ -9,13 +9,15 @@ from tradewinds.settings import Settings, get_settings
 
 @pytest.fixture(autouse=True)
 def isolated_env(monkeypatch, tmp_path):
-    """No test sees the developer's TRADEWINDS_* variables or ./data."""
+    """No test sees the developer's TRADEWINDS_* variables, config file or ./data."""
     import os
 
     for key in list(os.environ):
         if key.startswith("TRADEWINDS_") and not key.startswith("TRADEWINDS_TEST_"):
             monkeypatch.delenv(key)
     monkeypatch.setenv("TRADEWINDS_DATA_DIR", str(tmp_path / "data"))
+    (tmp_path / "tradewinds.toml").write_text("")  # and not the developer's ./tradewinds.toml
+    monkeypatch.setenv("TRADEWINDS_CONFIG", str(tmp_path / "tradewinds.toml"))
     monkeypatch.setenv("TRADEWINDS_DEBUG", "1")
     get_settings.cache_clear()
     yield

@@ -4,6 +4,7 @@ import socket
 import threading
 import time
 
+import numpy as np
 import pytest
 import uvicorn
 from fastapi import FastAPI, Request
@@ -14,11 +15,11 @@ from tradewinds.models import ChatRequest, FakeChatModel, Message, ProviderError
 from tradewinds.models.chat import ChatOptions, ChatResponse
 from tradewinds.models.providers.openai import OpenAICompatibleChatModel
 from tradewinds.models.structured import StructuredOutputError
-from tradewinds.models.testing import ChatModelContract, Product
+from tradewinds.models.testing import Product, ScriptedChatModelContract
 from tradewinds.settings import Settings
 
 
-class TestFakeChatModel(ChatModelContract):
+class TestFakeChatModel(ScriptedChatModelContract):
     @pytest.fixture
     def model(self):
         return FakeChatModel(self.script)
@@ -29,7 +30,7 @@ class OpenAIStub:
 
     def __init__(self) -> None:
         self.bodies: list[dict] = []
-        self.reply = lambda body: {"content": "ok"}
+        self.reply = lambda body: {"content": "ok"}  # -> content, finish_reason, usage; or status
         app = FastAPI()
 
         @app.post("/v1/chat/completions")
@@ -42,7 +43,14 @@ class OpenAIStub:
             return {"id": "x", "object": "chat.completion", "model": body["model"],
                     "choices": [{"index": 0, "message": {"role": "assistant", "content": out["content"]},
                                  "finish_reason": out.get("finish_reason", "stop")}],
-                    "usage": {"prompt_tokens": 11, "completion_tokens": 7}}
+                    "usage": out.get("usage", {"prompt_tokens": 11, "completion_tokens": 7})}
+
+        @app.post("/v1/embeddings")
+        async def embeddings(request: Request):
+            body = await request.json()
+            self.bodies.append(body)
+            data = [{"object": "embedding", "index": i, "embedding": [float(len(t)), 1.0, 0.0]} for i, t in enumerate(body["input"])]
+            return {"object": "list", "data": data[::-1], "model": body["model"], "usage": {"prompt_tokens": 3, "total_tokens": 3}}
 
         sock = socket.socket()
         sock.bind(("127.0.0.1", 0))
@@ -69,14 +77,19 @@ def stub():
         yield s
 
 
-class TestOpenAICompatible(ChatModelContract):
+class TestOpenAICompatible(ScriptedChatModelContract):
+    """The HTTP client against a scripted server; tests/test_models_local.py runs it against the real local model."""
+
     @pytest.fixture
     def model(self, stub):
-        stub.reply = lambda body: {"content": self.script(body)}
-        return OpenAICompatibleChatModel("qwen-plus", base_url=f"http://127.0.0.1:{stub.port}/v1", api_key="k")
+        def reply(body: dict) -> dict:
+            schema = (body.get("response_format") or {}).get("json_schema", {}).get("schema")
+            r = self.script(ChatRequest(messages=body["messages"], json_schema=schema,
+                                        options=ChatOptions(max_tokens=body["max_tokens"], temperature=body["temperature"])))
+            return {"content": r.text, "finish_reason": r.finish_reason, "usage": r.usage.model_dump()}
 
-    def script(self, body) -> str:
-        return self.replies.pop(0)
+        stub.reply = reply
+        return OpenAICompatibleChatModel("qwen-plus", base_url=f"http://127.0.0.1:{stub.port}/v1", api_key="k")
 
 
 def test_openai_request_body_carries_schema_options_and_reask(stub):
@@ -93,14 +106,6 @@ def test_openai_request_body_carries_schema_options_and_reask(stub):
     assert rf["json_schema"]["schema"]["properties"]["name"]["maxLength"] == 40
     assert [m["role"] for m in second["messages"]] == ["user", "assistant", "user"]
     assert "greater than or equal to 1" in second["messages"][2]["content"]
-
-
-def test_length_cutoff_is_a_failure_not_a_result(stub):
-    stub.reply = lambda body: {"content": '{"name": "mug", "quantity": 5}', "finish_reason": "length"}
-    model = OpenAICompatibleChatModel("m", base_url=f"http://127.0.0.1:{stub.port}/v1")
-    with pytest.raises(StructuredOutputError, match="cut off") as e:
-        ask(model, [Message(role="user", content="x")], Product, max_retries=1)
-    assert e.value.attempts == 2
 
 
 def test_provider_errors_say_what_and_how(stub):
@@ -135,3 +140,29 @@ def test_registry_ids_and_errors():
         get_chat_model("openai:qwen-plus", Settings())
     with pytest.raises(ConfigError, match="unknown model provider"):
         get_chat_model("nope:x", s)
+
+
+def test_openai_embeddings_are_batched_ordered_and_normalised(stub, tmp_path):
+    from tradewinds.models import VectorCache
+    from tradewinds.models.providers.openai import OpenAIEmbedder
+
+    stub.bodies.clear()
+    embedder = OpenAIEmbedder("text-embedding-v3", base_url=f"http://127.0.0.1:{stub.port}/v1", batch_size=2)
+    texts = ["a", "bb", "ccc", "dddd", "eeeee"]
+    vectors = embedder.embed(texts, kind="passage")
+    assert [len(b["input"]) for b in stub.bodies] == [2, 2, 1] and stub.bodies[0]["model"] == "text-embedding-v3"
+    assert vectors.shape == (5, 3) and embedder.dim == 3
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0)
+    assert vectors[4, 0] > vectors[0, 0]  # reply rows come back in index order, not wire order
+    cached = VectorCache(tmp_path / "v.sqlite").embed(embedder, texts, kind="passage")
+    assert np.allclose(cached, vectors)
+
+
+def test_gateway_embeds_through_the_configured_model(stub, tmp_path):
+    from tradewinds.models import Gateway
+
+    s = Settings(data_dir=tmp_path, embedding_model="openai:emb-test", openai_base_url=f"http://127.0.0.1:{stub.port}/v1")
+    gw = Gateway(s)
+    assert gw.embed(["one", "two"], kind="query").shape == (2, 3)
+    (row,) = gw.store.usage()
+    assert row.task == "embed" and row.model_id == "openai:emb-test" and row.calls == 1

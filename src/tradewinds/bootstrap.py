@@ -28,7 +28,7 @@ def make_backend(settings: Settings) -> SearchBackend:
     if scheme == "embedded":
         from .search.embedded import EmbeddedBackend
 
-        return EmbeddedBackend(Path(rest), embedder=get_embedder(settings.embedding_model, workers=settings.embedding_workers),
+        return EmbeddedBackend(Path(rest), embedder=get_embedder(settings.embedding_model, settings),
                                vector_cache=VectorCache(settings.vector_cache_path), fx_rates=settings.fx_rates,
                                batch_size=settings.embedding_batch_size)
     raise ConfigError(f"unsupported search backend {url!r}", hint="set TRADEWINDS_SEARCH_URL to embedded:/path/to/index")

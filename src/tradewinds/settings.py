@@ -1,21 +1,33 @@
 """One settings class for all configuration; every field reads ``TRADEWINDS_<NAME>``.
 
+Precedence: arguments > environment > TOML file (``TRADEWINDS_CONFIG`` or ./tradewinds.toml) > defaults.
 Defaults work offline on a laptop: a SQLite file and an embedded search index
 under ``data_dir`` (``./data`` unless ``TRADEWINDS_DATA_DIR`` says otherwise).
 """
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 
 DEFAULT_FX_RATES = {"USD": 1.0, "EUR": 1.08, "CNY": 0.14, "GBP": 1.27, "JPY": 0.0066, "KRW": 0.00073, "INR": 0.012,
                     "VND": 0.000039, "TRY": 0.029, "AED": 0.272, "MXN": 0.055, "BRL": 0.18, "THB": 0.028, "TWD": 0.031,
                     "PKR": 0.0036, "BDT": 0.0083, "MYR": 0.22, "IDR": 0.000063, "HKD": 0.128}
+
+
+def config_file() -> Path:
+    """TRADEWINDS_CONFIG, else ./tradewinds.toml (optional: a missing default file is fine)."""
+    named = os.environ.get("TRADEWINDS_CONFIG")
+    if named and not Path(named).is_file():
+        from .errors import ConfigError
+
+        raise ConfigError(f"TRADEWINDS_CONFIG names {named!r}, which is not a file", hint="fix the path or unset TRADEWINDS_CONFIG")
+    return Path(named or "tradewinds.toml")
 
 
 class Settings(BaseSettings):
@@ -33,6 +45,23 @@ class Settings(BaseSettings):
     embedding_model: str = Field("local:multilingual-e5-small", description="provider:model for embeddings.")
     openai_base_url: str | None = Field(None, description="OpenAI-compatible endpoint for openai:* models, e.g. http://127.0.0.1:8080/v1")
     openai_api_key: SecretStr | None = Field(None, description="API key for that endpoint (DashScope, OpenAI...)")
+    model_routes: dict[str, list[str]] = Field(
+        default_factory=lambda: {"default": ["local:qwen2.5-0.5b"]},
+        description="Task name -> model ids, first choice first, the rest are fallbacks. A task uses its own entry, "
+        "else its longest dotted prefix (sourcing.extract -> sourcing), else 'default'. "
+        "Env: TRADEWINDS_MODEL_ROUTES='{\"sourcing.extract\": \"openai:qwen-plus,local:qwen2.5-0.5b\"}'",
+    )
+    model_cache: bool = Field(True, description="Reuse responses to identical temperature-0 requests (TRADEWINDS_MODEL_CACHE=0 or --no-cache to bypass).")
+    model_timeout_s: float = Field(120.0, gt=0, description="Per-call timeout unless the caller sets one.")
+    model_retries: int = Field(2, ge=0, le=10, description="Retries of one model on 429/5xx/timeouts before falling back to the next.")
+    model_backoff_s: float = Field(0.5, ge=0, description="First retry delay; doubles each retry, with full jitter.")
+    model_concurrency: int = Field(4, ge=1, le=256, description="Calls in flight per model at once (the local runtime runs one at a time anyway).")
+    model_prices: dict[str, list[float]] = Field(
+        default_factory=dict,
+        description="USD per million [input, output] tokens by model id, merged over the built-in table; used for the cost column of `tradewinds models usage`.",
+    )
+    local_threads: int | None = Field(None, ge=1, le=128, description="llama.cpp threads (default 1 on <= 2 cores, else half the cores, at most 8).")
+    local_context: int = Field(4096, ge=512, le=131_072, description="Context window of the local model, in tokens.")
     embedding_batch_size: int = Field(64, ge=1, le=4096)
     embedding_workers: int | None = Field(None, ge=1, le=64, description="Local embedder instances, one CPU thread each (default: cores, at most 4)")
     max_import_bytes: int = Field(512 * 1024 * 1024, ge=1, description="Largest catalog file accepted.")
@@ -45,6 +74,12 @@ class Settings(BaseSettings):
         "currencies in filters. Entries given in TRADEWINDS_FX_RATES='{\"EUR\": 1.1}' override the defaults.",
     )
 
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings
+                                   ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Precedence: arguments, then TRADEWINDS_* env vars, then the TOML file, then defaults."""
+        return init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=config_file())
+
     @field_validator("fx_rates")
     @classmethod
     def _merge_fx(cls, v: dict[str, float]) -> dict[str, float]:
@@ -52,6 +87,25 @@ class Settings(BaseSettings):
         if bad:
             raise ValueError(f"exchange rates must be positive, got {bad!r}")
         return {**DEFAULT_FX_RATES, **{k.upper(): r for k, r in v.items()}}
+
+    @field_validator("model_routes", mode="before")
+    @classmethod
+    def _routes(cls, v: object) -> object:
+        if isinstance(v, dict):
+            v = {task: [m.strip() for m in ids.split(",") if m.strip()] if isinstance(ids, str) else ids for task, ids in v.items()}
+            v.setdefault("default", ["local:qwen2.5-0.5b"])
+        return v
+
+    @field_validator("model_routes")
+    @classmethod
+    def _check_routes(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
+        for task, ids in v.items():
+            if not ids:
+                raise ValueError(f"route {task!r} lists no model")
+            bad = [m for m in ids if ":" not in m]
+            if bad:
+                raise ValueError(f"route {task!r}: {bad} are not provider:model ids (e.g. local:qwen2.5-0.5b, openai:qwen-plus)")
+        return v
 
     @field_validator("data_dir")
     @classmethod
@@ -65,6 +119,10 @@ class Settings(BaseSettings):
     @property
     def resolved_search_url(self) -> str:
         return self.search_url or f"embedded:{self.data_dir / 'search'}"
+
+    @property
+    def models_db_path(self) -> Path:
+        return self.data_dir / "cache" / "models.sqlite"
 
     @property
     def vector_cache_path(self) -> Path:

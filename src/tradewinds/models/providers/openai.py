@@ -1,4 +1,4 @@
-"""Any OpenAI-compatible chat endpoint: DashScope (Qwen), vLLM, Ollama, llama.cpp server, OpenAI.
+"""Any OpenAI-compatible endpoint (chat and embeddings): DashScope (Qwen), vLLM, Ollama, llama.cpp server, OpenAI.
 
 One adapter for the wire format (``POST {base_url}/chat/completions``); the vendor is only a
 base URL and a key. JSON-schema constrained decoding is sent as
@@ -8,11 +8,15 @@ base URL and a key. JSON-schema constrained decoding is sent as
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
+from typing import Any
 
 import httpx
+import numpy as np
 
 from ...errors import ConfigError
 from ..chat import ChatModel, ChatRequest, ChatResponse, ProviderError, Usage
+from ..embeddings import Embedder
 
 
 class OpenAICompatibleChatModel(ChatModel):
@@ -28,23 +32,10 @@ class OpenAICompatibleChatModel(ChatModel):
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._client = httpx.Client(base_url=self.base_url, headers=headers, transport=transport)
 
-    def body(self, request: ChatRequest) -> dict:
-        o = request.options
-        body: dict = {"model": self.model, "messages": [m.model_dump() for m in request.messages],
-                      "temperature": o.temperature, "max_tokens": o.max_tokens}
-        if o.seed is not None:
-            body["seed"] = o.seed
-        if request.json_schema is not None:
-            body["response_format"] = {"type": "json_schema",
-                                       "json_schema": {"name": request.schema_name, "schema": request.json_schema}}
-        elif request.json_mode:
-            body["response_format"] = {"type": "json_object"}
-        return body
-
     def complete(self, request: ChatRequest) -> ChatResponse:
         started = time.perf_counter()
         try:
-            r = self._client.post("/chat/completions", json=self.body(request), timeout=request.options.timeout_s)
+            r = self._client.post("/chat/completions", json=chat_body(self.model, request), timeout=request.options.timeout_s)
         except httpx.TimeoutException as exc:
             raise ProviderError(f"{self.base_url} did not answer within {request.options.timeout_s:g} s", retryable=True,
                                 hint="raise the timeout or use a faster model for this task") from exc
@@ -62,10 +53,83 @@ class OpenAICompatibleChatModel(ChatModel):
             raise ProviderError(f"{self.base_url} rejected the request (HTTP {r.status_code}): {r.text[:300]}", status=r.status_code)
         try:
             data = r.json()
-            choice = data["choices"][0]
-            usage = data.get("usage") or {}
-            return ChatResponse(text=choice["message"].get("content") or "", finish_reason=choice.get("finish_reason") or "stop",
-                                usage=Usage(prompt_tokens=usage.get("prompt_tokens", 0), completion_tokens=usage.get("completion_tokens", 0)),
-                                model_id=self.model_id, latency_ms=(time.perf_counter() - started) * 1000)
-        except (ValueError, KeyError, IndexError, TypeError) as exc:
-            raise ProviderError(f"{self.base_url} answered something that is not an OpenAI chat completion: {r.text[:200]}") from exc
+        except ValueError:
+            data = None
+        return parse_chat_completion(data, model_id=self.model_id, started=started, source=self.base_url, raw=r.text)
+
+
+def chat_body(model: str, request: ChatRequest) -> dict:
+    """The OpenAI chat-completions request body for a ChatRequest (shared with the local runtime)."""
+    o = request.options
+    body: dict = {"model": model, "messages": [m.model_dump() for m in request.messages],
+                  "temperature": o.temperature, "max_tokens": o.max_tokens}
+    if o.seed is not None:
+        body["seed"] = o.seed
+    if request.json_schema is not None:
+        body["response_format"] = {"type": "json_schema", "json_schema": {"name": request.schema_name, "schema": request.json_schema}}
+    elif request.json_mode:
+        body["response_format"] = {"type": "json_object"}
+    return body
+
+
+def parse_chat_completion(data: Any, *, model_id: str, started: float, source: str, raw: str = "") -> ChatResponse:
+    try:
+        choice = data["choices"][0]
+        usage = data.get("usage") or {}
+        return ChatResponse(text=choice["message"].get("content") or "", finish_reason=choice.get("finish_reason") or "stop",
+                            usage=Usage(prompt_tokens=usage.get("prompt_tokens", 0), completion_tokens=usage.get("completion_tokens", 0)),
+                            model_id=model_id, latency_ms=(time.perf_counter() - started) * 1000,
+                            timings={k: float(v) for k, v in (data.get("timings") or {}).items() if isinstance(v, int | float)} or None)
+    except (KeyError, IndexError, TypeError, AttributeError) as exc:
+        raise ProviderError(f"{source} answered something that is not an OpenAI chat completion: {(raw or str(data))[:200]}") from exc
+
+
+class OpenAIEmbedder(Embedder):
+    """``POST {base_url}/embeddings`` in batches; the dimension is learnt from the first reply."""
+
+    def __init__(self, model: str, *, base_url: str, api_key: str | None = None, batch_size: int = 64,
+                 timeout_s: float = 60.0, transport: httpx.BaseTransport | None = None) -> None:
+        self.model = model
+        self.model_id = f"openai:{model}"
+        self.base_url = base_url.rstrip("/")
+        self.batch_size = batch_size
+        self.timeout_s = timeout_s
+        self._dim: int | None = None
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._client = httpx.Client(base_url=self.base_url, headers=headers, transport=transport)
+
+    @property
+    def dim(self) -> int:  # type: ignore[override]
+        if self._dim is None:
+            self.embed(["dimension probe"], kind="query")
+        return self._dim  # type: ignore[return-value]
+
+    def embed(self, texts: Sequence[str], *, kind: str) -> np.ndarray:
+        texts = list(texts)
+        parts = [self._batch(texts[i:i + self.batch_size]) for i in range(0, len(texts), self.batch_size)]
+        if not parts:
+            return np.zeros((0, self._dim or 0), np.float32)
+        out = np.concatenate(parts)
+        self._dim = out.shape[1]
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms == 0, 1, norms)
+
+    def _batch(self, texts: list[str]) -> np.ndarray:
+        try:
+            r = self._client.post("/embeddings", json={"model": self.model, "input": texts}, timeout=self.timeout_s)
+        except httpx.TransportError as exc:
+            raise ProviderError(f"cannot reach {self.base_url}: {exc}", retryable=True,
+                                hint="start the embedding server or fix TRADEWINDS_OPENAI_BASE_URL") from exc
+        if r.status_code in (401, 403):
+            raise ConfigError(f"{self.base_url} refused the API key (HTTP {r.status_code})", hint="set TRADEWINDS_OPENAI_API_KEY")
+        if r.status_code >= 400:
+            raise ProviderError(f"{self.base_url}/embeddings answered HTTP {r.status_code}: {r.text[:200]}",
+                                retryable=r.status_code == 429 or r.status_code >= 500, status=r.status_code)
+        try:
+            rows = sorted(r.json()["data"], key=lambda d: d["index"])
+            vectors = np.asarray([d["embedding"] for d in rows], dtype=np.float32)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ProviderError(f"{self.base_url} answered something that is not an OpenAI embeddings reply: {r.text[:200]}") from exc
+        if vectors.ndim != 2 or len(vectors) != len(texts):
+            raise ProviderError(f"{self.base_url} returned {len(vectors)} embeddings for {len(texts)} texts")
+        return vectors

