@@ -14,7 +14,6 @@ from tradewinds.errors import ConfigError
 from tradewinds.models import ChatRequest, FakeChatModel, Message, ProviderError, ask, get_chat_model
 from tradewinds.models.chat import ChatOptions, ChatResponse
 from tradewinds.models.providers.openai import OpenAICompatibleChatModel
-from tradewinds.models.structured import StructuredOutputError
 from tradewinds.models.testing import Product, ScriptedChatModelContract
 from tradewinds.settings import Settings
 
