@@ -28,6 +28,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/matching.py --data-dir ../shared/data/entity-matching --split valid
 	$(BIN)/python benchmarks/search_speed.py --products 1000000
+	$(BIN)/python benchmarks/models.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build src/*.egg-info

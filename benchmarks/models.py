@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -37,7 +37,7 @@ class Requirement(BaseModel):
     quantity: int = Field(ge=1, le=10_000_000)
     max_unit_price: float | None = Field(None, ge=0)
     currency: Literal["USD", "EUR", "CNY", "AED", "GBP"] = "USD"
-    certifications: list[str] = Field(default_factory=list, max_length=5)
+    certifications: list[Annotated[str, Field(max_length=20)]] = Field(default_factory=list, max_length=5)
 
 
 class Classification(BaseModel):
@@ -47,7 +47,7 @@ class Classification(BaseModel):
 
 class ListingTitle(BaseModel):
     title: str = Field(min_length=10, max_length=80)
-    keywords: list[str] = Field(min_length=1, max_length=5)
+    keywords: list[Annotated[str, Field(min_length=2, max_length=30)]] = Field(min_length=1, max_length=5)
     language: Literal["en", "es", "de", "fr", "ar"]
 
 

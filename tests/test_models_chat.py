@@ -165,3 +165,18 @@ def test_gateway_embeds_through_the_configured_model(stub, tmp_path):
     assert gw.embed(["one", "two"], kind="query").shape == (2, 3)
     (row,) = gw.store.usage()
     assert row.task == "embed" and row.model_id == "openai:emb-test" and row.calls == 1
+
+
+def test_ask_refuses_schemas_with_unbounded_strings_or_lists():
+    from typing import Annotated
+
+    from pydantic import BaseModel, Field
+
+    class Loose(BaseModel):
+        title: str
+        tags: list[Annotated[str, Field(max_length=10)]]
+        colour: Annotated[str, Field(max_length=10)] | None = None
+
+    with pytest.raises(ConfigError, match="title, tags") as e:
+        ask(FakeChatModel(["{}"]), [Message(role="user", content="x")], Loose)
+    assert "max_length" in e.value.hint
