@@ -65,6 +65,18 @@ class CatalogRepository:
                                 hint="search the catalog with `tradewinds search` to find valid ids")
         return model.model_validate(dict(row))
 
+    def get_many(self, ids: Iterable[str]) -> dict[str, Supplier | Product | Offer]:
+        """The records that exist among ``ids`` (any kinds), keyed by id; unknown ids are left out."""
+        ids = list(dict.fromkeys(ids))
+        out: dict[str, Supplier | Product | Offer] = {}
+        with self.engine.connect() as conn:
+            for kind, (row_type, model) in _ROWS.items():
+                wanted = [i for i in ids if kind_of(i) == kind]
+                for start in range(0, len(wanted), 500):
+                    for row in conn.execute(select(row_type).where(row_type.id.in_(wanted[start:start + 500]))).mappings():
+                        out[row["id"]] = model.model_validate(dict(row))
+        return out
+
     def offers_for_product(self, product_id: str) -> list[Offer]:
         with self.engine.connect() as conn:
             rows = conn.execute(select(OfferRow).where(OfferRow.product_id == product_id)).mappings().all()

@@ -1,0 +1,1 @@
+"""AI sourcing: a plain-words need becomes a cited, checkable sourcing report."""

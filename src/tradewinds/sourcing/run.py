@@ -1,0 +1,227 @@
+"""The sourcing loop: understand -> plan -> search rounds -> score -> rank suppliers -> report.
+
+Per line, round 1 runs the planned queries with every hard constraint as a search filter.
+Lines with fewer than ``min_adequate`` adequate options get further rounds: broader queries
+(head noun, the catalog category of the best candidates), then soft constraints relaxed
+(Incoterm, lead time, specs are only scored). Hard ones (MOQ <= quantity, price cap,
+certifications, supplier countries, verified) are never relaxed. Rounds, model calls and wall
+time are budgeted; when one runs out the report is partial and says what is missing.
+
+State is saved after every line (``<data_dir>/sourcing/<run_id>.json``), so a run resumes
+where it stopped and a follow-up re-runs only the lines whose requirements changed.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from ..catalog.repository import CatalogRepository
+from ..catalog.schemas import Product, Supplier
+from ..errors import NotFoundError
+from ..models.gateway import Gateway
+from ..search.schemas import SearchFilters, SearchHit, SearchRequest
+from ..search.service import ProductSearch
+from .report import check_grounding, citations, compose, compute_totals
+from .schemas import Ledger, LedgerLine, LineResult, Option, RunStats, SourcingReport, StepEvent
+from .score import adequate, score_offer
+from .suppliers import SupplierWeights, rank_suppliers
+from .understand import understand
+
+Emit = Callable[[StepEvent], None]
+
+
+class Budgets(BaseModel):
+    max_rounds: int = Field(3, ge=1, le=10)
+    max_model_calls: int = Field(20, ge=0)
+    wall_time_s: float = Field(120.0, gt=0)
+    min_adequate: int = Field(3, ge=1, description="Adequate options per line before searching stops")
+    options_per_line: int = Field(5, ge=1, le=50)
+    candidates_per_query: int = Field(20, ge=1, le=200)
+
+
+class RunState(BaseModel):
+    run_id: str
+    ledger: Ledger
+    results: dict[str, LineResult] = Field(default_factory=dict, description="Finished lines by line id")
+    line_keys: dict[str, str] = Field(default_factory=dict, description="Requirement fingerprint each result was computed for")
+    report: SourcingReport | None = None
+    history: list[str] = Field(default_factory=list, description="Needs and follow-ups, in order")
+
+
+class RunStore:
+    """One JSON file per run under ``<data_dir>/sourcing``: written atomically after every line."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True)
+
+    def save(self, state: RunState) -> None:
+        tmp = self.root / f".{state.run_id}.tmp"
+        tmp.write_text(state.model_dump_json(), encoding="utf-8")
+        tmp.replace(self.root / f"{state.run_id}.json")
+
+    def load(self, run_id: str) -> RunState:
+        path = self.root / f"{run_id}.json"
+        if not path.is_file() or not run_id.startswith("run_"):
+            raise NotFoundError(f"no sourcing run {run_id!r}", hint=f"runs are kept in {self.root}")
+        return RunState.model_validate_json(path.read_text(encoding="utf-8"))
+
+
+def line_key(line: LedgerLine, ledger: Ledger) -> str:
+    """What a line's result depends on: the line itself and the ledger-wide constraints."""
+    shared = ledger.model_dump_json(include={"supplier_countries", "exclude_countries", "incoterm", "max_lead_time_days", "verified_only"})
+    return line.model_dump_json() + shared
+
+
+class Sourcer:
+    def __init__(self, repo: CatalogRepository, search: ProductSearch, gateway: Gateway | None, *, fx_rates: dict[str, float],
+                 store: RunStore, budgets: Budgets | None = None, weights: SupplierWeights | None = None) -> None:
+        self.repo, self.search, self.gateway, self.fx = repo, search, gateway, fx_rates
+        self.store, self.budgets, self.weights = store, budgets or Budgets(), weights or SupplierWeights()
+
+    # -- entry points -----------------------------------------------------------------
+    def plan(self, need: str, *, quantity_scale: float = 1.0) -> tuple[RunState, int]:
+        ledger, calls = understand(need, self.gateway, quantity_scale=quantity_scale)
+        state = RunState(run_id="run_" + secrets.token_hex(6), ledger=ledger, history=[need])
+        self.store.save(state)
+        return state, calls
+
+    def source(self, need: str, *, quantity_scale: float = 1.0, emit: Emit | None = None) -> SourcingReport:
+        emit = emit or (lambda e: None)
+        started = time.perf_counter()
+        emit(StepEvent(step="understand", message="reading the need"))
+        state, calls = self.plan(need, quantity_scale=quantity_scale)
+        emit(StepEvent(step="plan", message=f"{len(state.ledger.lines)} line(s) planned", total=len(state.ledger.lines),
+                       data={"run_id": state.run_id, "ledger": state.ledger.model_dump(mode="json")}))
+        return self.execute(state, emit=emit, started=started, model_calls=calls)
+
+    def execute(self, state: RunState, *, emit: Emit | None = None, started: float | None = None, model_calls: int = 0,
+                changes: list[str] | None = None) -> SourcingReport:
+        """Run (or resume) every line whose result is missing or stale, then write the report."""
+        emit = emit or (lambda e: None)
+        started = started or time.perf_counter()
+        stats = RunStats(model_calls=model_calls)
+        lines = state.ledger.lines
+        for i, line in enumerate(lines, 1):
+            key = line_key(line, state.ledger)
+            if state.results.get(line.id) and state.line_keys.get(line.id) == key:
+                continue
+            if time.perf_counter() - started > self.budgets.wall_time_s:
+                stats.partial = True
+                emit(StepEvent(step="search", message=f"wall-time budget spent; {line.id} not searched", line_id=line.id))
+                continue
+            emit(StepEvent(step="search", message=f"{line.id} {line.name}: searching", line_id=line.id, done=i - 1, total=len(lines)))
+            result = self._source_line(line, state.ledger, stats, started)
+            state.results[line.id] = result
+            state.line_keys[line.id] = key
+            self.store.save(state)
+            if stats.first_result_s is None:
+                stats.first_result_s = round(time.perf_counter() - started, 3)
+            emit(StepEvent(step="line_done", message=f"{line.id} {line.name}: {sum(adequate(o) for o in result.options)} adequate option(s)",
+                           line_id=line.id, done=i, total=len(lines), data=result.model_dump(mode="json")))
+        known = {line.id for line in lines}
+        state.results = {k: v for k, v in state.results.items() if k in known}
+        emit(StepEvent(step="report", message="ranking suppliers and writing the report"))
+        report = self._report(state, stats, changes or [])
+        stats.total_s = round(time.perf_counter() - started, 3)
+        report.stats = stats
+        state.report = report
+        self.store.save(state)
+        emit(StepEvent(step="done", message=f"report {state.run_id} ready", data={"run_id": state.run_id}))
+        return report
+
+    # -- one line ---------------------------------------------------------------------
+    def _filters(self, line: LedgerLine, ledger: Ledger, *, soft: bool) -> SearchFilters:
+        return SearchFilters(quantity=line.quantity, max_unit_price=line.max_unit_price, currency=line.currency,
+                             certifications=line.certifications, countries=ledger.supplier_countries,
+                             exclude_countries=ledger.exclude_countries, verified_only=ledger.verified_only,
+                             max_lead_time_days=ledger.max_lead_time_days if soft else None,
+                             incoterms=[ledger.incoterm] if soft and ledger.incoterm else [])
+
+    def _source_line(self, line: LedgerLine, ledger: Ledger, stats: RunStats, started: float) -> LineResult:
+        b = self.budgets
+        result = LineResult(line_id=line.id, name=line.name, quantity=line.quantity, no_match=True)
+        hits: dict[str, SearchHit] = {}
+        queries = list(line.queries or [line.name])
+        soft = True
+        for round_no in range(1, b.max_rounds + 1):
+            result.rounds = round_no
+            stats.rounds = max(stats.rounds, round_no)
+            filters = self._filters(line, ledger, soft=soft)
+            for q in queries:
+                if q in result.queries_run and round_no > 1 and soft:
+                    continue
+                response = self.search.search(SearchRequest(text=q[:2000], filters=filters, limit=b.candidates_per_query, facets=round_no == 1))
+                stats.search_calls += 1
+                result.queries_run.append(q)
+                for h in response.hits:
+                    hits.setdefault(h.offer_id, h)
+                if round_no == 1 and response.facets.get("category"):
+                    top = response.facets["category"][0].value
+                    category_term = top.split(">")[-1].strip()
+                    if category_term and category_term not in queries:
+                        queries.append(category_term)
+            options = self._score(line, ledger, hits)
+            result.options = options[:b.options_per_line]
+            good = sum(adequate(o) for o in options)
+            if good >= b.min_adequate or time.perf_counter() - started > b.wall_time_s:
+                break
+            # next round: broader words first, then relax the soft constraints
+            head = " ".join(line.name.split()[-1:])
+            new = [q for q in (head, *queries) if q not in result.queries_run]
+            if new:
+                queries = new
+            elif soft and (ledger.incoterm or ledger.max_lead_time_days is not None):
+                soft = False
+                result.relaxed = [name for name, on in (("Incoterm", ledger.incoterm), ("lead time", ledger.max_lead_time_days is not None)) if on]
+                queries = list(dict.fromkeys(result.queries_run))
+            else:
+                break
+        result.no_match = not any(adequate(o) for o in result.options)
+        if result.no_match:
+            result.missing = self._why_missing(line, ledger, result)
+        return result
+
+    def _score(self, line: LedgerLine, ledger: Ledger, hits: dict[str, SearchHit]) -> list[Option]:
+        records = self.repo.get_many([h.product_id for h in hits.values()] + [h.supplier_id for h in hits.values()])
+        options = []
+        for h in hits.values():
+            product = records.get(h.product_id)
+            supplier = records.get(h.supplier_id)
+            options.append(score_offer(line, ledger, h, product if isinstance(product, Product) else None,
+                                       supplier if isinstance(supplier, Supplier) else None, self.fx))
+        options.sort(key=lambda o: (not adequate(o), -o.match, o.unit_price if o.unit_price is not None else float("inf")))
+        return options
+
+    def _why_missing(self, line: LedgerLine, ledger: Ledger, result: LineResult) -> list[str]:
+        if not result.options:
+            probe = self.search.search(SearchRequest(text=line.name, filters=SearchFilters(), limit=5))
+            if not probe.hits:
+                return [f"the catalog has nothing like '{line.name}'"]
+            return [f"offers for '{line.name}' exist, but none meets the hard constraints "
+                    f"(MOQ <= {line.quantity:,}" + (f", unit price <= {line.max_unit_price:g} {line.currency}" if line.max_unit_price else "")
+                    + (f", {', '.join(line.certifications)}" if line.certifications else "") + ")"]
+        best = result.options[0]
+        return [f"closest option {best.offer_id} matches {best.match:.0%}: "
+                + "; ".join(f"{c.requirement} {c.status}" for c in best.requirements if c.status != "met")]
+
+    def _report(self, state: RunState, stats: RunStats, changes: list[str]) -> SourcingReport:
+        lines = [state.results[line.id] for line in state.ledger.lines if line.id in state.results]
+        missing = [line.id for line in state.ledger.lines if line.id not in state.results]
+        if missing:
+            stats.partial = True
+        supplier_ids = {o.supplier_id for r in lines for o in r.options}
+        suppliers = {k: v for k, v in self.repo.get_many(supplier_ids).items() if isinstance(v, Supplier)}
+        report = SourcingReport(run_id=state.run_id, ledger=state.ledger, lines=lines,
+                                totals=compute_totals(lines, state.ledger.currency, state.ledger.budget_total, self.fx),
+                                shortlist=rank_suppliers(lines, suppliers, self.weights), changes=changes, stats=stats)
+        report.totals.lines_missing += missing
+        report.citations = citations(report)
+        compose(report)
+        check_grounding(report)
+        return report

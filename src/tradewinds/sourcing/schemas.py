@@ -1,0 +1,147 @@
+"""The sourcing contract: the requirement ledger in, scored options and a report out.
+
+`SourcingReport` is what `tradewinds source --format json` prints and the API returns; its
+fields are documented in docs/sourcing.md and pinned by tests/test_sourcing.py.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Status = Literal["met", "partial", "unknown", "fails"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Spec(_Model):
+    """A wanted attribute: `power >= 3000 W`, `material = stainless steel`."""
+
+    name: str = Field(max_length=60)
+    value: str | float = Field(description="Number (with unit) or text")
+    unit: str | None = Field(None, max_length=12)
+    op: Literal["=", ">=", "<="] = "="
+
+
+class LedgerLine(_Model):
+    id: str = Field(description="L1, L2, ... stable within a session")
+    name: str = Field(max_length=120, description="What to buy, in words a catalog uses")
+    quantity: int = Field(ge=1)
+    quantity_formula: str | None = Field(None, description="How the quantity was derived, e.g. '40 seats / 4 per table = 10'")
+    quantity_stated: bool = Field(True, description="False when derived or defaulted")
+    specs: list[Spec] = Field(default_factory=list)
+    max_unit_price: float | None = Field(None, gt=0)
+    currency: str = "USD"
+    certifications: list[str] = Field(default_factory=list)
+    customization: str | None = Field(None, max_length=200, description="Logo, packaging, colour... (asked of the supplier)")
+    queries: list[str] = Field(default_factory=list, description="Search queries planned for this line (editable)")
+
+
+class Ledger(_Model):
+    need: str = Field(description="The buyer's words, verbatim (data, never instructions)")
+    language: str = Field("en", description="ISO 639-1 of the need")
+    lines: list[LedgerLine]
+    budget_total: float | None = Field(None, gt=0)
+    currency: str = "USD"
+    destination_country: str | None = Field(None, description="ISO alpha-2")
+    supplier_countries: list[str] = Field(default_factory=list, description="Only suppliers from these (ISO alpha-2)")
+    exclude_countries: list[str] = Field(default_factory=list)
+    incoterm: str | None = None
+    max_lead_time_days: int | None = Field(None, ge=0)
+    verified_only: bool = False
+    notes: list[str] = Field(default_factory=list, description="What the understand step assumed or ignored")
+
+
+class RequirementCheck(_Model):
+    requirement: str = Field(description="e.g. 'price <= 2.00 USD at 500', 'CE', 'power >= 3000 W'")
+    kind: Literal["product", "quantity", "price", "certification", "country", "lead_time", "incoterm", "spec", "verified"]
+    status: Status
+    evidence: str = Field(description="Quoted from the catalog record, or what the record lacks")
+    weight: float = 1.0
+    hard: bool = False
+
+
+class Option(_Model):
+    offer_id: str
+    product_id: str
+    supplier_id: str
+    title: str
+    supplier_name: str | None = None
+    supplier_country: str | None = None
+    unit_price: float | None = Field(None, description="At the line's quantity, in `currency`")
+    currency: str
+    total: float | None = Field(None, description="unit_price x quantity")
+    moq: int
+    lead_time_days: int | None = None
+    incoterm: str | None = None
+    certifications: list[str] = Field(default_factory=list)
+    match: float = Field(ge=0, le=1, description="Weighted share of requirements met (partial counts half)")
+    tier: Literal[100, 75, 50, 0] = Field(description="100 = every requirement met; 75/50 = at least that share; 0 = below")
+    requirements: list[RequirementCheck]
+
+
+class LineResult(_Model):
+    line_id: str
+    name: str
+    quantity: int
+    options: list[Option] = Field(default_factory=list)
+    no_match: bool = Field(description="True when no adequate (>= 75%) option exists in the catalog")
+    rounds: int = 0
+    queries_run: list[str] = Field(default_factory=list)
+    relaxed: list[str] = Field(default_factory=list, description="Soft constraints relaxed to find candidates")
+    missing: list[str] = Field(default_factory=list, description="What is still missing for this line")
+
+
+class SupplierScore(_Model):
+    supplier_id: str
+    name: str
+    country: str | None = None
+    score: float
+    lines: list[str] = Field(description="Line ids this supplier has an adequate option for")
+    signals: dict[str, float | None]
+
+
+class Totals(_Model):
+    currency: str
+    best_total: float | None = Field(None, description="Sum over lines of the best adequate option's total (converted)")
+    budget_total: float | None = None
+    within_budget: bool | None = None
+    lines_priced: int = 0
+    lines_missing: list[str] = Field(default_factory=list)
+
+
+class RunStats(_Model):
+    model_calls: int = 0
+    search_calls: int = 0
+    rounds: int = 0
+    first_result_s: float | None = None
+    total_s: float = 0.0
+    partial: bool = Field(False, description="A budget ran out before every line had adequate options")
+
+
+class SourcingReport(_Model):
+    run_id: str
+    ledger: Ledger
+    lines: list[LineResult]
+    totals: Totals
+    shortlist: list[SupplierScore]
+    questions: list[str] = Field(default_factory=list, description="Unknowns to ask suppliers")
+    risks: list[str] = Field(default_factory=list)
+    summary: str = ""
+    citations: list[str] = Field(default_factory=list, description="Every catalog id the report mentions")
+    changes: list[str] = Field(default_factory=list, description="What a follow-up changed")
+    stats: RunStats = Field(default_factory=RunStats)
+
+
+class StepEvent(_Model):
+    """A progress event streamed while a run works (CLI progress, API Server-Sent Events)."""
+
+    step: Literal["understand", "plan", "search", "score", "line_done", "report", "done", "error"]
+    message: str
+    line_id: str | None = None
+    done: int | None = None
+    total: int | None = None
+    data: dict | None = None

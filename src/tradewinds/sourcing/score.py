@@ -1,0 +1,123 @@
+"""Score every candidate offer against every requirement of its line, quoting the record as evidence.
+
+Statuses: ``met``; ``partial`` (close, or another Incoterm); ``unknown`` (the record is silent:
+a question for the supplier); ``fails``. match = weighted share met (partial counts half).
+Tiers: 100 (all met), 75, 50, 0. Hard requirements (MOQ <= quantity, price cap, certifications,
+supplier country, verified) are also search filters, so a failing hard check means the record
+and the index disagree; such an option is never marked adequate.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..catalog.schemas import Capability, Product, Supplier
+from ..search.schemas import SearchHit
+from .schemas import Ledger, LedgerLine, Option, RequirementCheck, Spec
+
+STATUS_VALUE = {"met": 1.0, "partial": 0.5, "unknown": 0.0, "fails": 0.0}
+ADEQUATE = 0.75
+
+
+def _words(text: str) -> set[str]:
+    return {w.rstrip("s") for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 1} | set(re.findall(r"[\u4e00-\u9fff]", text))
+
+
+def convert(amount: float, source: str, target: str, fx: dict[str, float]) -> float | None:
+    if source == target:
+        return amount
+    if source not in fx or target not in fx:
+        return None
+    return amount * fx[source] / fx[target]
+
+
+def _product_check(line: LedgerLine, hit: SearchHit, product: Product | None) -> RequirementCheck:
+    wanted = _words(line.name)
+    text = f"{hit.title} {hit.category or ''}"
+    have = _words(text + " " + (product.description[:300] if product else ""))
+    share = len(wanted & have) / max(1, len(wanted))
+    status = "met" if share >= 0.6 else "partial" if share >= 0.3 else "fails"
+    return RequirementCheck(requirement=f"is a {line.name}", kind="product", status=status, weight=3.0,
+                            evidence=f"title: {hit.title!r}; category: {hit.category or 'none'}")
+
+
+def _spec_check(spec: Spec, product: Product | None) -> RequirementCheck:
+    label = f"{spec.name} {spec.op} {spec.value:g}{spec.unit or ''}" if isinstance(spec.value, float) else f"{spec.name} = {spec.value}"
+    attrs = {a.name.lower(): a for a in (product.attributes if product else [])}
+    attr = attrs.get(spec.name.lower()) or next((a for n, a in attrs.items() if spec.name.lower() in n or n in spec.name.lower()), None)
+    if attr is None:
+        text = f"{product.title} {product.description}".lower() if product else ""
+        value = str(spec.value if not isinstance(spec.value, float) else f"{spec.value:g}").lower()
+        if value and value in text:
+            return RequirementCheck(requirement=label, kind="spec", status="met", evidence=f"text mentions {value!r}")
+        return RequirementCheck(requirement=label, kind="spec", status="unknown", evidence=f"record has no {spec.name!r} attribute")
+    shown = f"attribute {attr.name} = {attr.value}{(' ' + attr.unit) if attr.unit else ''}"
+    if isinstance(spec.value, float) and isinstance(attr.value, int | float) and not isinstance(attr.value, bool):
+        have, want = float(attr.value), spec.value
+        ok = have >= want if spec.op == ">=" else have <= want if spec.op == "<=" else abs(have - want) <= 1e-9 * max(1, want)
+        close = abs(have - want) <= 0.1 * max(abs(want), 1e-9)
+        return RequirementCheck(requirement=label, kind="spec", status="met" if ok else "partial" if close else "fails", evidence=shown)
+    ok = str(spec.value).lower() in str(attr.value).lower()
+    return RequirementCheck(requirement=label, kind="spec", status="met" if ok else "fails", evidence=shown)
+
+
+def score_offer(line: LedgerLine, ledger: Ledger, hit: SearchHit, product: Product | None, supplier: Supplier | None,
+                fx: dict[str, float]) -> Option:
+    checks = [_product_check(line, hit, product)]
+    moq_ok = hit.moq <= line.quantity
+    checks.append(RequirementCheck(requirement=f"quantity {line.quantity:,} >= MOQ", kind="quantity", hard=True, weight=2.0,
+                                   status="met" if moq_ok else "fails", evidence=f"MOQ {hit.moq:,}"))
+    unit_price = hit.unit_price
+    if line.max_unit_price is not None:
+        price = convert(unit_price, hit.currency, line.currency, fx) if unit_price is not None else None
+        if price is None:
+            checks.append(RequirementCheck(requirement=f"unit price <= {line.max_unit_price:g} {line.currency}", kind="price", hard=True,
+                                           weight=2.0, status="unknown", evidence=f"price in {hit.currency} cannot be converted"))
+        else:
+            checks.append(RequirementCheck(requirement=f"unit price <= {line.max_unit_price:g} {line.currency}", kind="price", hard=True,
+                                           weight=2.0, status="met" if price <= line.max_unit_price * (1 + 1e-9) else "fails",
+                                           evidence=f"{unit_price:g} {hit.currency} at quantity {line.quantity:,}"))
+    held = {c.lower() for c in hit.certifications}
+    for cert in line.certifications:
+        checks.append(RequirementCheck(requirement=cert, kind="certification", hard=True,
+                                       status="met" if cert.lower() in held else "unknown",
+                                       evidence=f"certifications: {', '.join(hit.certifications) or 'none listed'}"))
+    country = hit.supplier_country
+    if ledger.supplier_countries or ledger.exclude_countries:
+        ok = (not ledger.supplier_countries or country in ledger.supplier_countries) and country not in ledger.exclude_countries
+        wanted = " or ".join(ledger.supplier_countries) if ledger.supplier_countries else "not " + "/".join(ledger.exclude_countries)
+        checks.append(RequirementCheck(requirement=f"supplier country {wanted}", kind="country", hard=True,
+                                       status="met" if ok else "fails", evidence=f"supplier country {country or 'unknown'}"))
+    if ledger.verified_only:
+        checks.append(RequirementCheck(requirement="verified supplier", kind="verified", hard=True,
+                                       status="met" if hit.verified else "fails", evidence=f"verified: {hit.verified}"))
+    if ledger.max_lead_time_days is not None:
+        lead = hit.lead_time_days
+        checks.append(RequirementCheck(requirement=f"lead time <= {ledger.max_lead_time_days} days", kind="lead_time",
+                                       status="unknown" if lead is None else "met" if lead <= ledger.max_lead_time_days else "fails",
+                                       evidence="no lead time on record" if lead is None else f"lead time {lead} days"))
+    if ledger.incoterm:
+        inc = hit.incoterm
+        checks.append(RequirementCheck(requirement=f"Incoterm {ledger.incoterm}", kind="incoterm", weight=0.5,
+                                       status="unknown" if inc is None else "met" if inc == ledger.incoterm else "partial",
+                                       evidence=f"offered {inc}" if inc else "no Incoterm on record"))
+    for spec in line.specs:
+        checks.append(_spec_check(spec, product))
+    if line.customization:
+        can = supplier is not None and bool(set(supplier.capabilities) & {Capability.OEM, Capability.CUSTOM_LOGO, Capability.CUSTOM_PACKAGING})
+        checks.append(RequirementCheck(requirement=f"customization: {line.customization}", kind="spec", weight=0.5,
+                                       status="met" if can else "unknown",
+                                       evidence=f"supplier capabilities: {', '.join(c.value for c in supplier.capabilities) if supplier else 'unknown'}"))
+    total_weight = sum(c.weight for c in checks)
+    match = sum(c.weight * STATUS_VALUE[c.status] for c in checks) / total_weight
+    hard_fail = any(c.hard and c.status == "fails" for c in checks) or checks[0].status == "fails"
+    tier = 100 if all(c.status == "met" for c in checks) else 75 if match >= 0.75 and not hard_fail else 50 if match >= 0.5 else 0
+    return Option(offer_id=hit.offer_id, product_id=hit.product_id, supplier_id=hit.supplier_id, title=hit.title,
+                  supplier_name=hit.supplier_name, supplier_country=country, unit_price=unit_price, currency=hit.currency,
+                  total=round(unit_price * line.quantity, 2) if unit_price is not None else None, moq=hit.moq,
+                  lead_time_days=hit.lead_time_days, incoterm=hit.incoterm, certifications=hit.certifications,
+                  match=round(match, 4), tier=tier, requirements=checks)
+
+
+def adequate(option: Option) -> bool:
+    return option.tier >= 75 and not any(c.hard and c.status == "fails" for c in option.requirements)
