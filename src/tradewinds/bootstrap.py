@@ -1,4 +1,5 @@
-"""Real wiring in one place: settings -> database, repository, search backend, search service."""
+"""Real wiring in one place: settings -> database, repository, search backend, search service,
+model gateway and the sourcing loop."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from .catalog.db import open_database
 from .catalog.repository import CatalogRepository
 from .errors import ConfigError
 from .models.embeddings import VectorCache, get_embedder
+from .models.gateway import Gateway
 from .search.backend import SearchBackend
 from .search.service import ProductSearch
 from .settings import Settings, get_settings
+from .sourcing.run import Budgets, RunStore, Sourcer
 
 
 @dataclass
@@ -20,6 +23,14 @@ class Services:
     repo: CatalogRepository
     backend: SearchBackend
     search: ProductSearch
+
+    def gateway(self) -> Gateway:
+        return Gateway(self.settings)
+
+    def sourcer(self, budgets: Budgets | None = None, *, model: bool = True) -> Sourcer:
+        """The sourcing loop on this catalog; ``model=False`` runs extractors and templates only."""
+        return Sourcer(self.repo, self.search, self.gateway() if model else None, fx_rates=self.settings.fx_rates,
+                       store=RunStore(self.settings.data_dir / "sourcing"), budgets=budgets)
 
 
 def make_backend(settings: Settings) -> SearchBackend:

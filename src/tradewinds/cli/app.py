@@ -16,6 +16,7 @@ from ._output import console, err, search_table
 from ..settings import get_settings
 from .catalog import catalog_app
 from .models import models_app
+from .source import source
 
 app = typer.Typer(
     name="tradewinds",
@@ -25,6 +26,7 @@ app = typer.Typer(
 )
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(models_app, name="models")
+app.command("source")(source)
 
 
 @app.callback()

@@ -37,6 +37,7 @@ def _facts(report: SourcingReport) -> tuple[set[str], set[float]]:
             for x in v.values():
                 walk(x)
         elif isinstance(v, list):
+            numbers.add(float(len(v)))  # counts of lines, options, suppliers
             for x in v:
                 walk(x)
         elif isinstance(v, bool):
@@ -51,7 +52,7 @@ def _facts(report: SourcingReport) -> tuple[set[str], set[float]]:
                 numbers.add(round(float(n.replace(",", "")), 2))
 
     walk(data)
-    numbers.update(float(i) for i in range(0, 11))  # small counts ("3 lines", "2 options") are structure, not facts
+    numbers.add(float(sum(not r.no_match for r in report.lines)))  # "adequate offers found for N"
     numbers.update({50.0, 75.0, 100.0})  # the tier names
     return ids, numbers
 
@@ -67,7 +68,7 @@ def grounding_violations(report: SourcingReport, prose: str) -> list[str]:
 
 
 def check_grounding(report: SourcingReport) -> None:
-    prose = "\n".join([report.summary, *report.questions, *report.risks, *report.changes])
+    prose = "\n".join([report.summary, *report.questions, *report.risks])
     violations = grounding_violations(report, prose)
     if violations:
         raise GroundingError(violations)
@@ -193,10 +194,10 @@ def to_markdown(report: SourcingReport, link: str = "/v1") -> str:
         out.append(f"- not priced: {', '.join(t.lines_missing)}")
     out += ["", "## Supplier shortlist", "", "| supplier | country | score | lines | verified | on-time | rating |", "|---|---|---:|---|---|---:|---:|"]
     for s in report.shortlist:
-        sig = s.signals
+        on_time, rating = s.signals.get("on_time_rate"), s.signals.get("rating")
         out.append(f"| {ref(s.supplier_id)} {s.name} | {s.country or '-'} | {s.score:.2f} | {', '.join(s.lines)} | "
-                   f"{'yes' if sig.get('verified') else 'no'} | {'-' if sig.get('on_time_rate') is None else f'{sig['on_time_rate']:.0%}'} | "
-                   f"{'-' if sig.get('rating') is None else f'{sig['rating'] * 5:.1f}'} |")
+                   f"{'yes' if s.signals.get('verified') else 'no'} | {'-' if on_time is None else f'{on_time:.0%}'} | "
+                   f"{'-' if rating is None else f'{rating * 5:.1f}'} |")
     out += ["", "## Questions for suppliers", "", *([f"- {q}" for q in report.questions] or ["- none"])]
     out += ["", "## Risks", "", *([f"- {r}" for r in report.risks] or ["- none found"])]
     s = report.stats

@@ -26,6 +26,7 @@ from ..errors import NotFoundError
 from ..models.gateway import Gateway
 from ..search.schemas import SearchFilters, SearchHit, SearchRequest
 from ..search.service import ProductSearch
+from .followup import apply_followup
 from .report import check_grounding, citations, compose, compute_totals
 from .schemas import Ledger, LedgerLine, LineResult, Option, RunStats, SourcingReport, StepEvent
 from .score import adequate, score_offer
@@ -134,6 +135,18 @@ class Sourcer:
         self.store.save(state)
         emit(StepEvent(step="done", message=f"report {state.run_id} ready", data={"run_id": state.run_id}))
         return report
+
+    def follow_up(self, run_id: str, message: str, *, emit: Emit | None = None) -> SourcingReport:
+        """Edit the session's ledger with a follow-up message and re-run only what changed."""
+        state = self.store.load(run_id)
+        ledger, changes = apply_followup(state.ledger, message, state.report)
+        state.ledger = ledger
+        state.history.append(message)
+        self.store.save(state)
+        if emit:
+            emit(StepEvent(step="plan", message="; ".join(changes), total=len(ledger.lines),
+                           data={"run_id": run_id, "ledger": ledger.model_dump(mode="json")}))
+        return self.execute(state, emit=emit, changes=changes)
 
     # -- one line ---------------------------------------------------------------------
     def _filters(self, line: LedgerLine, ledger: Ledger, *, soft: bool) -> SearchFilters:
