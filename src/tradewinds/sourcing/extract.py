@@ -200,7 +200,8 @@ def find_countries(text: str) -> dict[str, list[str]]:
     mentions: list[tuple[int, int, str]] = []
     names = sorted(_COUNTRY_ALIASES, key=len, reverse=True)
     for name in names:
-        for m in re.finditer(rf"(?<![\w]){re.escape(name)}", lowered):
+        boundary = r"(?<![\w])" if name.isascii() else ""  # CJK, Hangul and Arabic names sit inside words
+        for m in re.finditer(rf"{boundary}{re.escape(name)}", lowered):
             if not any(a <= m.start() < b for a, b, _ in mentions):
                 mentions.append((m.start(), m.end(), _COUNTRY_ALIASES[name]))
     for m in re.finditer(r"[^\W\d_]+(?:[ -][^\W\d_]+){0,2}", text):

@@ -20,7 +20,12 @@ ADEQUATE = 0.75
 
 
 def _words(text: str) -> set[str]:
-    return {w.rstrip("s") for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 1} | set(re.findall(r"[\u4e00-\u9fff]", text))
+    """Latin/Hangul/Arabic words (plural s dropped) and Chinese character bigrams."""
+    lowered = text.lower()
+    words = {w.rstrip("s") for w in re.findall(r"[^\W\d_\u4e00-\u9fff]+|\d+", lowered) if len(w) > 1}
+    for run in re.findall(r"[\u4e00-\u9fff]+", lowered):
+        words.update(run[i:i + 2] for i in range(max(1, len(run) - 1)))
+    return words
 
 
 def convert(amount: float, source: str, target: str, fx: dict[str, float]) -> float | None:
@@ -116,7 +121,7 @@ def score_offer(line: LedgerLine, ledger: Ledger, hit: SearchHit, product: Produ
                                        evidence=f"supplier capabilities: {', '.join(c.value for c in supplier.capabilities) if supplier else 'unknown'}"))
     total_weight = sum(c.weight for c in checks)
     match = sum(c.weight * STATUS_VALUE[c.status] for c in checks) / total_weight
-    hard_fail = any(c.hard and c.status == "fails" for c in checks) or checks[0].status == "fails"
+    hard_fail = any(c.hard and c.status == "fails" for c in checks) or checks[0].status != "met"
     tier = 100 if all(c.status == "met" for c in checks) else 75 if match >= 0.75 and not hard_fail else 50 if match >= 0.5 else 0
     return Option(offer_id=hit.offer_id, product_id=hit.product_id, supplier_id=hit.supplier_id, title=hit.title,
                   supplier_name=hit.supplier_name, supplier_country=country, unit_price=unit_price, currency=hit.currency,
@@ -126,4 +131,6 @@ def score_offer(line: LedgerLine, ledger: Ledger, hit: SearchHit, product: Produ
 
 
 def adequate(option: Option) -> bool:
-    return option.tier >= 75 and not any(c.hard and c.status == "fails" for c in option.requirements)
+    """At least 75% met, no hard requirement failing, and it is the product asked for (not merely similar)."""
+    return (option.tier >= 75 and option.requirements[0].status == "met"
+            and not any(c.hard and c.status == "fails" for c in option.requirements))

@@ -10,7 +10,6 @@ is flagged in the ledger notes and otherwise ignored.
 from __future__ import annotations
 
 import re
-from typing import Annotated
 
 from pydantic import BaseModel, Field
 
@@ -53,9 +52,13 @@ _STOP = re.compile(r"\b(?:with|for|under|below|less|max|maximum|at|in|to|from|an
 
 def fallback_name(text: str, e: Extracted) -> str:
     """The words right after the first quantity, up to a cue word or punctuation ('500件纯棉T恤，...' -> '纯棉T恤')."""
+    if e.quantities and e.language == "ko":  # Korean puts the object before the count: '세라믹 머그컵 500개 구매'
+        before = re.split(r"[,.;:，。；、!?]", text[:e.quantities[0][1][0]])[-1].strip()
+        if len(before) >= 2:
+            return before[:80]
     if e.quantities:
         rest = text[e.quantities[0][1][1]:]
-        rest = re.sub(r"^\s*(?:of|de|x|del|de la|من)\s+", "", rest, flags=re.I)
+        rest = re.sub(r"^\s*(?:of|de|x|del|de la|من|قطعة من|وحدة من)\s+", "", rest, flags=re.I)
         name = _STOP.split(rest, maxsplit=1)[0].strip()
         if len(name) >= 2:
             return name[:80]
