@@ -18,9 +18,9 @@ demo-catalog: $(STAMP)
 	$(BIN)/tradewinds catalog demo --if-absent
 
 run: demo-catalog
+	$(BIN)/tradewinds source "We need 500 ceramic coffee mugs with our logo, under 2 USD each, FDA approved, ship to Germany"
+	$(BIN)/tradewinds source "需要500件纯棉T恤，定制logo，单价不超过3美元" --out sourcing-report.xlsx
 	$(BIN)/tradewinds search "commercial espresso machine" --qty 2 --limit 5
-	$(BIN)/tradewinds search "咖啡机" --qty 10 --limit 5
-	$(BIN)/tradewinds search "cotton t-shirt custom logo" --qty 500 --max-price 3 --country CN,VN,BD --limit 5
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
@@ -29,6 +29,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/matching.py --data-dir ../shared/data/entity-matching --split valid
 	$(BIN)/python benchmarks/search_speed.py --products 1000000
 	$(BIN)/python benchmarks/models.py
+	$(BIN)/python benchmarks/sourcing.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build src/*.egg-info
