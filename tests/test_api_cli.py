@@ -91,3 +91,41 @@ def test_cli_search_json_respects_filters(demo_services):
     bad = _cli("catalog", "show", "prd_aaaaaaaaaaaaaaaa", env=env)
     assert bad.returncode == 2 and "no product with id" in bad.stderr and "Traceback" not in bad.stderr
     assert "Search offers" in _cli("--help", env=env).stdout
+
+
+def _sse(client: httpx.Client, url: str) -> list[tuple[str, dict]]:
+    events, kind = [], None
+    with client.stream("GET", url, timeout=60) as r:
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
+        for line in r.iter_lines():
+            if line.startswith("event: "):
+                kind = line[7:]
+            elif line.startswith("data: "):
+                events.append((kind, json.loads(line[6:])))
+    return events
+
+
+def test_sourcing_run_over_http_streams_steps_and_follows_up(server):
+    with httpx.Client(base_url=server) as client:
+        r = client.post("/v1/sourcing/runs", json={"need": "We need 300 ceramic coffee mugs, under 3 USD each", "no_model": True})
+        assert r.status_code == 202, r.text
+        run = r.json()
+        assert run["run_id"].startswith("run_") and run["ledger"]["lines"][0]["quantity"] == 300
+        events = _sse(client, run["events_url"])
+        steps = [k for k, _ in events]
+        assert steps[0] == "plan" and "line_done" in steps and steps[-1] == "done"
+        line_done = next(d for k, d in events if k == "line_done")
+        assert line_done["data"]["options"]  # first results arrive before the report
+        done = client.get(f"/v1/sourcing/runs/{run['run_id']}").json()
+        assert done["status"] == "done" and done["report"]["lines"][0]["options"]
+        assert set(o["offer_id"] for o in done["report"]["lines"][0]["options"]) <= set(done["report"]["citations"])
+        r = client.post(f"/v1/sourcing/runs/{run['run_id']}/follow-ups", json={"message": "only suppliers outside China"})
+        assert r.status_code == 202
+        assert _sse(client, r.json()["events_url"])[-1][0] == "done"
+        after = client.get(f"/v1/sourcing/runs/{run['run_id']}").json()["report"]
+        assert after["changes"] == ["suppliers not from CN"]
+        assert all(o["supplier_country"] != "CN" for o in after["lines"][0]["options"])
+        assert client.get("/v1/sourcing/runs/run_nope").json()["error"]["code"] == "not_found"
+        bad = client.post(f"/v1/sourcing/runs/{run['run_id']}/follow-ups", json={"message": "hello there"})
+        failed = _sse(client, bad.json()["events_url"])
+        assert failed[-1][0] == "error" and "changes the requirements" in failed[-1][1]["message"]
