@@ -35,12 +35,6 @@ from tradewinds.sourcing.report import GroundingError
 from tradewinds.sourcing.run import Budgets, RunStore, Sourcer
 from tradewinds.sourcing.score import convert
 
-def price_at(offer: Offer, qty: int) -> float:
-    tiers = sorted(offer.price_tiers, key=lambda t: t.min_qty)
-    applicable = [t for t in tiers if t.min_qty <= qty]
-    return (applicable[-1] if applicable else tiers[0]).unit_price
-
-
 def check_option(o, line, ledger, records, fx) -> list[str]:
     offer, supplier = records.get(o.offer_id), records.get(o.supplier_id)
     if not isinstance(offer, Offer) or not isinstance(supplier, Supplier):
@@ -49,7 +43,8 @@ def check_option(o, line, ledger, records, fx) -> list[str]:
     if offer.moq > line.quantity:
         problems.append(f"MOQ {offer.moq} > {line.quantity}")
     if line.max_unit_price is not None:
-        p = convert(price_at(offer, line.quantity), offer.currency, line.currency, fx)
+        at = offer.unit_price_at(line.quantity)
+        p = None if at is None else convert(at, offer.currency, line.currency, fx)
         if p is None or p > line.max_unit_price * (1 + 1e-9):
             problems.append(f"price {p} > {line.max_unit_price}")
     held = {c.lower() for c in offer.certifications} | {c.lower() for c in supplier.certifications}

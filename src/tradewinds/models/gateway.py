@@ -100,29 +100,28 @@ class Gateway:
             if hit is not None:
                 self.store.record(task, model_id, latency_ms=(time.perf_counter() - started) * 1000, cost_usd=0.0, cached=True)
                 return hit
-        delay = self.settings.model_backoff_s
-        for attempt in range(self.settings.model_retries + 1):
+        delay, attempt = self.settings.model_backoff_s, 0
+        while True:
             try:
                 response = self._call(model_id, model, request)
+                break
             except ProviderError as exc:
                 self.store.record(task, model_id, error=exc.message[:500])
                 if not exc.retryable or attempt == self.settings.model_retries:
                     raise
                 self._sleep(random.uniform(0, delay))  # full jitter
-                delay *= 2
-                continue
+                delay, attempt = delay * 2, attempt + 1
             except ConfigError as exc:
                 self.store.record(task, model_id, error=exc.message[:500])
                 raise
-            price = price_of(model_id, self.settings.model_prices)
-            u = response.usage
-            cost = None if price is None else (u.prompt_tokens * price[0] + u.completion_tokens * price[1]) / 1e6
-            self.store.record(task, model_id, prompt_tokens=u.prompt_tokens, completion_tokens=u.completion_tokens,
-                              latency_ms=response.latency_ms, cost_usd=cost)
-            if key is not None and response.finish_reason != "length":
-                self.store.put(key, response)
-            return response
-        raise AssertionError("unreachable")  # pragma: no cover
+        price = price_of(model_id, self.settings.model_prices)
+        u = response.usage
+        cost = None if price is None else (u.prompt_tokens * price[0] + u.completion_tokens * price[1]) / 1e6
+        self.store.record(task, model_id, prompt_tokens=u.prompt_tokens, completion_tokens=u.completion_tokens,
+                          latency_ms=response.latency_ms, cost_usd=cost)
+        if key is not None and response.finish_reason != "length":
+            self.store.put(key, response)
+        return response
 
     def _call(self, model_id: str, model: ChatModel, request: ChatRequest) -> ChatResponse:
         timeout = request.options.timeout_s
