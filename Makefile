@@ -19,7 +19,7 @@ demo-catalog: $(STAMP)
 
 run: demo-catalog
 	$(BIN)/tradewinds source "We need 500 ceramic coffee mugs with our logo, under 2 USD each, FDA approved, ship to Germany"
-	$(BIN)/tradewinds source "需要500件纯棉T恤，定制logo，单价不超过3美元" --out sourcing-report.xlsx
+	$(BIN)/tradewinds source "需要500件纯棉T恤，定制logo，单价不超过3美元" --out sourcing-report.pdf
 	$(BIN)/tradewinds search "commercial espresso machine" --qty 2 --limit 5
 
 test: $(STAMP)

@@ -119,6 +119,12 @@ def test_sourcing_run_over_http_streams_steps_and_follows_up(server):
         done = client.get(f"/v1/sourcing/runs/{run['run_id']}").json()
         assert done["status"] == "done" and done["report"]["lines"][0]["options"]
         assert set(o["offer_id"] for o in done["report"]["lines"][0]["options"]) <= set(done["report"]["citations"])
+        pdf = client.get(f"/v1/sourcing/runs/{run['run_id']}/report.pdf")
+        assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF-")
+        assert f"sourcing-{run['run_id']}.pdf" in pdf.headers["content-disposition"]
+        md = client.get(f"/v1/sourcing/runs/{run['run_id']}/report.md").text
+        assert f"({server}/v1/offers/{done['report']['lines'][0]['options'][0]['offer_id']})" in md  # links point at this server
+        assert client.get(f"/v1/sourcing/runs/{run['run_id']}/report.docx").json()["error"]["code"] == "bad_input"
         r = client.post(f"/v1/sourcing/runs/{run['run_id']}/follow-ups", json={"message": "only suppliers outside China"})
         assert r.status_code == 202
         assert _sse(client, r.json()["events_url"])[-1][0] == "done"

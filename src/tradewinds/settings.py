@@ -43,6 +43,7 @@ class Settings(BaseSettings):
         None, description="Search backend; default embedded:<data_dir>/search (tantivy + numpy vectors)."
     )
     embedding_model: str = Field("local:multilingual-e5-small", description="provider:model for embeddings.")
+    public_url: str = Field("http://127.0.0.1:8000", description="Where `tradewinds serve` is reached; catalog links in report files point there.")
     openai_base_url: str | None = Field(None, description="OpenAI-compatible endpoint for openai:* models, e.g. http://127.0.0.1:8080/v1")
     openai_api_key: SecretStr | None = Field(None, description="API key for that endpoint (DashScope, OpenAI...)")
     model_routes: dict[str, list[str]] = Field(

@@ -22,7 +22,7 @@ class ReportFormat(StrEnum):
 def source(
     need: Annotated[str | None, typer.Argument(help="What you want to buy, in any language")] = None,
     qty_scale: Annotated[float, typer.Option("--qty-scale", min=0.001, help="Multiply every quantity (e.g. 2 for two shops)")] = 1.0,
-    out: Annotated[Path | None, typer.Option("--out", help="Also write the report: .md, .html, .json or .xlsx")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Also write the report: .md, .html, .pdf, .json or .xlsx")] = None,
     fmt: Annotated[ReportFormat, typer.Option("--format", help="What to print: markdown or one JSON document")] = ReportFormat.markdown,
     plan_only: Annotated[bool, typer.Option("--plan-only", help="Print the ledger and planned queries (JSON) and stop")] = False,
     plan: Annotated[Path | None, typer.Option("--plan", help="Run an edited plan (the JSON from --plan-only)")] = None,
@@ -34,8 +34,8 @@ def source(
 ) -> None:
     """Source a need from the catalog: requirements, options per line with evidence, suppliers, totals, risks."""
     from ..bootstrap import bootstrap
-    from ..sourcing.export import write_report
-    from ..sourcing.report import to_json, to_markdown
+    from ..sourcing.export import to_markdown, write_report
+    from ..sourcing.report import to_json
     from ..sourcing.run import Budgets, RunState
 
     services = bootstrap()
@@ -75,7 +75,7 @@ def source(
         else:
             raise BadInputError("nothing to source", hint='give a need: tradewinds source "500 ceramic mugs, under 2 USD each"')
     if out is not None:
-        write_report(report, out)
+        write_report(report, out, link=f"{services.settings.public_url.rstrip('/')}/v1")
         err.print(f"wrote {out}")
     if fmt == ReportFormat.json:
         print(to_json(report))

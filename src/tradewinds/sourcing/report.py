@@ -1,4 +1,4 @@
-"""The written report: summary, questions and risks from facts only, a grounding check, Markdown.
+"""The written report: summary, questions and risks from facts only, and a grounding check.
 
 Prose is composed from the structured results (never free-written), and then checked anyway:
 every catalog id and every number in the prose must exist in the evidence (the ledger, the
@@ -145,65 +145,6 @@ def citations(report: SourcingReport) -> list[str]:
             out += [o.offer_id, o.product_id, o.supplier_id]
     out += [s.supplier_id for s in report.shortlist]
     return list(dict.fromkeys(out))
-
-
-def to_markdown(report: SourcingReport, link: str = "/v1") -> str:
-    """The report as Markdown; every catalog id links to its record in the API (``link`` prefix)."""
-    L = report.ledger
-
-    def ref(i: str) -> str:
-        kind = {"off": "offers", "prd": "products", "sup": "suppliers"}[i[:3]]
-        return f"[{i}]({link}/{kind}/{i})"
-
-    out = [f"# Sourcing report {report.run_id}", "", f"> {L.need}", "", "## Summary", "", report.summary, ""]
-    if report.changes:
-        out += ["## What changed", "", *[f"- {c}" for c in report.changes], ""]
-    out += ["## Requirements", "", f"- language: {L.language}; currency: {L.currency}"
-            + (f"; budget: {money(L.budget_total, L.currency)}" if L.budget_total else "")]
-    for label, value in (("destination", L.destination_country), ("suppliers only from", ", ".join(L.supplier_countries)),
-                         ("suppliers not from", ", ".join(L.exclude_countries)), ("Incoterm", L.incoterm),
-                         ("lead time", f"<= {L.max_lead_time_days} days" if L.max_lead_time_days else None),
-                         ("verified suppliers only", "yes" if L.verified_only else None)):
-        if value:
-            out.append(f"- {label}: {value}")
-    out += [f"- note: {n}" for n in L.notes]
-    out += ["", "## Bill of materials", "", "| line | item | quantity | how | max unit price | certifications | specs |", "|---|---|---:|---|---:|---|---|"]
-    for line in L.lines:
-        specs = ", ".join(f"{s.name} {s.op} {s.value:g}{s.unit or ''}" if isinstance(s.value, float) else f"{s.name}: {s.value}" for s in line.specs)
-        out.append(f"| {line.id} | {line.name} | {line.quantity:,} | {line.quantity_formula or ('stated' if line.quantity_stated else 'assumed')} "
-                   f"| {money(line.max_unit_price, line.currency) if line.max_unit_price else '-'} | {', '.join(line.certifications) or '-'} | {specs or '-'} |")
-    for r in report.lines:
-        out += ["", f"## {r.line_id}: {r.name} x {r.quantity:,}", ""]
-        if r.no_match:
-            out.append("**No adequate offer in the catalog.** " + "; ".join(r.missing))
-        if r.options:
-            out += ["| # | offer | supplier | country | unit price | total | MOQ | lead | Incoterm | certifications | match | unmet / unknown |",
-                    "|---:|---|---|---|---:|---:|---:|---:|---|---|---:|---|"]
-            for i, o in enumerate(r.options, 1):
-                gaps = "; ".join(f"{c.requirement} ({c.status})" for c in o.requirements if c.status != "met") or "-"
-                out.append(f"| {i} | {ref(o.offer_id)} {o.title[:50]} | {ref(o.supplier_id)} {o.supplier_name or ''} | {o.supplier_country or '-'} "
-                           f"| {money(o.unit_price, o.currency)} | {money(o.total, o.currency)} | {o.moq:,} | "
-                           f"{o.lead_time_days if o.lead_time_days is not None else '-'} | {o.incoterm or '-'} | {', '.join(o.certifications) or '-'} "
-                           f"| {o.match:.0%} | {gaps} |")
-        out.append(f"\n_queries: {', '.join(repr(q) for q in r.queries_run)}; rounds: {r.rounds}_")
-    t = report.totals
-    out += ["", "## Totals", "", f"- best adequate options: {money(t.best_total, t.currency)} over {t.lines_priced} line(s)"]
-    if t.budget_total is not None:
-        out.append(f"- budget: {money(t.budget_total, t.currency)}: " + ("within" if t.within_budget else "over" if t.within_budget is False else "not comparable"))
-    if t.lines_missing:
-        out.append(f"- not priced: {', '.join(t.lines_missing)}")
-    out += ["", "## Supplier shortlist", "", "| supplier | country | score | lines | verified | on-time | rating |", "|---|---|---:|---|---|---:|---:|"]
-    for s in report.shortlist:
-        on_time, rating = s.signals.get("on_time_rate"), s.signals.get("rating")
-        out.append(f"| {ref(s.supplier_id)} {s.name} | {s.country or '-'} | {s.score:.2f} | {', '.join(s.lines)} | "
-                   f"{'yes' if s.signals.get('verified') else 'no'} | {'-' if on_time is None else f'{on_time:.0%}'} | "
-                   f"{'-' if rating is None else f'{rating * 5:.1f}'} |")
-    out += ["", "## Questions for suppliers", "", *([f"- {q}" for q in report.questions] or ["- none"])]
-    out += ["", "## Risks", "", *([f"- {r}" for r in report.risks] or ["- none found"])]
-    s = report.stats
-    out += ["", f"_{s.rounds} search round(s), {s.search_calls} searches, {s.model_calls} model call(s), {s.total_s:.1f} s"
-            + ("; partial: a budget ran out" if s.partial else "") + "_", ""]
-    return "\n".join(out)
 
 
 def to_json(report: SourcingReport) -> str:

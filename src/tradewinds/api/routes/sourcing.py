@@ -14,13 +14,15 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Literal
 
 from fastapi import APIRouter, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
 from ...errors import TradewindsError
+from ...sourcing.export import render
 from ...sourcing.run import Budgets
 from ...sourcing.schemas import Ledger, SourcingReport, StepEvent
 from ..deps import ServicesDep
+from ..errors import error_body
 
 router = APIRouter(tags=["sourcing"])
 
@@ -118,6 +120,23 @@ def follow_up(run_id: str, body: FollowUpIn, request: Request, services: Service
     log = _logs(request)[run_id] = _Log()
     _start(request, log, lambda emit: sourcer.follow_up(run_id, body.message, emit=emit))
     return _out(services, run_id, log)
+
+
+_MEDIA = {"md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8", "pdf": "application/pdf",
+          "json": "application/json", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+@router.get("/v1/sourcing/runs/{run_id}/report.{fmt}", summary="Download the finished report: md, html, pdf, json or xlsx",
+            response_class=Response, responses={200: {"content": {m.split(";")[0]: {} for m in _MEDIA.values()}}})
+def download_report(run_id: str, fmt: Literal["md", "html", "pdf", "json", "xlsx"], request: Request, services: ServicesDep) -> Response:
+    state = services.sourcer(model=False).store.load(run_id)
+    log = _logs(request).get(run_id)
+    if state.report is None or (log is not None and log.status == "running"):
+        return JSONResponse(error_body("not_ready", f"run {run_id} has no finished report yet",
+                                       f"wait for the 'done' event on /v1/sourcing/runs/{run_id}/events"), status_code=409)
+    body = render(state.report, "." + fmt, link=str(request.base_url).rstrip("/") + "/v1")
+    disposition = "inline" if fmt in ("html", "md", "json") else "attachment"
+    return Response(body, media_type=_MEDIA[fmt], headers={"Content-Disposition": f'{disposition}; filename="sourcing-{run_id}.{fmt}"'})
 
 
 @router.get("/v1/sourcing/runs/{run_id}/events", summary="Step events as Server-Sent Events (replayed, then live)")
