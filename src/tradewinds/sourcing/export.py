@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 from ..errors import BadInputError
-from .layout import Block, Bullets, Heading, Paragraph, Table, blocks
+from .layout import Block, Bullets, Heading, Paragraph, blocks
 from .report import ID_RE, to_json
 from .schemas import SourcingReport
 
