@@ -145,3 +145,36 @@ def test_cli_json_contract_plan_edit_and_xlsx(demo_services, tmp_path, monkeypat
     assert sheet["B2"].value.startswith("'=HYPERLINK")  # formula injection escaped
     bad = runner.invoke(app, ["source", "--plan", str(tmp_path / "missing.json")])
     assert bad.exit_code != 0
+
+
+@pytest.mark.parametrize("need, language, expected", [
+    ("사무용 의자 50개", "ko", ["office chair"]),  # the longest term wins over '의자'
+    ("의자 50개", "ko", ["chair"]),
+    ("위스키 잔 100개", "ko", []),  # '스키' (skis) only from the start of a word
+    ("노트북 백팩 100개", "ko", ["laptop backpack"]),  # head-final compound
+    ("Necesitamos 50 SILLAS DE OFICINA y 20 cafeteras", "es", ["office chair", "coffee machine"]),  # plurals, case
+    ("Queremos 500 tazas de cerámica", "es", ["ceramic mug"]),
+    ("نحتاج 300 من أكواب القهوة وبالمناشف", "ar", ["coffee mug", "towel"]),  # article and one-letter prefixes
+    ("تسليم إلى محمد بن راشد", "ar", []),
+    ("采购1000个陶瓷马克杯和200件T恤", "zh", ["ceramic mug", "t-shirt"]),
+])
+def test_glossary_names_products_in_the_buyers_words(need, language, expected):
+    from tradewinds.sourcing.glossary import entries, find_products
+
+    assert all(len(e) >= 100 for e in entries().values())  # loading also refuses a synonym naming two products
+    assert [t.english for t in find_products(need, language)] == expected
+
+
+def test_glossary_overrides_a_mistranslating_model_and_keeps_an_agreeing_one(demo_services, tmp_path):
+    from tradewinds.sourcing.understand import understand
+
+    settings = demo_services.settings.model_copy(update={"data_dir": tmp_path, "model_routes": {"default": ["fake:x"]}})
+    for said, name, alias in (("television", "insulated tumbler", None),
+                              ("stainless steel insulated tumbler", "stainless steel insulated tumbler", "insulated tumbler")):
+        fake = FakeChatModel(lambda r, said=said: json.dumps({"lines": [{"product": said, "quantity": 300, "specs": []}]}), model="x")
+        ledger, _ = understand("보온 텀블러 300개, 개당 7달러 이하", Gateway(settings, models={"fake:x": fake}, cache=False))
+        (line,) = ledger.lines
+        assert line.name == name and line.quantity == 300 and line.max_unit_price == 7
+        assert (alias in line.queries) if alias else any("'television'" in n for n in ledger.notes)
+    ledger, _ = understand("보온 텀블러 300개", None)  # no model: the glossary names it
+    assert ledger.lines[0].name == "insulated tumbler" and "보온 텀블러" in ledger.lines[0].queries

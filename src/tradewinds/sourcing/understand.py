@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from ..models import Message, ModelError
 from ..models.gateway import Gateway
 from .extract import Extracted, extract, normalize
+from .glossary import find_products, nearest
 from .schemas import Ledger, LedgerLine, Spec
 from .templates import match_template
 
@@ -82,6 +83,7 @@ def understand(need: str, gateway: Gateway | None, *, quantity_scale: float = 1.
     currency = e.currency or "USD"
     calls = 0
     lines: list[LedgerLine] = []
+    glossary_names: dict[int, str] = {}  # line number -> the glossary's name, searched too
     template = match_template(text, e.scale)
     if template:
         t, scale, stated = template
@@ -105,12 +107,27 @@ def understand(need: str, gateway: Gateway | None, *, quantity_scale: float = 1.
             except ModelError as exc:
                 calls += 1
                 notes.append(f"the model could not read the products ({exc.message[:120]}); used the words after the quantity")
+        terms = find_products(text, e.language) if e.language != "en" else []
+        spans = [span for _, span in e.quantities] or [(0, 0)]
+        if not model_lines and terms:  # no model: the glossary names the product each quantity counts
+            named = list(dict.fromkeys(nearest(terms, sp) for sp in spans))
+            model_lines = [_LineOut(product=t.english) for t in named]
+            notes.append("named from the trade glossary: " + ", ".join(f"'{t.native}' -> '{t.english}'" for t in named))
         if not model_lines:
             model_lines = [_LineOut(product=fallback_name(text, e)[:60] or "product")]
         quantities = [q for q, _ in e.quantities]
         if len(model_lines) > max(1, len(quantities)):  # a small model splits one product into several; the text decides
             notes.append(f"the model proposed {len(model_lines)} products for {max(1, len(quantities))} stated quantity(ies); kept the first")
             model_lines = model_lines[:max(1, len(quantities))]
+        for i, ml in enumerate(model_lines):
+            term = nearest(terms, spans[i] if len(model_lines) == len(spans) else spans[0])
+            if term is None or term.english == ml.product:
+                continue
+            if _head(term.english) in {w.rstrip("s") for w in ml.product.lower().split()}:
+                glossary_names[i + 1] = term.english  # the model agrees and is more specific: search both
+            else:
+                notes.append(f"'{term.native}' is '{term.english}' in the trade glossary; used it instead of the model's '{ml.product}'")
+                model_lines[i] = ml.model_copy(update={"product": term.english})
         for i, ml in enumerate(model_lines, 1):
             if len(model_lines) == len(quantities):
                 qty, stated = quantities[i - 1], True
@@ -135,8 +152,8 @@ def understand(need: str, gateway: Gateway | None, *, quantity_scale: float = 1.
     if quantity_scale != 1:
         notes.append(f"quantities scaled x{quantity_scale:g}")
     native = fallback_name(text, e) if e.language != "en" and not template else None
-    for line in lines:
-        line.queries = plan_queries(line, native if len(lines) == 1 else None)
+    for i, line in enumerate(lines, 1):
+        line.queries = plan_queries(line, native if len(lines) == 1 else None, glossary_names.get(i))
     ledger = Ledger(need=need, language=e.language, lines=lines, budget_total=budgets[-1].amount if budgets else None,
                     currency=(budgets[-1].currency if budgets and budgets[-1].currency else currency),
                     destination_country=(e.countries["destination"] or [None])[0], supplier_countries=e.countries["include"],
@@ -168,11 +185,17 @@ def _num_or_text(value: str) -> str | float:
         return value
 
 
-def plan_queries(line: LedgerLine, native: str | None = None) -> list[str]:
-    """2-6 queries: the name, the buyer's own words, name + specs, the head noun phrase."""
+def _head(name: str) -> str:
+    return name.lower().split()[-1].rstrip("s")
+
+
+def plan_queries(line: LedgerLine, native: str | None = None, alias: str | None = None) -> list[str]:
+    """2-6 queries: the name, the buyer's own words, the glossary's name, name + specs, the head noun phrase."""
     queries = [line.name]
     if native and native.lower() != line.name.lower():
         queries.append(native)
+    if alias:
+        queries.append(alias)
     spec_words = " ".join(f"{s.value:g}{s.unit or ''}" if isinstance(s.value, float) else str(s.value) for s in line.specs[:3])
     if spec_words:
         queries.append(f"{line.name} {spec_words}")
