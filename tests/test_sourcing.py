@@ -178,3 +178,23 @@ def test_glossary_overrides_a_mistranslating_model_and_keeps_an_agreeing_one(dem
         assert (alias in line.queries) if alias else any("'television'" in n for n in ledger.notes)
     ledger, _ = understand("보온 텀블러 300개", None)  # no model: the glossary names it
     assert ledger.lines[0].name == "insulated tumbler" and "보온 텀블러" in ledger.lines[0].queries
+
+
+def test_buyer_set_supplier_weights_decide_the_shortlist_and_stay_with_the_session(demo_services, tmp_path):
+    from tradewinds.cli.source import parse_weights
+    from tradewinds.errors import BadInputError
+
+    s = Sourcer(demo_services.repo, demo_services.search, None, fx_rates=demo_services.settings.fx_rates,
+                store=RunStore(tmp_path / "runs"), budgets=Budgets(max_rounds=1, options_per_line=20))
+    zero = ",".join(f"{k}=0" for k in ("certifications", "years", "rating", "response_rate", "on_time_rate", "customization", "verified"))
+    for signal in ("rating", "on_time_rate"):
+        report = s.source("We need 500 ceramic coffee mugs", weights=parse_weights(f"{zero},{signal}=1"))
+        values = [x.signals[signal] or 0 for x in report.shortlist]
+        assert len(values) >= 2 and values[0] == max(values)  # the top supplier is the best on the chosen signal
+        assert all(x.score == round(x.signals[signal] or 0, 3) for x in report.shortlist)  # and only that signal counts
+        again = s.follow_up(report.run_id, "quantity 1000")
+        assert s.store.load(report.run_id).weights.model_dump()[signal] == 1 and again.shortlist[0].signals[signal] == max(
+            x.signals[signal] or 0 for x in again.shortlist)
+    for bad in ("speed=2", "rating=high", "rating=-1"):
+        with pytest.raises(BadInputError):
+            parse_weights(bad)

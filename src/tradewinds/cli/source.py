@@ -31,6 +31,8 @@ def source(
     no_model: Annotated[bool, typer.Option("--no-model", help="Extractors and templates only (no language model)")] = False,
     max_rounds: Annotated[int, typer.Option(min=1, max=10, help="Search rounds per line")] = 3,
     time_budget: Annotated[float, typer.Option("--time-budget", min=1, help="Wall-time budget in seconds")] = 120.0,
+    weights: Annotated[str | None, typer.Option("--weights", help="Supplier ranking weights, e.g. on_time_rate=3,verified=2 "
+                                                 "(certifications, years, rating, response_rate, on_time_rate, customization, verified)")] = None,
 ) -> None:
     """Source a need from the catalog: requirements, options per line with evidence, suppliers, totals, risks."""
     from ..bootstrap import bootstrap
@@ -45,8 +47,8 @@ def source(
     if plan_only:
         if not need:
             raise BadInputError("--plan-only needs a NEED", hint='tradewinds source "500 ceramic mugs" --plan-only > plan.json')
-        state, _ = sourcer.plan(need, quantity_scale=qty_scale)
-        print(state.model_dump_json(indent=2, include={"run_id", "ledger"}))
+        state, _ = sourcer.plan(need, quantity_scale=qty_scale, weights=parse_weights(weights))
+        print(state.model_dump_json(indent=2, include={"run_id", "ledger", "weights"}))
         err.print(f"edit the queries or quantities, then: tradewinds source --plan {{file}}  (run id {state.run_id})")
         return
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err,
@@ -71,7 +73,7 @@ def source(
         elif session:
             report = sourcer.execute(sourcer.store.load(session), emit=emit)
         elif need:
-            report = sourcer.source(need, quantity_scale=qty_scale, emit=emit)
+            report = sourcer.source(need, quantity_scale=qty_scale, weights=parse_weights(weights), emit=emit)
         else:
             raise BadInputError("nothing to source", hint='give a need: tradewinds source "500 ceramic mugs, under 2 USD each"')
     if out is not None:
@@ -84,3 +86,24 @@ def source(
 
         console.print(Markdown(to_markdown(report)))
         err.print(f"run id {report.run_id}: follow up with  tradewinds source --session {report.run_id} --follow-up \"...\"")
+
+
+def parse_weights(text: str | None):
+    """'on_time_rate=3,verified=2' -> SupplierWeights (unnamed signals keep their defaults)."""
+    from ..sourcing.suppliers import SupplierWeights
+
+    if not text:
+        return None
+    values = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, sep, number = part.partition("=")
+        if not sep or name.strip() not in SupplierWeights.model_fields:
+            raise BadInputError(f"--weights: {part!r} is not SIGNAL=NUMBER", hint=f"signals: {', '.join(SupplierWeights.model_fields)}")
+        try:
+            values[name.strip()] = float(number)
+        except ValueError:
+            raise BadInputError(f"--weights: {number!r} for {name.strip()} is not a number", hint="e.g. on_time_rate=3") from None
+    try:
+        return SupplierWeights(**values)
+    except ValueError as exc:
+        raise BadInputError(f"--weights: {str(exc).splitlines()[-1]}", hint="weights are numbers >= 0") from None

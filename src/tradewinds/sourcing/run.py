@@ -52,6 +52,7 @@ class RunState(BaseModel):
     line_keys: dict[str, str] = Field(default_factory=dict, description="Requirement fingerprint each result was computed for")
     report: SourcingReport | None = None
     history: list[str] = Field(default_factory=list, description="Needs and follow-ups, in order")
+    weights: SupplierWeights = Field(default_factory=SupplierWeights, description="The buyer's supplier ranking weights")
 
 
 class RunStore:
@@ -81,22 +82,23 @@ def line_key(line: LedgerLine, ledger: Ledger) -> str:
 
 class Sourcer:
     def __init__(self, repo: CatalogRepository, search: ProductSearch, gateway: Gateway | None, *, fx_rates: dict[str, float],
-                 store: RunStore, budgets: Budgets | None = None, weights: SupplierWeights | None = None) -> None:
+                 store: RunStore, budgets: Budgets | None = None) -> None:
         self.repo, self.search, self.gateway, self.fx = repo, search, gateway, fx_rates
-        self.store, self.budgets, self.weights = store, budgets or Budgets(), weights or SupplierWeights()
+        self.store, self.budgets = store, budgets or Budgets()
 
     # -- entry points -----------------------------------------------------------------
-    def plan(self, need: str, *, quantity_scale: float = 1.0) -> tuple[RunState, int]:
+    def plan(self, need: str, *, quantity_scale: float = 1.0, weights: SupplierWeights | None = None) -> tuple[RunState, int]:
         ledger, calls = understand(need, self.gateway, quantity_scale=quantity_scale)
-        state = RunState(run_id="run_" + secrets.token_hex(6), ledger=ledger, history=[need])
+        state = RunState(run_id="run_" + secrets.token_hex(6), ledger=ledger, history=[need], weights=weights or SupplierWeights())
         self.store.save(state)
         return state, calls
 
-    def source(self, need: str, *, quantity_scale: float = 1.0, emit: Emit | None = None) -> SourcingReport:
+    def source(self, need: str, *, quantity_scale: float = 1.0, weights: SupplierWeights | None = None,
+               emit: Emit | None = None) -> SourcingReport:
         emit = emit or (lambda e: None)
         started = time.perf_counter()
         emit(StepEvent(step="understand", message="reading the need"))
-        state, calls = self.plan(need, quantity_scale=quantity_scale)
+        state, calls = self.plan(need, quantity_scale=quantity_scale, weights=weights)
         emit(StepEvent(step="plan", message=f"{len(state.ledger.lines)} line(s) planned", total=len(state.ledger.lines),
                        data={"run_id": state.run_id, "ledger": state.ledger.model_dump(mode="json")}))
         return self.execute(state, emit=emit, started=started, model_calls=calls)
@@ -232,7 +234,7 @@ class Sourcer:
         suppliers = {k: v for k, v in self.repo.get_many(supplier_ids).items() if isinstance(v, Supplier)}
         report = SourcingReport(run_id=state.run_id, ledger=state.ledger, lines=lines,
                                 totals=compute_totals(lines, state.ledger.currency, state.ledger.budget_total, self.fx),
-                                shortlist=rank_suppliers(lines, suppliers, self.weights), changes=changes, stats=stats)
+                                shortlist=rank_suppliers(lines, suppliers, state.weights), changes=changes, stats=stats)
         report.totals.lines_missing += missing
         report.citations = citations(report)
         compose(report)

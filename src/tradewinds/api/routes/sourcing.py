@@ -21,6 +21,7 @@ from ...errors import TradewindsError
 from ...sourcing.export import render
 from ...sourcing.run import Budgets
 from ...sourcing.schemas import Ledger, SourcingReport, StepEvent
+from ...sourcing.suppliers import SupplierWeights
 from ..deps import ServicesDep
 from ..errors import error_body
 
@@ -32,6 +33,7 @@ class RunIn(BaseModel):
     qty_scale: float = Field(1.0, gt=0, le=1000)
     no_model: bool = Field(False, description="Extractors and templates only")
     max_rounds: int = Field(3, ge=1, le=10)
+    supplier_weights: SupplierWeights | None = Field(None, description="How much each supplier signal counts in the shortlist")
 
 
 class FollowUpIn(BaseModel):
@@ -99,7 +101,7 @@ def _out(services, run_id: str, log: _Log | None) -> RunOut:
 def start_run(body: RunIn, request: Request, services: ServicesDep) -> RunOut:
     sourcer = services.sourcer(Budgets(max_rounds=body.max_rounds), model=not body.no_model)
     started = time.perf_counter()
-    state, calls = sourcer.plan(body.need, quantity_scale=body.qty_scale)
+    state, calls = sourcer.plan(body.need, quantity_scale=body.qty_scale, weights=body.supplier_weights)
     log = _logs(request)[state.run_id] = _Log()
     log.emit(StepEvent(step="plan", message=f"{len(state.ledger.lines)} line(s) planned", total=len(state.ledger.lines),
                        data={"run_id": state.run_id, "ledger": state.ledger.model_dump(mode="json")}))
