@@ -84,7 +84,7 @@ def _issues_from(exc: ValidationError, ctx: ImportContext, row: int, kind: str, 
 def run_import(path: Path, fmt: CatalogFormat, repo: CatalogRepository, *, settings: Settings, strict: bool = False,
                source: str | None = None, supplier_defaults: dict | None = None,
                progress: Callable[[int], None] | None = None) -> ImportReport:
-    from ._files import read_text
+    from ...textfiles import read_text
 
     ctx = ImportContext(file=path.name, settings=settings, source=source or fmt.name, supplier_defaults=supplier_defaults or {})
     report = ImportReport(file=path.name, format=fmt.name)

@@ -1,4 +1,4 @@
-"""Opening untrusted catalog files: size limit, encoding detection, one clear error each."""
+"""Opening untrusted text files (catalog feeds, bulk sheets): size limit, encoding detection, one clear error each."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
-from ...errors import BadInputError
+from .errors import BadInputError
 
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
-def read_text(path: Path, *, max_bytes: int) -> tuple[str, str]:
+def read_text(path: Path, *, max_bytes: int, formats: str = "CSV, TSV, JSONL or XML") -> tuple[str, str]:
     """Return (text, encoding). UTF-8 first; otherwise the detected legacy encoding."""
     if not path.exists():
         raise BadInputError(f"{path}: file not found", hint="check the path")
@@ -29,8 +29,7 @@ def read_text(path: Path, *, max_bytes: int) -> tuple[str, str]:
     except UnicodeDecodeError as exc:
         utf8_error = exc
     if b"\x00" in data[:4096] and not data.startswith(codecs.BOM_UTF16_LE):
-        raise BadInputError(f"{path}: looks binary (NUL bytes), not a text catalog file",
-                            hint="export the catalog as CSV, TSV, JSONL or XML")
+        raise BadInputError(f"{path}: looks binary (NUL bytes), not a text file", hint=f"export it as {formats}")
     best = from_bytes(data).best()
     # Short Western files are often mis-guessed as cp1250: prefer Excel's usual cp1252 when it fits.
     if best is not None and best.encoding.startswith(("cp125", "latin", "iso8859")) and _fits(data, "cp1252"):
