@@ -14,6 +14,7 @@ from ..errors import TradewindsError
 from ..search.schemas import SearchFilters, SearchRequest
 from ._output import console, err, search_table
 from ..settings import get_settings
+from .bulk import bulk
 from .catalog import catalog_app
 from .models import models_app
 from .source import source
@@ -27,6 +28,7 @@ app = typer.Typer(
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(models_app, name="models")
 app.command("source")(source)
+app.command("bulk")(bulk)
 
 
 @app.callback()

@@ -58,8 +58,12 @@ def _md(text: str, link: str, cell: bool = False) -> str:
 
 def to_markdown(report: SourcingReport, link: str = "/v1") -> str:
     """The report as Markdown; every catalog id links to its record under ``link``."""
+    return blocks_to_markdown(blocks(report), link)
+
+
+def blocks_to_markdown(layout: list[Block], link: str) -> str:
     out: list[str] = []
-    for b in blocks(report):
+    for b in layout:
         if isinstance(b, Heading):
             out += [f"{'#' * b.level} {_md(b.text, link)}", ""]
         elif isinstance(b, Paragraph):
@@ -87,8 +91,12 @@ def _h(text: str, link: str) -> str:
 
 
 def to_html(report: SourcingReport, link: str = "/v1") -> str:
+    return blocks_to_html(blocks(report), f"Sourcing report {report.run_id}", report.ledger.language, link)
+
+
+def blocks_to_html(layout: list[Block], title: str, language: str, link: str) -> str:
     parts = []
-    for b in blocks(report):
+    for b in layout:
         if isinstance(b, Heading):
             parts.append(f"<h{b.level}>{_h(b.text, link)}</h{b.level}>")
         elif isinstance(b, Paragraph):
@@ -103,8 +111,8 @@ def to_html(report: SourcingReport, link: str = "/v1") -> str:
             rows = "".join("<tr>" + "".join(f'<td class="{a}" dir="auto">{_h(c, link)}</td>' for a, c in zip(align, row)) + "</tr>"
                            for row in b.rows)
             parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
-    return (f'<!doctype html><html lang="{html.escape(report.ledger.language)}"><head><meta charset="utf-8">'
-            f"<title>Sourcing report {html.escape(report.run_id)}</title><style>{_CSS}</style></head><body>\n"
+    return (f'<!doctype html><html lang="{html.escape(language)}"><head><meta charset="utf-8">'
+            f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>\n"
             + "\n".join(parts) + "\n</body></html>\n")
 
 
@@ -127,11 +135,14 @@ def _font_files() -> dict[str, Path]:
 
 
 def to_pdf(report: SourcingReport, path: Path, link: str = "http://127.0.0.1:8000/v1") -> None:
+    blocks_to_pdf(blocks(report), path, f"Sourcing report {report.run_id}", report.ledger.language, link)
+
+
+def blocks_to_pdf(layout: list[Block], path: Path, title: str, language: str, link: str) -> None:
     """A paginated A4 landscape PDF with page numbers, clickable catalog links, and every script the buyer may use."""
     from fpdf import FPDF
     from fpdf.fonts import FontFace
 
-    layout = blocks(report)
     every_text = " ".join(_block_text(b) for b in layout)
     files = _font_files()
 
@@ -140,12 +151,12 @@ def to_pdf(report: SourcingReport, path: Path, link: str = "http://127.0.0.1:800
             self.set_y(-10)
             self.set_font("sans", "", 7)
             self.set_text_color(110)
-            self.cell(0, 5, f"Tradewinds sourcing report {report.run_id} - page {self.page_no()}/{{nb}}", align="C")
+            self.cell(0, 5, f"Tradewinds - {title} - page {self.page_no()}/{{nb}}", align="C")
 
     pdf = _Doc(orientation="L", format="A4")
-    pdf.set_title(f"Sourcing report {report.run_id}")
+    pdf.set_title(title)
     pdf.set_creator("Tradewinds")
-    pdf.set_lang(report.ledger.language)
+    pdf.set_lang(language)
     pdf.set_margins(10, 10, 10)
     pdf.set_auto_page_break(True, 14)
     pdf.add_font("sans", "", str(files["sans"]))

@@ -119,7 +119,7 @@ class Sourcer:
                 emit(StepEvent(step="search", message=f"wall-time budget spent; {line.id} not searched", line_id=line.id))
                 continue
             emit(StepEvent(step="search", message=f"{line.id} {line.name}: searching", line_id=line.id, done=i - 1, total=len(lines)))
-            result = self._source_line(line, state.ledger, stats, started)
+            result = self.source_line(line, state.ledger, stats, started)
             state.results[line.id] = result
             state.line_keys[line.id] = key
             self.store.save(state)
@@ -158,7 +158,7 @@ class Sourcer:
                              max_lead_time_days=ledger.max_lead_time_days if soft else None,
                              incoterms=[ledger.incoterm] if soft and ledger.incoterm else [])
 
-    def _source_line(self, line: LedgerLine, ledger: Ledger, stats: RunStats, started: float) -> LineResult:
+    def source_line(self, line: LedgerLine, ledger: Ledger, stats: RunStats, started: float) -> LineResult:
         b = self.budgets
         result = LineResult(line_id=line.id, name=line.name, quantity=line.quantity, no_match=True)
         hits: dict[str, SearchHit] = {}

@@ -1,0 +1,113 @@
+"""Sheet rows -> requirement lines. Cell text is data: it is parsed, never followed.
+
+A row that cannot be read fully is kept with what was assumed written in ``issues`` (row,
+column, value, what was expected), so nothing the buyer wrote is silently lost.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, Field
+
+from ..sourcing.extract import extract, find_money, normalize
+from ..sourcing.glossary import find_products
+from ..sourcing.schemas import LedgerLine
+from ..sourcing.understand import plan_queries
+from .columns import ColumnMapping
+from .reader import Sheet
+
+_CURRENCY_WORDS = (("USD", r"\$|usd|us\$|美元|美金|달러|دولار|dollar"), ("EUR", r"€|eur|euro|欧元|유로|يورو"), ("GBP", r"£|gbp"),
+                   ("CNY", r"¥|rmb|cny|元|人民币"), ("KRW", r"₩|krw|원"), ("AED", r"aed|درهم"), ("JPY", r"jpy|円"))
+
+
+class BulkLine(BaseModel):
+    row: int = Field(description="Sheet row number, as the buyer sees it")
+    ref: str | None = None
+    text: str = Field(description="The item cell as written")
+    notes: str | None = None
+    line: LedgerLine
+    issues: list[str] = Field(default_factory=list)
+
+
+def currency_of(text: str) -> str | None:
+    lowered = text.lower()
+    return next((code for code, pattern in _CURRENCY_WORDS if re.search(pattern, lowered)), None)
+
+
+def parse_number(text: str) -> float | None:
+    """'1,000 pcs' -> 1000; '1.000' -> 1000; '2,5 €' -> 2.5; '500件' -> 500."""
+    m = re.search(r"\d[\d,.\s]*", normalize(text))
+    if not m:
+        return None
+    raw = m.group().strip().replace(" ", "")
+    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", raw):  # 1.000 / 12.500.000: dots as thousands
+        raw = raw.replace(".", "")
+    elif re.fullmatch(r"\d+,\d{1,2}", raw):  # 2,5 / 12,50: decimal comma
+        raw = raw.replace(",", ".")
+    else:
+        raw = raw.replace(",", "")
+    try:
+        return float(raw.rstrip("."))
+    except ValueError:
+        return None
+
+
+def to_lines(sheet: Sheet, mapping: ColumnMapping, *, default_currency: str = "USD") -> tuple[list[BulkLine], list[str]]:
+    """(lines, rows skipped with the reason)."""
+    header_currency = next((currency_of(mapping.headers[i]) for r, i in mapping.columns.items()
+                            if r == "price" and i < len(mapping.headers) and mapping.headers[i]), None)
+    lines, skipped = [], []
+
+    def cell(cells: list[str], role: str) -> str:
+        i = mapping.columns.get(role)
+        return cells[i].strip() if i is not None and i < len(cells) else ""
+
+    for number, cells in sheet.rows:
+        if mapping.header_row is not None and number <= mapping.header_row:
+            continue
+        item = cell(cells, "item")
+        if not item:
+            if any(c.strip() for c in cells):
+                skipped.append(f"row {number}: column {mapping.letter('item')} (item) is empty; the row was not sourced")
+            continue
+        issues: list[str] = []
+        notes = " ".join(x for x in (cell(cells, "notes"), cell(cells, "certs")) if x) or None
+        qty_text, quantity = cell(cells, "qty"), None
+        if qty_text:
+            value = parse_number(qty_text)
+            if value is None or value < 1:
+                issues.append(f"row {number}, column {mapping.letter('qty')} (qty): {qty_text!r} is not a quantity; assumed 1 "
+                              "(fix: write a number such as 500)")
+            else:
+                quantity = round(value)
+        if quantity is None:
+            found = extract(item).quantities
+            quantity = found[0][0] if found else 1
+            if not found and not issues:
+                issues.append(f"row {number}: no quantity given; assumed 1")
+        price_text, price, currency = cell(cells, "price"), None, None
+        if price_text:
+            money = find_money(normalize(price_text))
+            price = money[0].amount if money else parse_number(price_text)
+            currency = (money[0].currency if money and money[0].currency else None) or currency_of(price_text)
+            if price is None or price <= 0:
+                issues.append(f"row {number}, column {mapping.letter('price')} (price): {price_text!r} is not a price; no price cap used "
+                              "(fix: write a number such as 2.50)")
+                price = None
+        currency = (currency or currency_of(cell(cells, "currency")) or (cell(cells, "currency").upper()[:3] or None)
+                    or header_currency or default_currency)
+        facts = extract(f"{item}. {notes or ''}")
+        language = facts.language
+        name = item[:120]
+        if language != "en":
+            terms = find_products(normalize(item), language)
+            if terms:
+                name = " ".join(t.english for t in terms[:1])
+            else:
+                issues.append(f"row {number}: '{item[:60]}' is not in the trade glossary; searched as written")
+        line = LedgerLine(id=f"R{number}", name=name, quantity=quantity, max_unit_price=price, currency=currency,
+                          certifications=facts.certifications, customization=facts.customization)
+        line.queries = plan_queries(line, item if name != item[:120] else None)
+        lines.append(BulkLine(row=number, ref=cell(cells, "ref") or None, text=item, notes=notes, line=line, issues=issues))
+    return lines, skipped
