@@ -1,0 +1,131 @@
+"""Bulk sourcing over the real demo catalog: column mapping, row parsing, the HiGHS plan against its baselines, files, CLI."""
+
+import json
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from typer.testing import CliRunner
+
+from tradewinds.bulk.columns import detect, parse_overrides
+from tradewinds.catalog.reference import hs_codes
+from tradewinds.bulk.consolidate import Candidate, cheapest_per_line, fewest_suppliers, optimise
+from tradewinds.bulk.lines import parse_number, to_lines
+from tradewinds.bulk.reader import Sheet
+from tradewinds.bulk.run import BulkPlanner, PlanOptions
+from tradewinds.errors import BadInputError
+
+
+@pytest.mark.parametrize("header, expected", [
+    (["No.", "品名", "数量", "目标价 (USD)", "备注"], {"ref": 0, "item": 1, "qty": 2, "price": 3, "notes": 4}),
+    (["Producto", "Cant.", "Precio objetivo", "Observaciones"], {"item": 0, "qty": 1, "price": 2, "notes": 3}),
+    (["비고", "품명", "수량", "단가"], {"notes": 0, "item": 1, "qty": 2, "price": 3}),
+    (["الكمية", "المنتج", "السعر"], {"qty": 0, "item": 1, "price": 2}),
+])
+def test_columns_are_found_from_headers_in_several_languages(header, expected):
+    sheet = Sheet("s.csv", "s", [(1, ["Purchase list"]), (2, header), (3, ["x"] * len(header))], "csv")
+    mapping = detect(sheet)
+    assert mapping.header_row == 2 and {r: mapping.columns[r] for r in expected} == expected
+
+
+def test_columns_without_a_header_come_from_the_content_and_overrides_win():
+    rows = [(1, ["LED bulb E27 9W", "3000", "$0.90", "CE"]), (2, ["ceramic mug 350ml", "500", "$1.80", "FDA"]),
+            (3, ["cotton t-shirt", "1000", "$2.50", "OEKO-TEX"])]
+    mapping = detect(Sheet("s.csv", "s", rows, "csv"))
+    assert mapping.header_row is None and (mapping.columns["item"], mapping.columns["qty"], mapping.columns["price"]) == (0, 1, 2)
+    assert mapping.source["item"] == "content"
+    forced = detect(Sheet("s.csv", "s", rows, "csv"), parse_overrides("item=D,qty=B"))
+    assert forced.columns["item"] == 3 and forced.source["item"] == "user"
+    with pytest.raises(BadInputError, match="not ROLE=COLUMN"):
+        parse_overrides("product=B")
+
+
+@pytest.mark.parametrize("text, value", [("1,000 pcs", 1000), ("1.000", 1000), ("2,5 €", 2.5), ("500件", 500), ("US$ 3.20", 3.2), ("lots", None)])
+def test_numbers_in_buyers_cells(text, value):
+    assert parse_number(text) == value
+
+
+def test_rows_become_lines_and_unreadable_cells_are_reported_not_dropped():
+    rows = [(1, ["item", "qty", "target price", "notes"]), (2, ["陶瓷马克杯", "500", "¥12", "需要FDA认证"]),
+            (3, ["LED bulb", "lots", "0,90 €", ""]), (4, ["", "20", "", "orphan note"]), (5, ["=cmd|' /C calc'!A0", "5", "abc", ""])]
+    sheet = Sheet("s.csv", "s", rows, "csv")
+    lines, skipped = to_lines(sheet, detect(sheet))
+    mug, bulb, formula = lines
+    assert (mug.line.name, mug.line.quantity, mug.line.max_unit_price, mug.line.currency, mug.line.certifications) == \
+        ("ceramic mug", 500, 12.0, "CNY", ["FDA"])
+    assert bulb.line.quantity == 1 and "row 3, column B (qty): 'lots' is not a quantity" in bulb.issues[0]
+    assert (bulb.line.max_unit_price, bulb.line.currency) == (0.9, "EUR")
+    assert skipped == ["row 4: column A (item) is empty; the row was not sourced"]
+    assert formula.text.startswith("=cmd") and "not a price" in formula.issues[0]  # kept as text, flagged
+
+
+def test_the_solver_beats_or_matches_both_baselines_and_respects_caps():
+    lines = {"L1": [Candidate("a1", "A", 100), Candidate("b1", "B", 90)], "L2": [Candidate("a2", "A", 50), Candidate("c2", "C", 40)],
+             "L3": [Candidate("a3", "A", 30), Candidate("b3", "B", 25)], "L4": []}
+    best, solver = optimise(lines, 100.0)
+    assert solver.optimal and solver.gap == 0 and best.choice == {"L1": "a1", "L2": "a2", "L3": "a3"} and best.total_cost == 280
+    assert cheapest_per_line(lines, 100.0).total_cost == 355 and fewest_suppliers(lines, 100.0).total_cost == 280
+    capped, _ = optimise(lines, 0.0, max_suppliers=1)
+    assert {k[0] for k in capped.choice.values()} == {"a"} and capped.total_cost == 180
+    budget, _ = optimise(lines, 0.0, budget=150)
+    assert budget.total_cost <= 150 and len(budget.choice) == 2  # a line is left out (flagged) rather than the cap broken
+
+
+def _sheet(path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Buyer: ACME Trading"])
+    ws.append(["Item", "Qty", "Target price (USD)", "Notes"])
+    for row in (["ceramic coffee mug", 500, 3, "FDA"], ["陶瓷马克杯", 400, 3, ""], ["cotton t-shirt", 1000, 4, ""],
+                ["LED bulb", 3000, 2, "CE"], ["nuclear reactor control rod", 5, 50, ""], ["=HYPERLINK(\"http://evil\")", 10, 5, ""]):
+        ws.append(row)
+    wb.save(path)
+
+
+def test_a_spreadsheet_becomes_a_consolidated_plan_with_files(demo_services, tmp_path):
+    path = tmp_path / "needs.xlsx"
+    _sheet(path)
+    planner = BulkPlanner(demo_services.sourcer(model=False), demo_services.settings.fx_rates)
+    events = []
+    plan = planner.plan(path, PlanOptions(fixed_cost_per_supplier=200), emit=events.append)
+    assert [e.step for e in events if e.step == "line_done"] == ["line_done"] * 6 and events[-1].step == "done"
+    by_row = {r.row: r for r in plan.lines}
+    products = demo_services.repo.get_many([o.product_id for r in plan.lines for o in r.options if o.offer_id == r.chosen_offer_id])
+    for r in plan.lines:  # the HS code is a real HS 2022 code, and that of the offers it was voted from
+        if r.chosen_offer_id:
+            assert r.hs_code in hs_codes() and r.hs_code in {p.hs_code for p in products.values()}
+    assert by_row[5].hs_code.startswith("6109")  # cotton t-shirts
+    assert by_row[7].no_match and by_row[7].flagged == "no adequate offer in the catalog" and by_row[7].hs_code is None
+    assert plan.optimised.total_cost <= min(b.total_cost for b in plan.baselines) + 1e-6
+    assert plan.solver.optimal
+    for r in plan.lines:  # every chosen offer is one of the line's adequate options, within its cap
+        if r.chosen_offer_id:
+            o = next(o for o in r.options if o.offer_id == r.chosen_offer_id)
+            assert o.tier >= 75 and o.moq <= r.quantity and o.unit_price <= r.max_unit_price
+    out = tmp_path / "plan.xlsx"
+    from tradewinds.bulk.export import write_plan
+
+    write_plan(plan, out, link="http://h/v1")
+    wb = load_workbook(out)
+    assert wb.sheetnames[0] == "Summary" and "Flagged" in wb.sheetnames and len(wb.sheetnames) == 2 + plan.optimised.suppliers
+    flagged_items = [c.value for c in wb["Flagged"]["C"]]
+    assert "nuclear reactor control rod" in flagged_items and "'=HYPERLINK(\"http://evil\")" in flagged_items  # escaped
+    assert wb["Summary"]["A2"].value == "optimised" and wb["Summary"]["B2"].value == plan.optimised.total_cost
+
+
+def test_cli_bulk_maps_shows_and_writes(demo_services, tmp_path, monkeypatch):
+    from tradewinds.cli import app
+
+    monkeypatch.setenv("TRADEWINDS_DATA_DIR", str(demo_services.settings.data_dir))
+    path = tmp_path / "needs.xlsx"
+    _sheet(path)
+    runner = CliRunner()
+    shown = runner.invoke(app, ["bulk", str(path), "--mapping-only"])
+    assert shown.exit_code == 0 and "item=A ('Item'), qty=B ('Qty'), price=C" in shown.output
+    done = runner.invoke(app, ["bulk", str(path), "--json", "--max-suppliers", "2", "--out", str(tmp_path / "plan.pdf")])
+    assert done.exit_code == 0, done.output
+    plan = json.loads(done.stdout)
+    assert plan["optimised"]["suppliers"] <= 2 and plan["mapping"]["columns"]["item"] == 0
+    assert (tmp_path / "plan.pdf").read_bytes().startswith(b"%PDF-")
+    assert (demo_services.settings.data_dir / "bulk" / f"{plan['job_id']}.json").is_file()  # saved with its mapping
+    bad = runner.invoke(app, ["bulk", str(path), "--map", "item=ZZZ"])
+    assert isinstance(bad.exception, BadInputError) and "neither a letter nor a header" in bad.exception.message
