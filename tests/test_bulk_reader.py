@@ -57,6 +57,14 @@ def test_csv_in_legacy_encodings(tmp_path, encoding):
     assert sheet.rows[1][1] == [item, "500", notes] and len(sheet.rows) == 3
 
 
+def test_a_csv_pasted_together_from_two_encodings_keeps_every_row(tmp_path):
+    path = tmp_path / "mixed.csv"
+    path.write_bytes("item,qty\n陶瓷杯,500\nLED灯泡,3000\n".encode("utf-8") + "taza de café,200\n".encode("cp1252"))
+    sheet = read_sheet(path)
+    assert [r[1][0] for r in sheet.rows] == ["item", "陶瓷杯", "LED灯泡", "taza de café"]
+    assert sheet.notes and sheet.notes[0].startswith("line(s) 4 were not UTF-8")
+
+
 def _zip(path, parts: dict[str, bytes], compression=zipfile.ZIP_DEFLATED):
     with zipfile.ZipFile(path, "w", compression) as zf:
         for name, data in parts.items():

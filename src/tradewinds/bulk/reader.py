@@ -74,7 +74,14 @@ def read_sheet(path: Path, limits: Limits | None = None, *, sheet: str | None = 
 # -- CSV / TSV ----------------------------------------------------------------------------------
 
 def _read_delimited(path: Path, limits: Limits, delimiter: str | None) -> Sheet:
-    text, encoding = read_text(path, max_bytes=limits.max_file_bytes, formats="XLSX, CSV or TSV")
+    notes: list[str] = []
+    mixed = _mixed_utf8(path.read_bytes())
+    if mixed is not None:
+        text, encoding, odd = mixed
+        notes.append(f"line(s) {', '.join(map(str, odd[:10]))} were not UTF-8; read as {encoding}")
+        encoding = "utf-8+" + encoding
+    else:
+        text, encoding = read_text(path, max_bytes=limits.max_file_bytes, formats="XLSX, CSV or TSV")
     if delimiter is None:
         sample = "\n".join(text.splitlines()[:20])
         counts = {d: sample.count(d) for d in (",", ";", "\t", "|")}
@@ -86,7 +93,28 @@ def _read_delimited(path: Path, limits: Limits, delimiter: str | None) -> Sheet:
             _add_row(rows, reader.line_num, cells, path, limits)
     except csv.Error as exc:
         raise BadInputError(f"{path}: row {reader.line_num}: {exc}", hint="check quoting: a cell with a delimiter or newline needs \"quotes\"") from exc
-    return Sheet(str(path), path.stem, rows, "tsv" if delimiter == "\t" else "csv", encoding)
+    return Sheet(str(path), path.stem, rows, "tsv" if delimiter == "\t" else "csv", encoding, notes)
+
+
+def _mixed_utf8(data: bytes) -> tuple[str, str, list[int]] | None:
+    """A file that is mostly UTF-8 with some lines in a legacy encoding (sheets pasted together):
+    (text, that encoding, odd line numbers); None when the file is one encoding."""
+    lines = data.split(b"\n")
+    odd = []
+    for i, line in enumerate(lines):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            odd.append(i)
+    if not odd or len(odd) * 2 > len(lines) or data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(b"\n".join(lines[i] for i in odd)).best()
+    encoding = best.encoding if best is not None else "cp1252"
+    legacy = set(odd)
+    decoded = [line.decode(encoding, errors="replace") if i in legacy else line.decode("utf-8") for i, line in enumerate(lines)]
+    return "\n".join(decoded), encoding, [i + 1 for i in odd]
 
 
 def _add_row(rows: list, number: int, cells: list[str], path: Path, limits: Limits) -> None:
