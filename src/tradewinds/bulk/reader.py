@@ -106,13 +106,14 @@ def _mixed_utf8(data: bytes) -> tuple[str, str, list[int]] | None:
             line.decode("utf-8")
         except UnicodeDecodeError:
             odd.append(i)
-    if not odd or len(odd) * 2 > len(lines) or data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    legacy = set(odd)
+    utf8_text = any(not line.isascii() for i, line in enumerate(lines) if i not in legacy)  # ASCII fits any encoding
+    if not odd or not utf8_text or data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None
     from charset_normalizer import from_bytes
 
     best = from_bytes(b"\n".join(lines[i] for i in odd)).best()
     encoding = best.encoding if best is not None else "cp1252"
-    legacy = set(odd)
     decoded = [line.decode(encoding, errors="replace") if i in legacy else line.decode("utf-8") for i, line in enumerate(lines)]
     return "\n".join(decoded), encoding, [i + 1 for i in odd]
 
