@@ -135,3 +135,22 @@ def test_sourcing_run_over_http_streams_steps_and_follows_up(server):
         bad = client.post(f"/v1/sourcing/runs/{run['run_id']}/follow-ups", json={"message": "hello there"})
         failed = _sse(client, bad.json()["events_url"])
         assert failed[-1][0] == "error" and "changes the requirements" in failed[-1][1]["message"]
+
+
+def test_bulk_upload_over_http_streams_lines_and_serves_the_plan(server):
+    sheet = "Item,Qty,Target price (USD)\nceramic coffee mug,500,3\ncotton t-shirt,1000,4\nnuclear reactor control rod,5,50\n"
+    with httpx.Client(base_url=server, timeout=60) as client:
+        r = client.post("/v1/bulk", files={"file": ("needs.csv", sheet.encode(), "text/csv")}, data={"max_suppliers": "3"})
+        assert r.status_code == 202, r.text
+        job = r.json()
+        assert job["mapping"]["columns"] == {"item": 0, "qty": 1, "price": 2}
+        events = _sse(client, job["events_url"])
+        assert [k for k, _ in events].count("line_done") == 3 and events[-1][0] == "done"
+        done = client.get(f"/v1/bulk/{job['job_id']}").json()
+        assert done["status"] == "done" and done["plan"]["optimised"]["suppliers"] <= 3
+        assert [line["flagged"] for line in done["plan"]["lines"]][-1] == "no adequate offer in the catalog"
+        xlsx = client.get(f"/v1/bulk/{job['job_id']}/plan.xlsx")
+        assert xlsx.status_code == 200 and xlsx.content.startswith(b"PK")
+        bomb = client.post("/v1/bulk", files={"file": ("x.xls", b"\xd0\xcf\x11\xe0" + b"\0" * 64, "application/vnd.ms-excel")})
+        assert bomb.status_code == 422 and "legacy .xls" in bomb.json()["error"]["message"]
+        assert client.get("/v1/bulk/bulk_000000000000").json()["error"]["code"] == "not_found"

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from .. import __version__
 from ..bootstrap import Services, bootstrap
 from . import errors
-from .routes import catalog, search, sourcing
+from .routes import bulk, catalog, search, sourcing
 
 
 def create_app(services: Services | None = None) -> FastAPI:
@@ -18,6 +18,7 @@ def create_app(services: Services | None = None) -> FastAPI:
     app.include_router(search.router)
     app.include_router(catalog.router)
     app.include_router(sourcing.router)
+    app.include_router(bulk.router)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict:

@@ -1,4 +1,4 @@
-"""Sourcing runs over HTTP: start, poll, stream step events (Server-Sent Events), follow up.
+"""Sourcing runs over HTTP: start, poll, stream step events (Server-Sent Events), follow up, download.
 
 POST answers as soon as the ledger is planned (the understand step); the search rounds run in
 a background worker and every step is appended to the run's event log, which
@@ -7,22 +7,19 @@ a background worker and every step is appended to the run's event log, which
 
 from __future__ import annotations
 
-import json
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from typing import Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
-from ...errors import TradewindsError
 from ...sourcing.export import render
 from ...sourcing.run import Budgets
 from ...sourcing.schemas import Ledger, SourcingReport, StepEvent
 from ...sourcing.suppliers import SupplierWeights
 from ..deps import ServicesDep
+from ..jobs import JobLog, job_logs, sse, start_job
 from ..errors import error_body
 
 router = APIRouter(tags=["sourcing"])
@@ -49,48 +46,7 @@ class RunOut(BaseModel):
     events_url: str
 
 
-class _Log:
-    def __init__(self) -> None:
-        self.events: list[StepEvent] = []
-        self.status = "running"
-        self.error: dict | None = None
-        self.changed = threading.Condition()
-
-    def emit(self, event: StepEvent) -> None:
-        with self.changed:
-            self.events.append(event)
-            self.changed.notify_all()
-
-    def finish(self, status: str, error: dict | None = None) -> None:
-        with self.changed:
-            self.status, self.error = status, error
-            if error:
-                self.events.append(StepEvent(step="error", message=error["message"]))
-            self.changed.notify_all()
-
-
-def _logs(request: Request) -> dict[str, _Log]:
-    state = request.app.state
-    if not hasattr(state, "sourcing_logs"):
-        state.sourcing_logs = {}
-        state.sourcing_pool = ThreadPoolExecutor(2, thread_name_prefix="tw-sourcing")
-    return state.sourcing_logs
-
-
-def _start(request: Request, log: _Log, work) -> None:
-    def run() -> None:
-        try:
-            work(log.emit)
-            log.finish("done")
-        except TradewindsError as exc:
-            log.finish("error", {"code": exc.code, "message": exc.message, "hint": exc.hint})
-        except Exception as exc:  # noqa: BLE001 - reported to the client, never swallowed silently
-            log.finish("error", {"code": "internal_error", "message": f"{type(exc).__name__}: {exc}"})
-
-    request.app.state.sourcing_pool.submit(run)
-
-
-def _out(services, run_id: str, log: _Log | None) -> RunOut:
+def _out(services, run_id: str, log: JobLog | None) -> RunOut:
     state = services.sourcer(model=False).store.load(run_id)
     status = log.status if log else ("done" if state.report else "running")
     return RunOut(run_id=run_id, status=status, ledger=state.ledger, report=state.report if status == "done" else None,
@@ -102,16 +58,16 @@ def start_run(body: RunIn, request: Request, services: ServicesDep) -> RunOut:
     sourcer = services.sourcer(Budgets(max_rounds=body.max_rounds), model=not body.no_model)
     started = time.perf_counter()
     state, calls = sourcer.plan(body.need, quantity_scale=body.qty_scale, weights=body.supplier_weights)
-    log = _logs(request)[state.run_id] = _Log()
+    log = job_logs(request)[state.run_id] = JobLog()
     log.emit(StepEvent(step="plan", message=f"{len(state.ledger.lines)} line(s) planned", total=len(state.ledger.lines),
                        data={"run_id": state.run_id, "ledger": state.ledger.model_dump(mode="json")}))
-    _start(request, log, lambda emit: sourcer.execute(state, emit=emit, started=started, model_calls=calls))
+    start_job(request, log, lambda emit: sourcer.execute(state, emit=emit, started=started, model_calls=calls))
     return _out(services, state.run_id, log)
 
 
 @router.get("/v1/sourcing/runs/{run_id}", response_model=RunOut, summary="A run: status, ledger and, when done, the report")
 def get_run(run_id: str, request: Request, services: ServicesDep) -> RunOut:
-    return _out(services, run_id, _logs(request).get(run_id))
+    return _out(services, run_id, job_logs(request).get(run_id))
 
 
 @router.post("/v1/sourcing/runs/{run_id}/follow-ups", response_model=RunOut, status_code=202,
@@ -119,8 +75,8 @@ def get_run(run_id: str, request: Request, services: ServicesDep) -> RunOut:
 def follow_up(run_id: str, body: FollowUpIn, request: Request, services: ServicesDep) -> RunOut:
     sourcer = services.sourcer(model=False)
     sourcer.store.load(run_id)  # 404 before starting anything
-    log = _logs(request)[run_id] = _Log()
-    _start(request, log, lambda emit: sourcer.follow_up(run_id, body.message, emit=emit))
+    log = job_logs(request)[run_id] = JobLog()
+    start_job(request, log, lambda emit: sourcer.follow_up(run_id, body.message, emit=emit))
     return _out(services, run_id, log)
 
 
@@ -132,7 +88,7 @@ _MEDIA = {"md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-
             response_class=Response, responses={200: {"content": {m.split(";")[0]: {} for m in _MEDIA.values()}}})
 def download_report(run_id: str, fmt: Literal["md", "html", "pdf", "json", "xlsx"], request: Request, services: ServicesDep) -> Response:
     state = services.sourcer(model=False).store.load(run_id)
-    log = _logs(request).get(run_id)
+    log = job_logs(request).get(run_id)
     if state.report is None or (log is not None and log.status == "running"):
         return JSONResponse(error_body("not_ready", f"run {run_id} has no finished report yet",
                                        f"wait for the 'done' event on /v1/sourcing/runs/{run_id}/events"), status_code=409)
@@ -143,26 +99,11 @@ def download_report(run_id: str, fmt: Literal["md", "html", "pdf", "json", "xlsx
 
 @router.get("/v1/sourcing/runs/{run_id}/events", summary="Step events as Server-Sent Events (replayed, then live)")
 def events(run_id: str, request: Request, services: ServicesDep) -> StreamingResponse:
-    log = _logs(request).get(run_id)
+    log = job_logs(request).get(run_id)
     if log is None:
         services.sourcer(model=False).store.load(run_id)  # 404 for unknown runs
-        log = _Log()
+        log = JobLog()
         log.status = "done"
         log.events.append(StepEvent(step="done", message="finished earlier", data={"run_id": run_id}))
 
-    def stream():
-        sent = 0
-        while True:
-            with log.changed:
-                if sent >= len(log.events) and log.status == "running":
-                    log.changed.wait(timeout=15)
-                pending = log.events[sent:]
-            for e in pending:
-                yield f"event: {e.step}\ndata: {json.dumps(e.model_dump(mode='json'), ensure_ascii=False)}\n\n"
-            sent += len(pending)
-            if not pending and log.status != "running":
-                return
-            if not pending:
-                yield ": keep-alive\n\n"
-
-    return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+    return sse(log)

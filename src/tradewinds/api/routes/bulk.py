@@ -1,0 +1,115 @@
+"""Bulk sourcing over HTTP: upload a sheet (multipart), follow the job's events, fetch the plan in any format."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import tempfile
+from pathlib import Path
+from typing import Literal
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from pydantic import BaseModel
+
+from ...bulk.columns import ColumnMapping, parse_overrides
+from ...bulk.export import render
+from ...bulk.reader import Limits
+from ...bulk.run import BulkPlan, BulkPlanner, PlanOptions
+from ...errors import BadInputError, NotFoundError
+from ..deps import ServicesDep
+from ..errors import error_body
+from ..jobs import JobLog, job_logs, sse, start_job
+
+router = APIRouter(tags=["bulk"])
+_MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "pdf": "application/pdf",
+          "md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8", "json": "application/json"}
+
+
+class BulkJobOut(BaseModel):
+    job_id: str
+    status: Literal["running", "done", "error"]
+    mapping: ColumnMapping | None = None
+    plan: BulkPlan | None = None
+    error: dict | None = None
+    events_url: str
+
+
+def _store(services) -> Path:
+    root = services.settings.data_dir / "bulk"
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def _load(services, job_id: str) -> BulkPlan | None:
+    if not re.fullmatch(r"bulk_[0-9a-f]{12}", job_id):
+        raise NotFoundError(f"no bulk job {job_id!r}", hint="job ids look like bulk_0123456789ab")
+    path = _store(services) / f"{job_id}.json"
+    return BulkPlan.model_validate_json(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+@router.post("/v1/bulk", response_model=BulkJobOut, status_code=202, summary="Upload a sheet of product lines; returns a job")
+async def start_bulk(request: Request, services: ServicesDep, file: UploadFile = File(..., description="XLSX, CSV or TSV"),
+                     map: str | None = Form(None, description="Column overrides, e.g. item=B,qty=D"),
+                     max_suppliers: int | None = Form(None, ge=1), fixed_cost: float = Form(150.0, ge=0),
+                     budget: float | None = Form(None, gt=0), currency: str = Form("USD", min_length=3, max_length=3)) -> BulkJobOut:
+    limits = Limits()
+    suffix = Path(file.filename or "sheet.csv").suffix.lower()
+    if suffix not in (".xlsx", ".xlsm", ".csv", ".tsv", ".txt", ".xls"):
+        raise BadInputError(f"{file.filename}: {suffix or 'no extension'} files are not read", hint="upload .xlsx, .csv or .tsv")
+    data = await file.read(limits.max_file_bytes + 1)
+    if len(data) > limits.max_file_bytes:
+        raise BadInputError(f"{file.filename}: above the {limits.max_file_bytes:,}-byte upload limit", hint="split the sheet")
+    job_id = "bulk_" + secrets.token_hex(6)
+    upload = Path(tempfile.mkdtemp(prefix="tw-bulk-")) / f"{re.sub(r'[^A-Za-z0-9_.-]', '_', Path(file.filename or 'sheet').stem)[:60]}{suffix}"
+    upload.write_bytes(data)
+    planner = BulkPlanner(services.sourcer(model=False), services.settings.fx_rates, limits)
+    overrides = parse_overrides(map)
+    _, mapping = planner.read(upload, overrides)  # a bad file or mapping fails here, before a job exists
+    options = PlanOptions(currency=currency.upper(), fixed_cost_per_supplier=fixed_cost, max_suppliers=max_suppliers, budget_total=budget)
+    log = job_logs(request)[job_id] = JobLog()
+
+    def work(emit) -> None:
+        try:
+            plan = planner.plan(upload, options, emit=emit, mapping=mapping)
+        finally:
+            upload.unlink(missing_ok=True)
+        plan.job_id, plan.file = job_id, file.filename or upload.name
+        (_store(services) / f"{job_id}.json").write_text(plan.model_dump_json(), encoding="utf-8")
+
+    start_job(request, log, work)
+    return BulkJobOut(job_id=job_id, status="running", mapping=mapping, events_url=f"/v1/bulk/{job_id}/events")
+
+
+@router.get("/v1/bulk/{job_id}", response_model=BulkJobOut, summary="A bulk job: status, and the plan when done")
+def get_bulk(job_id: str, request: Request, services: ServicesDep) -> BulkJobOut:
+    log = job_logs(request).get(job_id)
+    plan = _load(services, job_id)
+    if plan is None and log is None:
+        raise NotFoundError(f"no bulk job {job_id!r}", hint="upload a sheet with POST /v1/bulk")
+    status = log.status if log else "done"
+    return BulkJobOut(job_id=job_id, status=status, mapping=plan.mapping if plan else None, plan=plan if status == "done" else None,
+                      error=log.error if log else None, events_url=f"/v1/bulk/{job_id}/events")
+
+
+@router.get("/v1/bulk/{job_id}/events", summary="Step events as Server-Sent Events: one per line, then done")
+def bulk_events(job_id: str, request: Request, services: ServicesDep) -> StreamingResponse:
+    log = job_logs(request).get(job_id)
+    if log is None:
+        get_bulk(job_id, request, services)  # 404 for unknown jobs
+        log = JobLog()
+        log.finish("done")
+    return sse(log)
+
+
+@router.get("/v1/bulk/{job_id}/plan.{fmt}", summary="Download the plan: xlsx, pdf, md, html or json", response_class=Response)
+def download_plan(job_id: str, fmt: Literal["xlsx", "pdf", "md", "html", "json"], request: Request, services: ServicesDep) -> Response:
+    plan = _load(services, job_id)
+    if plan is None:
+        if job_id in job_logs(request):
+            return JSONResponse(error_body("not_ready", f"bulk job {job_id} is still running", f"wait for 'done' on /v1/bulk/{job_id}/events"),
+                                status_code=409)
+        raise NotFoundError(f"no bulk job {job_id!r}", hint="upload a sheet with POST /v1/bulk")
+    body = render(plan, "." + fmt, link=str(request.base_url).rstrip("/") + "/v1")
+    disposition = "attachment" if fmt in ("xlsx", "pdf") else "inline"
+    return Response(body, media_type=_MEDIA[fmt], headers={"Content-Disposition": f'{disposition}; filename="{job_id}.{fmt}"'})
