@@ -75,7 +75,7 @@ def generate(n: int, rng: random.Random, path: Path) -> tuple[list[dict], dict[s
     ws.append([f"RFQ {rng.randint(1000, 9999)} - purchase list"])
     ws.append([])
     ws.append(header)
-    for i, row in enumerate(rows):
+    for row in rows:
         ws.append(row)
         if rng.random() < 0.03:
             ws.append([])
