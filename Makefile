@@ -20,6 +20,7 @@ demo-catalog: $(STAMP)
 run: demo-catalog
 	$(BIN)/tradewinds source "We need 500 ceramic coffee mugs with our logo, under 2 USD each, FDA approved, ship to Germany"
 	$(BIN)/tradewinds source "需要500件纯棉T恤，定制logo，单价不超过3美元" --out sourcing-report.pdf
+	$(BIN)/tradewinds bulk examples/purchase-list.csv --out purchase-plan.xlsx
 	$(BIN)/tradewinds search "commercial espresso machine" --qty 2 --limit 5
 
 test: $(STAMP)
@@ -30,6 +31,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/search_speed.py --products 1000000
 	$(BIN)/python benchmarks/models.py
 	$(BIN)/python benchmarks/sourcing.py
+	$(BIN)/python benchmarks/bulk.py --lines 500
 
 clean:
 	rm -rf $(VENV) .pytest_cache build src/*.egg-info
