@@ -45,13 +45,14 @@ def test_numbers_in_buyers_cells(text, value):
 
 
 def test_rows_become_lines_and_unreadable_cells_are_reported_not_dropped():
-    rows = [(1, ["item", "qty", "target price", "notes"]), (2, ["陶瓷马克杯", "500", "¥12", "需要FDA认证"]),
+    rows = [(1, ["item", "qty", "target price", "notes", "unit"]), (2, ["陶瓷马克杯", "500", "¥12", "需要FDA认证", "pcs"]),
             (3, ["LED bulb", "lots", "0,90 €", ""]), (4, ["", "20", "", "orphan note"]), (5, ["=cmd|' /C calc'!A0", "5", "abc", ""])]
     sheet = Sheet("s.csv", "s", rows, "csv")
     lines, skipped = to_lines(sheet, detect(sheet))
     mug, bulb, formula = lines
     assert (mug.line.name, mug.line.quantity, mug.line.max_unit_price, mug.line.currency, mug.line.certifications) == \
         ("ceramic mug", 500, 12.0, "CNY", ["FDA"])
+    assert mug.unit == "pcs" and bulb.unit is None
     assert bulb.line.quantity == 1 and "row 3, column B (qty): 'lots' is not a quantity" in bulb.issues[0]
     assert (bulb.line.max_unit_price, bulb.line.currency) == (0.9, "EUR")
     assert skipped == ["row 4: column A (item) is empty; the row was not sourced"]
@@ -129,3 +130,16 @@ def test_cli_bulk_maps_shows_and_writes(demo_services, tmp_path, monkeypatch):
     assert (demo_services.settings.data_dir / "bulk" / f"{plan['job_id']}.json").is_file()  # saved with its mapping
     bad = runner.invoke(app, ["bulk", str(path), "--map", "item=ZZZ"])
     assert isinstance(bad.exception, BadInputError) and "neither a letter nor a header" in bad.exception.message
+
+
+def test_a_near_tie_for_the_product_column_is_broken_by_the_model(demo_services, tmp_path):
+    from tradewinds.bulk.columns import model_tie_breaker
+    from tradewinds.models import FakeChatModel, Gateway
+
+    rows = [(1, ["colour blue", "ceramic mug", "500"]), (2, ["colour red", "LED bulb", "300"]), (3, ["colour green", "cotton t-shirt", "20"])]
+    fake = FakeChatModel(lambda r: json.dumps({"column": "B"}), model="x")
+    settings = demo_services.settings.model_copy(update={"data_dir": tmp_path, "model_routes": {"default": ["fake:x"]}})
+    mapping = detect(Sheet("s.csv", "s", rows, "csv"), tie_breaker=model_tie_breaker(Gateway(settings, models={"fake:x": fake}, cache=False)))
+    assert mapping.columns["item"] == 1 and mapping.source["item"] == "model"
+    sent = fake.requests[0].messages[-1].content
+    assert sent.startswith("<columns>") and "'ceramic mug'" in sent  # cells passed as quoted data

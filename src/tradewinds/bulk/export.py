@@ -49,7 +49,7 @@ def blocks(plan: BulkPlan) -> list[Block]:
         o0 = items[0][1]
         out.append(Heading(f"{sid} {o0.supplier_name or ''} ({o0.supplier_country or '-'}): {len(items)} line(s)"))
         out.append(Table(["row", "item", "HS", "qty", "offer", "unit price", "total", "MOQ", "lead", "match"],
-                         [[str(r.row), r.text[:60], r.hs_code or "-", f"{r.quantity:,}", f"{o.offer_id} {o.title[:40]}",
+                         [[str(r.row), r.text[:60], r.hs_code or "-", f"{r.quantity:,} {r.unit or ''}".strip(), f"{o.offer_id} {o.title[:40]}",
                            money(o.unit_price, o.currency), money(o.total, o.currency), f"{o.moq:,}",
                            "-" if o.lead_time_days is None else str(o.lead_time_days), f"{o.match:.0%}"] for r, o in items],
                          "llllrrrrrr", [5, 24, 8, 7, 30, 10, 11, 6, 5, 6]))
@@ -80,7 +80,7 @@ def to_xlsx(plan: BulkPlan, path: Path, link: str) -> None:
     for label, value in (("file", plan.file), ("sheet", plan.sheet), ("columns", plan.mapping.describe()),
                          ("solver", f"HiGHS {plan.solver.status}, gap {plan.solver.gap}"), ("job", plan.job_id)):
         ws.append([label, safe_cell(value)])
-    header = ["row", "ref", "item", "HS 2022", "category", "qty", "offer_id", "title", "supplier_id", "supplier", "country",
+    header = ["row", "ref", "item", "HS 2022", "category", "qty", "unit", "offer_id", "title", "supplier_id", "supplier", "country",
               "unit_price", "currency", "total", "moq", "lead_time_days", "match"]
     sheets: dict[str, object] = {}
     for r, o in _chosen(plan):
@@ -92,10 +92,10 @@ def to_xlsx(plan: BulkPlan, path: Path, link: str) -> None:
             sheets[o.supplier_id] = wb.create_sheet(name)
             sheets[o.supplier_id].append(header)
         sheet = sheets[o.supplier_id]
-        sheet.append([safe_cell(v) for v in (r.row, r.ref, r.text, r.hs_code, r.category, r.quantity, o.offer_id, o.title, o.supplier_id,
+        sheet.append([safe_cell(v) for v in (r.row, r.ref, r.text, r.hs_code, r.category, r.quantity, r.unit, o.offer_id, o.title, o.supplier_id,
                                              o.supplier_name, o.supplier_country, o.unit_price, o.currency, o.total, o.moq,
                                              o.lead_time_days, o.match)])
-        for col, catalog_id in ((7, o.offer_id), (9, o.supplier_id)):
+        for col, catalog_id in ((8, o.offer_id), (10, o.supplier_id)):
             cell = sheet.cell(sheet.max_row, col)
             cell.hyperlink, cell.font = record_url(catalog_id, link), Font(color="0B5CAD", underline="single")
     flagged = wb.create_sheet("Flagged")

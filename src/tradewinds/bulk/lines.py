@@ -26,6 +26,7 @@ class BulkLine(BaseModel):
     ref: str | None = None
     text: str = Field(description="The item cell as written")
     notes: str | None = None
+    unit: str | None = Field(None, description="As written in the unit column: pcs, sets, m, kg...")
     line: LedgerLine
     issues: list[str] = Field(default_factory=list)
 
@@ -109,5 +110,6 @@ def to_lines(sheet: Sheet, mapping: ColumnMapping, *, default_currency: str = "U
         line = LedgerLine(id=f"R{number}", name=name, quantity=quantity, max_unit_price=price, currency=currency,
                           certifications=facts.certifications, customization=facts.customization)
         line.queries = plan_queries(line, item if name != item[:120] else None)
-        lines.append(BulkLine(row=number, ref=cell(cells, "ref") or None, text=item, notes=notes, line=line, issues=issues))
+        lines.append(BulkLine(row=number, ref=cell(cells, "ref") or None, text=item, notes=notes, unit=cell(cells, "unit")[:20] or None,
+                              line=line, issues=issues))
     return lines, skipped

@@ -44,6 +44,7 @@ class BulkLineResult(BaseModel):
     line_id: str
     name: str
     quantity: int
+    unit: str | None = None
     max_unit_price: float | None = None
     currency: str
     certifications: list[str] = Field(default_factory=list)
@@ -135,7 +136,7 @@ class BulkPlanner:
         hits_hs = {o.offer_id: (p.hs_code, p.category) for o in result.options if (p := products.get(o.product_id)) is not None}
         code, category = classify(result.options, hits_hs)
         line = bl.line
-        return BulkLineResult(row=bl.row, ref=bl.ref, text=bl.text, line_id=line.id, name=line.name, quantity=line.quantity,
+        return BulkLineResult(row=bl.row, ref=bl.ref, text=bl.text, line_id=line.id, name=line.name, quantity=line.quantity, unit=bl.unit,
                               max_unit_price=line.max_unit_price, currency=line.currency, certifications=line.certifications,
                               hs_code=code, hs_description=hs_codes().get(code).description if code in hs_codes() else None,
                               category=category, options=result.options, no_match=result.no_match, missing=result.missing,

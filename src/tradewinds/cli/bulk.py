@@ -30,7 +30,7 @@ def bulk(
 ) -> None:
     """Source every line of a spreadsheet, then choose one offer per line to minimise total cost (HiGHS)."""
     from ..bootstrap import bootstrap
-    from ..bulk.columns import parse_overrides
+    from ..bulk.columns import model_tie_breaker, parse_overrides
     from ..bulk.export import FORMATS, render, write_plan
     from ..bulk.lines import to_lines
     from ..bulk.run import BulkPlanner, PlanOptions
@@ -42,7 +42,7 @@ def bulk(
         raise BadInputError("the search index is empty", hint="run `tradewinds catalog demo` or `tradewinds catalog import FILE`")
     planner = BulkPlanner(services.sourcer(model=False), services.settings.fx_rates)
     overrides = parse_overrides(map_)
-    read, mapping = planner.read(file, overrides, sheet)
+    read, mapping = planner.read(file, overrides, sheet, tie_breaker=lambda c: model_tie_breaker(services.gateway())(c))
     err.print(f"columns: {mapping.describe()}  (header row {mapping.header_row or 'none'}; change with --map item=B,qty=D)")
     for note in read.notes:
         err.print(f"note: {note}")
