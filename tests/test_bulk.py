@@ -1,6 +1,8 @@
 """Bulk sourcing over the real demo catalog: column mapping, row parsing, the HiGHS plan against its baselines, files, CLI."""
 
+import io
 import json
+from collections import Counter
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -143,3 +145,28 @@ def test_a_near_tie_for_the_product_column_is_broken_by_the_model(demo_services,
     assert mapping.columns["item"] == 1 and mapping.source["item"] == "model"
     sent = fake.requests[0].messages[-1].content
     assert sent.startswith("<columns>") and "'ceramic mug'" in sent  # cells passed as quoted data
+
+
+def test_specs_in_the_cells_are_read_and_the_plan_prefers_offers_that_meet_them(demo_services, tmp_path):
+    bulbs = [r for batch in demo_services.repo.iter_offer_records() for r in batch
+             if r["category"] == "Lighting > LED lamps" and "bulb" in r["title"].lower()]
+    powers = Counter(a["value"] for r in bulbs for a in r["attributes"] if a["name"] == "power")
+    watts = min(powers, key=powers.get)  # the rarest wattage: a cheapest-first pick would usually miss it
+    assert powers[watts] < len(bulbs)
+    path = tmp_path / "bulbs.csv"
+    path.write_text(f"item,qty\nLED bulb {watts}W,3000\n")
+    planner = BulkPlanner(demo_services.sourcer(model=False), demo_services.settings.fx_rates)
+    plan = planner.plan(path, PlanOptions())
+    (line,) = plan.lines
+    assert line.name == "LED bulb" and [(s.name, s.value, s.unit) for s in line.specs] == [("power", float(watts), "W")]
+    chosen = next(o for o in line.options if o.offer_id == line.chosen_offer_id)
+    product = demo_services.repo.get_many([chosen.product_id])[chosen.product_id]
+    assert any(a.name == "power" and a.value == watts for a in product.attributes)
+    assert any(c.kind == "spec" and c.status == "met" and f"{watts}W" in c.requirement for c in chosen.requirements)
+    from tradewinds.bulk.export import render
+
+    wb = load_workbook(io.BytesIO(render(plan, ".xlsx", "http://h/v1")))
+    supplier_sheet = wb.worksheets[1]
+    header = [c.value for c in supplier_sheet[1]]
+    row = [c.value for c in supplier_sheet[2]]
+    assert row[header.index("specs asked")] == f"{watts}W" and "met" in row[header.index("spec check")]

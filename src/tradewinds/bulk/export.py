@@ -10,6 +10,8 @@ from ..errors import BadInputError
 from ..sourcing.export import blocks_to_html, blocks_to_markdown, blocks_to_pdf, record_url, safe_cell
 from ..sourcing.layout import Block, Bullets, Heading, Paragraph, Table
 from ..sourcing.report import money
+from ..sourcing.schemas import Option
+from ..sourcing.specs import label as spec_label
 from .run import BulkPlan
 
 FORMATS = (".xlsx", ".md", ".html", ".pdf", ".json")
@@ -19,6 +21,11 @@ def _chosen(plan: BulkPlan):
     for r in plan.lines:
         option = next((o for o in r.options if o.offer_id == r.chosen_offer_id), None)
         yield r, option
+
+
+def spec_check(option: Option) -> str:
+    """'power = 9W met; base = E27 unknown': how the chosen offer's record answers the line's specs."""
+    return "; ".join(f"{c.requirement} {c.status}" for c in option.requirements if c.kind == "spec" and not c.requirement.startswith("customization"))
 
 
 def blocks(plan: BulkPlan) -> list[Block]:
@@ -48,11 +55,12 @@ def blocks(plan: BulkPlan) -> list[Block]:
     for sid, items in sorted(by_supplier.items(), key=lambda kv: -len(kv[1])):
         o0 = items[0][1]
         out.append(Heading(f"{sid} {o0.supplier_name or ''} ({o0.supplier_country or '-'}): {len(items)} line(s)"))
-        out.append(Table(["row", "item", "HS", "qty", "offer", "unit price", "total", "MOQ", "lead", "match"],
+        out.append(Table(["row", "item", "HS", "qty", "offer", "unit price", "total", "MOQ", "lead", "match", "specs"],
                          [[str(r.row), r.text[:60], r.hs_code or "-", f"{r.quantity:,} {r.unit or ''}".strip(), f"{o.offer_id} {o.title[:40]}",
                            money(o.unit_price, o.currency), money(o.total, o.currency), f"{o.moq:,}",
-                           "-" if o.lead_time_days is None else str(o.lead_time_days), f"{o.match:.0%}"] for r, o in items],
-                         "llllrrrrrr", [5, 24, 8, 7, 30, 10, 11, 6, 5, 6]))
+                           "-" if o.lead_time_days is None else str(o.lead_time_days), f"{o.match:.0%}", spec_check(o) or "-"]
+                          for r, o in items],
+                         "llllrrrrrrl", [5, 20, 8, 7, 26, 9, 10, 6, 5, 5, 20]))
     flagged = [r for r in plan.lines if r.chosen_offer_id is None]
     out.append(Heading(f"Flagged lines ({len(flagged)})"))
     out.append(Table(["row", "item", "qty", "why", "what is missing"],
@@ -81,7 +89,7 @@ def to_xlsx(plan: BulkPlan, path: Path, link: str) -> None:
                          ("solver", f"HiGHS {plan.solver.status}, gap {plan.solver.gap}"), ("job", plan.job_id)):
         ws.append([label, safe_cell(value)])
     header = ["row", "ref", "item", "HS 2022", "category", "qty", "unit", "offer_id", "title", "supplier_id", "supplier", "country",
-              "unit_price", "currency", "total", "moq", "lead_time_days", "match"]
+              "unit_price", "currency", "total", "moq", "lead_time_days", "match", "specs asked", "spec check"]
     sheets: dict[str, object] = {}
     for r, o in _chosen(plan):
         if o is None:
@@ -94,7 +102,7 @@ def to_xlsx(plan: BulkPlan, path: Path, link: str) -> None:
         sheet = sheets[o.supplier_id]
         sheet.append([safe_cell(v) for v in (r.row, r.ref, r.text, r.hs_code, r.category, r.quantity, r.unit, o.offer_id, o.title, o.supplier_id,
                                              o.supplier_name, o.supplier_country, o.unit_price, o.currency, o.total, o.moq,
-                                             o.lead_time_days, o.match)])
+                                             o.lead_time_days, o.match, ", ".join(spec_label(x) for x in r.specs), spec_check(o))])
         for col, catalog_id in ((8, o.offer_id), (10, o.supplier_id)):
             cell = sheet.cell(sheet.max_row, col)
             cell.hyperlink, cell.font = record_url(catalog_id, link), Font(color="0B5CAD", underline="single")

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from ..sourcing.extract import extract, find_money, normalize
 from ..sourcing.glossary import find_products
 from ..sourcing.schemas import LedgerLine
+from ..sourcing.specs import find_specs, strip_measures
 from ..sourcing.understand import plan_queries
 from .columns import ColumnMapping
 from .reader import Sheet
@@ -82,6 +83,7 @@ def to_lines(sheet: Sheet, mapping: ColumnMapping, *, default_currency: str = "U
                               "(fix: write a number such as 500)")
             else:
                 quantity = round(value)
+        quantity_in_item = quantity is None
         if quantity is None:
             found = extract(item).quantities
             quantity = found[0][0] if found else 1
@@ -98,9 +100,13 @@ def to_lines(sheet: Sheet, mapping: ColumnMapping, *, default_currency: str = "U
                 price = None
         currency = (currency or currency_of(cell(cells, "currency")) or (cell(cells, "currency").upper()[:3] or None)
                     or header_currency or default_currency)
-        facts = extract(f"{item}. {notes or ''}")
+        described = f"{item}. {notes or ''}"
+        facts = extract(described)
+        owned = [m.span for m in facts.money] + ([span for _, span in facts.quantities] if quantity_in_item else [])
+        specs = find_specs(normalize(described), owned)
         language = facts.language
-        name = item[:120]
+        bare = strip_measures(normalize(item))
+        name = bare[:120] if len(bare) >= 2 else item[:120]
         if language != "en":
             terms = find_products(normalize(item), language)
             if terms:
@@ -108,7 +114,7 @@ def to_lines(sheet: Sheet, mapping: ColumnMapping, *, default_currency: str = "U
             else:
                 issues.append(f"row {number}: '{item[:60]}' is not in the trade glossary; searched as written")
         line = LedgerLine(id=f"R{number}", name=name, quantity=quantity, max_unit_price=price, currency=currency,
-                          certifications=facts.certifications, customization=facts.customization)
+                          certifications=facts.certifications, customization=facts.customization, specs=specs)
         line.queries = plan_queries(line, item if name != item[:120] else None)
         lines.append(BulkLine(row=number, ref=cell(cells, "ref") or None, text=item, notes=notes, unit=cell(cells, "unit")[:20] or None,
                               line=line, issues=issues))

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 
 from ..catalog.reference import hs_codes
 from ..sourcing.run import Budgets, Sourcer
-from ..sourcing.schemas import Ledger, Option, RunStats, StepEvent
+from ..sourcing.schemas import Ledger, Option, RunStats, Spec, StepEvent
 from ..sourcing.score import adequate, convert
 from .columns import ColumnMapping, detect
 from .consolidate import Candidate, SolverReport, Strategy, cheapest_per_line, fewest_suppliers, optimise
@@ -48,6 +48,7 @@ class BulkLineResult(BaseModel):
     max_unit_price: float | None = None
     currency: str
     certifications: list[str] = Field(default_factory=list)
+    specs: list[Spec] = Field(default_factory=list, description="Read from the item and notes cells: 9W, E27, 350 ml, stainless steel")
     hs_code: str | None = Field(None, description="HS 2022 code of the best candidates (6 digits)")
     hs_description: str | None = None
     category: str | None = None
@@ -94,6 +95,16 @@ def classify(options: list[Option], hits_hs: dict[str, tuple[str | None, str | N
     return code, category
 
 
+def spec_failures(option: Option) -> list[str]:
+    return [c.requirement for c in option.requirements if c.kind == "spec" and c.status == "fails"]
+
+
+def meeting_specs(options: list[Option]) -> list[Option]:
+    """The options whose record contradicts none of the line's specs (9 W asked, 12 W offered), when
+    there is one; otherwise all of them (the buyer still gets the closest, with the mismatch shown)."""
+    return [o for o in options if not spec_failures(o)] or options
+
+
 class BulkPlanner:
     def __init__(self, sourcer: Sourcer, fx_rates: dict[str, float], limits: Limits | None = None) -> None:
         self.sourcer, self.fx, self.limits = sourcer, fx_rates, limits or Limits()
@@ -137,7 +148,7 @@ class BulkPlanner:
         code, category = classify(result.options, hits_hs)
         line = bl.line
         return BulkLineResult(row=bl.row, ref=bl.ref, text=bl.text, line_id=line.id, name=line.name, quantity=line.quantity, unit=bl.unit,
-                              max_unit_price=line.max_unit_price, currency=line.currency, certifications=line.certifications,
+                              max_unit_price=line.max_unit_price, currency=line.currency, certifications=line.certifications, specs=line.specs,
                               hs_code=code, hs_description=hs_codes().get(code).description if code in hs_codes() else None,
                               category=category, options=result.options, no_match=result.no_match, missing=result.missing,
                               issues=bl.issues)
@@ -147,9 +158,9 @@ class BulkPlanner:
         candidates: dict[str, list[Candidate]] = {}
         for r in results:
             cs = []
-            for o in r.options:
+            for o in meeting_specs([o for o in r.options if adequate(o)]):
                 cost = None if o.total is None else convert(o.total, o.currency, options.currency, self.fx)
-                if adequate(o) and cost is not None:
+                if cost is not None:
                     cs.append(Candidate(o.offer_id, o.supplier_id, cost + options.lead_time_penalty_per_day * (o.lead_time_days or 0)))
             candidates[r.line_id] = cs
         best, solver = optimise(candidates, options.fixed_cost_per_supplier, max_suppliers=options.max_suppliers,

@@ -74,7 +74,7 @@ def _currency_of(token: str) -> str | None:
 _MONEY = re.compile(
     rf"(?P<cur1>{_CURRENCY_RE})?\s?(?P<num>{_NUM})\s?(?P<mult>k\b|K\b|M\b|千|万|萬|천|만|mil\b|ألف)?\s?(?P<cur2>{_CURRENCY_RE})?",
     re.I)
-_MEASURE = (r"%|x|oz|ml|l|cl|w|kw|v|mah|wh|mm|cm|m|inch|in|\"|gsm|g|kg|lbs?|seats?|rooms?|days?|weeks?|months?|"
+_MEASURE = (r"%|x|oz|ml|l|cl|w|kw|v|mah|ah|wh|nm|lm|mm|cm|m|inch|in|\"|gsm|g|kg|lbs?|seats?|rooms?|days?|weeks?|months?|"
             r"天|日|周|个月|座|间|일|주|개월|석|días|semanas|meses|يوما|يوم|أيام|مقعد")
 _BUDGET_CUES = r"budget|in total|total|overall|presupuesto|预算|總預算|总预算|총|예산|ميزانية|الميزانية|بميزانية"
 _UNIT_CUES = (r"each|per (?:unit|piece|pc|item|set|chair|table)|a piece|apiece|/ ?(?:pc|pcs|unit|piece|ea)|unit price|"
@@ -139,7 +139,7 @@ def find_quantities(text: str, money: list[Money]) -> list[tuple[int, tuple[int,
     if not out:  # "10k paper cups": the first bare number that is not money, a measure, seats or a lead time
         for m in re.finditer(rf"(?<![\w.,])(?P<num>{_NUM})\s?(?P<mult>k\b|K\b|千|万|萬|천|만)?(?!\s?(?:{_MEASURE}|{_CURRENCY_RE}))(?=\s?[^\W\d_])",
                              text, re.I):
-            if any(a <= m.start() < b for a, b in taken):
+            if any(a <= m.start() < b for a, b in taken) or re.match(r"\d{4}\s?K\b", text[m.start():]):  # 3000K: a colour temperature
                 continue
             value = parse_number(m.group("num"), m.group("mult"))
             if value >= 1 and value == int(value):

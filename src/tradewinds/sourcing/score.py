@@ -14,6 +14,8 @@ import re
 from ..catalog.schemas import Capability, Product, Supplier
 from ..search.schemas import SearchHit
 from .schemas import Ledger, LedgerLine, Option, RequirementCheck, Spec
+from .specs import label as spec_label
+from .specs import to_base
 
 STATUS_VALUE = {"met": 1.0, "partial": 0.5, "unknown": 0.0, "fails": 0.0}
 ADEQUATE = 0.75
@@ -52,19 +54,39 @@ def _product_check(line: LedgerLine, hit: SearchHit, product: Product | None) ->
                                      + (f"; similarity {dense:.2f}" if share < 0.6 and dense else ""))
 
 
+def _find_attribute(spec: Spec, product: Product | None):
+    """The record's attribute for a spec: same name ('power'), else a name containing it of the same kind
+    ('color' -> 'frame color', not 'color temperature'), else a number in a unit of the same kind
+    (9 W -> the attribute in W or kW, whatever its name), else None."""
+    numeric = isinstance(spec.value, float)
+    base = to_base(1, spec.unit)[1]
+
+    def same_kind(a) -> bool:
+        if numeric:
+            return isinstance(a.value, int | float) and not isinstance(a.value, bool) and to_base(1, a.unit)[1] == base
+        return isinstance(a.value, str)
+
+    attrs = product.attributes if product else []
+    wanted = spec.name.lower()
+    return (next((a for a in attrs if a.name.lower() == wanted), None)
+            or next((a for a in attrs if (wanted in a.name.lower() or a.name.lower() in wanted) and same_kind(a)), None)
+            or next((a for a in attrs if numeric and spec.unit and same_kind(a)), None))
+
+
 def _spec_check(spec: Spec, product: Product | None) -> RequirementCheck:
     label = f"{spec.name} {spec.op} {spec.value:g}{spec.unit or ''}" if isinstance(spec.value, float) else f"{spec.name} = {spec.value}"
-    attrs = {a.name.lower(): a for a in (product.attributes if product else [])}
-    attr = attrs.get(spec.name.lower()) or next((a for n, a in attrs.items() if spec.name.lower() in n or n in spec.name.lower()), None)
+    attr = _find_attribute(spec, product)
     if attr is None:
         text = f"{product.title} {product.description}".lower() if product else ""
-        value = str(spec.value if not isinstance(spec.value, float) else f"{spec.value:g}").lower()
-        if value and value in text:
+        value = spec_label(spec).lower()
+        if value and (value in text or value.replace(" ", "") in text.replace(" ", "")):
             return RequirementCheck(requirement=label, kind="spec", status="met", evidence=f"text mentions {value!r}")
         return RequirementCheck(requirement=label, kind="spec", status="unknown", evidence=f"record has no {spec.name!r} attribute")
     shown = f"attribute {attr.name} = {attr.value}{(' ' + attr.unit) if attr.unit else ''}"
     if isinstance(spec.value, float) and isinstance(attr.value, int | float) and not isinstance(attr.value, bool):
-        have, want = float(attr.value), spec.value
+        (want, want_unit), (have, have_unit) = to_base(spec.value, spec.unit), to_base(float(attr.value), attr.unit)
+        if spec.unit and attr.unit and want_unit != have_unit:
+            return RequirementCheck(requirement=label, kind="spec", status="unknown", evidence=f"{shown} (another unit)")
         ok = have >= want if spec.op == ">=" else have <= want if spec.op == "<=" else abs(have - want) <= 1e-9 * max(1, want)
         close = abs(have - want) <= 0.1 * max(abs(want), 1e-9)
         return RequirementCheck(requirement=label, kind="spec", status="met" if ok else "partial" if close else "fails", evidence=shown)

@@ -18,6 +18,7 @@ from ..models.gateway import Gateway
 from .extract import Extracted, extract, normalize
 from .glossary import find_products, nearest
 from .schemas import Ledger, LedgerLine, Spec
+from .specs import find_specs, strip_measures
 from .templates import match_template
 
 
@@ -52,7 +53,14 @@ _STOP = re.compile(r"\b(?:with|for|under|below|less|max|maximum|at|in|to|from|an
 
 
 def fallback_name(text: str, e: Extracted) -> str:
-    """The words right after the first quantity, up to a cue word or punctuation ('500件纯棉T恤，...' -> '纯棉T恤')."""
+    """The words right after the first quantity, up to a cue word or punctuation ('500件纯棉T恤，...' -> '纯棉T恤'),
+    without measures ('LED bulbs E27 9W' -> 'LED bulbs': those are specs)."""
+    words = _words_after_quantity(text, e)
+    bare = strip_measures(words)
+    return bare if len(bare) >= 2 else words
+
+
+def _words_after_quantity(text: str, e: Extracted) -> str:
     if e.quantities and e.language == "ko":  # Korean puts the object before the count: '세라믹 머그컵 500개 구매'
         before = re.split(r"[,.;:，。；、!?]", text[:e.quantities[0][1][0]])[-1].strip()
         if len(before) >= 2:
@@ -138,7 +146,9 @@ def understand(need: str, gateway: Gateway | None, *, quantity_scale: float = 1.
             else:
                 qty, stated = 1, False
                 notes.append(f"no quantity found for '{ml.product}'; assumed 1")
-            specs = [Spec(name=s.name, value=_num_or_text(s.value), unit=s.unit) for s in ml.specs if _grounded_spec(s, text, e)]
+            specs = _line_specs(text, e, i - 1, len(model_lines))
+            specs += [Spec(name=s.name, value=_num_or_text(s.value), unit=s.unit) for s in ml.specs
+                      if _grounded_spec(s, text, e) and s.name.lower() not in {x.name for x in specs}][:max(0, 6 - len(specs))]
             lines.append(LedgerLine(id=f"L{i}", name=ml.product, quantity=max(1, round(qty * quantity_scale)),
                                     quantity_formula=None if quantity_scale == 1 else f"{qty} x scale {quantity_scale:g}",
                                     quantity_stated=stated, specs=specs, currency=currency, certifications=e.certifications,
@@ -160,6 +170,17 @@ def understand(need: str, gateway: Gateway | None, *, quantity_scale: float = 1.
                     exclude_countries=e.countries["exclude"], incoterm=e.incoterm, max_lead_time_days=e.lead_time_days,
                     verified_only=bool(re.search(r"verified|verificad|认证供应商|已验证|인증된 공급|موثق", text, re.I)), notes=notes)
     return ledger, calls
+
+
+def _line_specs(text: str, e: Extracted, index: int, count: int) -> list[Spec]:
+    """The specs written for line ``index``: the whole need for one line, else the words from its
+    quantity to the next one ('300 mugs 350ml and 200 plates 27cm')."""
+    owned = [m.span for m in e.money] + [span for _, span in e.quantities]
+    if count > 1 and len(e.quantities) == count:
+        starts = [0] + [span[0] for _, span in e.quantities[1:]] + [len(text)]
+        a, b = starts[index], starts[index + 1]
+        return find_specs(text[a:b], [(x - a, y - a) for x, y in owned])
+    return find_specs(text, owned) if count == 1 else []
 
 
 def _grounded_spec(spec: _SpecOut, text: str, e: Extracted) -> bool:

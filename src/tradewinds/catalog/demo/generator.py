@@ -76,7 +76,7 @@ def _attributes(rng: random.Random, cat: Category) -> list[dict]:
 _COMPACT_UNITS = {"W", "V", "L", "ml", "mm", "cm", "kg", "g", "mAh", "gsm", "in", "oz", "K", "h", "kW", "TC"}
 
 
-def _fmt(a: dict) -> str:
+def format_attribute(a: dict) -> str:
     """How a seller would write the attribute in a title: 600W, 12 L? no: 12L; 2 groups."""
     v, unit = a["value"], a["unit"]
     if isinstance(v, bool):
@@ -92,7 +92,7 @@ def _fmt(a: dict) -> str:
 
 
 def _title(rng: random.Random, cat: Category, attrs: list[dict], model: str) -> tuple[str, str]:
-    shown = [_fmt(a) for a in rng.sample(attrs, k=min(len(attrs), rng.randint(1, 3)))]
+    shown = [format_attribute(a) for a in rng.sample(attrs, k=min(len(attrs), rng.randint(1, 3)))]
     shown = [s for s in shown if s]
     mod = rng.choice(cat.modifiers) if cat.modifiers and rng.random() < 0.7 else ""
     r = rng.random()
