@@ -1,8 +1,9 @@
-"""The FastAPI application: thin routes over the services built by ``bootstrap()``."""
+"""The FastAPI application: thin API routes over the services built by ``bootstrap()``, and the web app."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from .. import __version__
 from ..bootstrap import Services, bootstrap
@@ -13,12 +14,16 @@ from .routes import bulk, catalog, search, sourcing
 def create_app(services: Services | None = None) -> FastAPI:
     app = FastAPI(title="Tradewinds API", version=__version__,
                   description="B2B catalog, product search and AI sourcing runs. Every error answers {\"error\": {code, message, hint, details}}.")
+    from ..web import pages
+
     app.state.services = services or bootstrap()
-    errors.install(app)
+    errors.install(app, html=pages.error_page)
     app.include_router(search.router)
     app.include_router(catalog.router)
     app.include_router(sourcing.router)
     app.include_router(bulk.router)
+    app.include_router(pages.router)  # the web app (same process, same services)
+    app.mount("/static", StaticFiles(directory=pages.HERE / "static"), name="static")
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict:

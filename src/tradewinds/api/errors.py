@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import BadInputError, NotFoundError, TradewindsError
@@ -19,26 +20,35 @@ def error_body(code: str, message: str, hint: str | None = None, details: list |
     return {"error": {"code": code, "message": message, "hint": hint, "details": details or []}}
 
 
-def install(app: FastAPI) -> None:
+HtmlError = Callable[[Request, int, str, "str | None"], Response]
+
+
+def install(app: FastAPI, html: HtmlError | None = None) -> None:
+    """JSON errors under /v1; pages of the web app get ``html``'s error page instead."""
+
+    def answer(request: Request, status: int, body: dict) -> Response:
+        if html is not None and not request.url.path.startswith(("/v1/", "/healthz")):
+            return html(request, status, body["error"]["message"], body["error"]["hint"])
+        return JSONResponse(body, status_code=status)
+
     @app.exception_handler(TradewindsError)
-    async def _tradewinds(_: Request, exc: TradewindsError) -> JSONResponse:
+    async def _tradewinds(request: Request, exc: TradewindsError) -> Response:
         status = next((s for t, s in STATUS.items() if isinstance(exc, t)), 500)
-        return JSONResponse(error_body(exc.code, exc.message, exc.hint), status_code=status)
+        return answer(request, status, error_body(exc.code, exc.message, exc.hint))
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
         details = [{"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"], "value": e.get("input")} for e in exc.errors()]
         first = details[0] if details else {"field": "?", "problem": "invalid"}
-        return JSONResponse(error_body("bad_input", f"{first['field']}: {first['problem']}", "see details; the OpenAPI docs at /docs list valid values",
-                                       details), status_code=422)
+        return answer(request, 422, error_body("bad_input", f"{first['field']}: {first['problem']}",
+                                               "see details; the OpenAPI docs at /docs list valid values", details))
 
     @app.exception_handler(Exception)
-    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:  # the outermost edge: log, never leak internals
+    async def _unexpected(request: Request, exc: Exception) -> Response:  # the outermost edge: log, never leak internals
         logger.exception("unhandled error", exc_info=exc)
-        return JSONResponse(error_body("internal_error", "internal error", "retry; if it persists, check the server log"),
-                            status_code=500)
+        return answer(request, 500, error_body("internal_error", "internal error", "retry; if it persists, check the server log"))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code)
+        return answer(request, exc.status_code, error_body(code, str(exc.detail)))

@@ -87,8 +87,15 @@ class CatalogRepository:
             return {name: conn.scalar(select(func.count()).select_from(row)) or 0
                     for name, row in (("suppliers", SupplierRow), ("products", ProductRow), ("offers", OfferRow))}
 
-    def iter_offer_records(self, batch_size: int = 5000) -> Iterator[list[dict[str, Any]]]:
-        """Offers joined with their product and supplier, in id order, for indexing."""
+    def iter_offer_records(self, batch_size: int = 5000, offer_ids: Sequence[str] | None = None) -> Iterator[list[dict[str, Any]]]:
+        """Offers (all, or those ids) joined with their product and supplier, in id order, for indexing."""
+        if offer_ids is not None:
+            for start in range(0, len(offer_ids), batch_size):
+                yield from self._offer_records(batch_size, list(offer_ids[start:start + batch_size]))
+            return
+        yield from self._offer_records(batch_size, None)
+
+    def _offer_records(self, batch_size: int, ids: list[str] | None) -> Iterator[list[dict[str, Any]]]:
         cols = [OfferRow.id, OfferRow.product_id, OfferRow.supplier_id, OfferRow.currency, OfferRow.price_tiers,
                 OfferRow.moq, OfferRow.lead_time_days, OfferRow.incoterm, OfferRow.ship_from_country,
                 OfferRow.certifications.label("offer_certifications"), OfferRow.sample_available,
@@ -98,6 +105,8 @@ class CatalogRepository:
                 SupplierRow.certifications.label("supplier_certifications"), SupplierRow.verified]
         query = (select(*cols).join(ProductRow, ProductRow.id == OfferRow.product_id)
                  .join(SupplierRow, SupplierRow.id == OfferRow.supplier_id).order_by(OfferRow.id))
+        if ids is not None:
+            query = query.where(OfferRow.id.in_(ids))
         with self.engine.connect() as conn:
             result = conn.execution_options(stream_results=True, yield_per=batch_size).execute(query).mappings()
             for part in result.partitions(batch_size):

@@ -225,6 +225,7 @@ class ImportReport(_Model):
     rows_skipped: int = 0
     issues: list[ImportIssue] = Field(default_factory=list)
     refused: bool = False
+    offer_ids: list[str] = Field(default_factory=list, exclude=True, description="Offers written (to index just those)")
 
     @property
     def ok(self) -> bool:

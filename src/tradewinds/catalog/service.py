@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from ..search.backend import Progress, SearchBackend
 from ..search.schemas import SearchDocument
@@ -37,10 +37,12 @@ def to_document(r: dict) -> SearchDocument:
     )
 
 
-def catalog_documents(repo: CatalogRepository) -> Iterator[SearchDocument]:
-    for batch in repo.iter_offer_records():
+def catalog_documents(repo: CatalogRepository, offer_ids: Sequence[str] | None = None) -> Iterator[SearchDocument]:
+    for batch in repo.iter_offer_records(offer_ids=offer_ids):
         yield from (to_document(r) for r in batch)
 
 
-def index_catalog(repo: CatalogRepository, backend: SearchBackend, *, progress: Progress | None = None) -> int:
-    return backend.index(catalog_documents(repo), progress=progress)
+def index_catalog(repo: CatalogRepository, backend: SearchBackend, *, progress: Progress | None = None,
+                  offer_ids: Sequence[str] | None = None) -> int:
+    """Index every offer, or only ``offer_ids`` (after an import)."""
+    return backend.index(catalog_documents(repo, offer_ids), progress=progress)

@@ -13,12 +13,12 @@ from ._output import console, err, progress_bar
 catalog_app = typer.Typer(help="Build, import, index and inspect the catalog.", no_args_is_help=True)
 
 
-def _reindex(services) -> None:
+def _reindex(services, offer_ids: list[str] | None = None) -> None:
     from ..catalog.service import index_catalog
 
-    total = services.repo.counts()["offers"]
+    total = services.repo.counts()["offers"] if offer_ids is None else len(offer_ids)
     with progress_bar("indexing offers (lexical + embeddings)", total) as advance:
-        index_catalog(services.repo, services.backend, progress=advance)
+        index_catalog(services.repo, services.backend, progress=advance, offer_ids=offer_ids)
 
 
 @catalog_app.command("demo")
@@ -71,7 +71,7 @@ def import_(file: Annotated[Path, typer.Argument(help="CSV, JSONL, Merchant Cent
     console.print(f"{file.name}: {report.rows_read} rows read, {report.products_upserted} products, {report.offers_upserted} offers, "
                   f"{report.suppliers_upserted} supplier rows upserted, {report.rows_skipped} rows skipped")
     if index and report.offers_upserted:
-        _reindex(services)
+        _reindex(services, report.offer_ids)
 
 
 @catalog_app.command("index")

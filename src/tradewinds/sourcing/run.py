@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 
 from ..catalog.repository import CatalogRepository
 from ..catalog.schemas import Product, Supplier
-from ..errors import NotFoundError
+from ..errors import BadInputError, NotFoundError
 from ..models.gateway import Gateway
 from ..search.schemas import SearchFilters, SearchHit, SearchRequest
 from ..search.service import ProductSearch
@@ -31,7 +31,7 @@ from .report import check_grounding, citations, compose, compute_totals
 from .schemas import Ledger, LedgerLine, LineResult, Option, RunStats, SourcingReport, StepEvent
 from .score import adequate, score_offer
 from .suppliers import SupplierWeights, rank_suppliers
-from .understand import understand
+from .understand import plan_queries, understand
 
 Emit = Callable[[StepEvent], None]
 
@@ -53,6 +53,19 @@ class RunState(BaseModel):
     report: SourcingReport | None = None
     history: list[str] = Field(default_factory=list, description="Needs and follow-ups, in order")
     weights: SupplierWeights = Field(default_factory=SupplierWeights, description="The buyer's supplier ranking weights")
+
+
+class LineEdit(BaseModel):
+    id: str | None = Field(None, description="An existing line id (L1...); empty adds a line")
+    name: str = Field(min_length=2, max_length=120)
+    quantity: int = Field(ge=1, le=100_000_000)
+    max_unit_price: float | None = Field(None, gt=0)
+
+
+class PlanEdit(BaseModel):
+    """The lines to keep, in order; a planned line not listed is dropped."""
+
+    lines: list[LineEdit] = Field(min_length=1, max_length=50)
 
 
 class RunStore:
@@ -92,6 +105,31 @@ class Sourcer:
         state = RunState(run_id="run_" + secrets.token_hex(6), ledger=ledger, history=[need], weights=weights or SupplierWeights())
         self.store.save(state)
         return state, calls
+
+    def edit_plan(self, run_id: str, edit: PlanEdit) -> RunState:
+        """The buyer's edits to a planned ledger (names, quantities, price caps; lines added or dropped)."""
+        state = self.store.load(run_id)
+        old = {line.id: line for line in state.ledger.lines}
+        unknown = [e.id for e in edit.lines if e.id and e.id not in old]
+        if unknown:
+            raise BadInputError(f"run {run_id} has no line(s) {', '.join(unknown)}", hint=f"edit lines {', '.join(old) or '(none)'}, or leave id empty to add one")
+        next_id = max((int(i[1:]) for i in old if i[1:].isdigit()), default=0) + 1
+        lines = []
+        for e in edit.lines:
+            base = old.get(e.id) if e.id else None
+            if base is None:
+                base, next_id = LedgerLine(id=f"L{next_id}", name=e.name, quantity=e.quantity, currency=state.ledger.currency), next_id + 1
+            changed_qty = e.quantity != base.quantity
+            line = base.model_copy(update={"name": e.name, "quantity": e.quantity, "max_unit_price": e.max_unit_price,
+                                           "quantity_stated": base.quantity_stated or changed_qty,  # typed by the buyer
+                                           "quantity_formula": None if changed_qty else base.quantity_formula})
+            if line.name != base.name or not line.queries:
+                line.queries = plan_queries(line)
+            lines.append(LedgerLine.model_validate(line.model_dump()))
+        state.ledger = state.ledger.model_copy(update={"lines": lines})
+        state.history.append("plan edited: " + ", ".join(f"{x.id} {x.name} x{x.quantity}" for x in lines))
+        self.store.save(state)
+        return state
 
     def source(self, need: str, *, quantity_scale: float = 1.0, weights: SupplierWeights | None = None,
                emit: Emit | None = None) -> SourcingReport:

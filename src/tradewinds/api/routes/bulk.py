@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import re
 import secrets
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Literal
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from ...bulk.columns import ColumnMapping, parse_overrides
+from ...bulk.columns import ColumnMapping, column_letter, parse_overrides
 from ...bulk.export import render
+from ...bulk.lines import to_lines
 from ...bulk.reader import Limits
 from ...bulk.run import BulkPlan, BulkPlanner, PlanOptions
 from ...errors import BadInputError, NotFoundError
+from ...sourcing.specs import label as spec_label
 from ..deps import ServicesDep
 from ..errors import error_body
 from ..jobs import JobLog, job_logs, sse, start_job
@@ -48,24 +51,82 @@ def _load(services, job_id: str) -> BulkPlan | None:
     return BulkPlan.model_validate_json(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
-@router.post("/v1/bulk", response_model=BulkJobOut, status_code=202, summary="Upload a sheet of product lines; returns a job")
-async def start_bulk(request: Request, services: ServicesDep, file: UploadFile = File(..., description="XLSX, CSV or TSV"),
-                     map: str | None = Form(None, description="Column overrides, e.g. item=B,qty=D"),
-                     max_suppliers: int | None = Form(None, ge=1), fixed_cost: float = Form(150.0, ge=0),
-                     budget: float | None = Form(None, gt=0), currency: str = Form("USD", min_length=3, max_length=3)) -> BulkJobOut:
-    limits = Limits()
+async def _save_upload(file: UploadFile, limits: Limits) -> Path:
+    """The upload in a private temp file (the sheet is parsed from disk, streamed, with the reader's limits)."""
     suffix = Path(file.filename or "sheet.csv").suffix.lower()
     if suffix not in (".xlsx", ".xlsm", ".csv", ".tsv", ".txt", ".xls"):
         raise BadInputError(f"{file.filename}: {suffix or 'no extension'} files are not read", hint="upload .xlsx, .csv or .tsv")
     data = await file.read(limits.max_file_bytes + 1)
     if len(data) > limits.max_file_bytes:
         raise BadInputError(f"{file.filename}: above the {limits.max_file_bytes:,}-byte upload limit", hint="split the sheet")
-    job_id = "bulk_" + secrets.token_hex(6)
     upload = Path(tempfile.mkdtemp(prefix="tw-bulk-")) / f"{re.sub(r'[^A-Za-z0-9_.-]', '_', Path(file.filename or 'sheet').stem)[:60]}{suffix}"
     upload.write_bytes(data)
+    return upload
+
+
+def _discard(upload: Path) -> None:
+    shutil.rmtree(upload.parent, ignore_errors=True)
+
+
+class PreviewLine(BaseModel):
+    row: int
+    item: str
+    searched_as: str
+    quantity: int
+    unit: str | None = None
+    max_unit_price: float | None = None
+    currency: str
+    specs: list[str]
+    certifications: list[str]
+    issues: list[str]
+
+
+class MappingOut(BaseModel):
+    file: str
+    sheet: str
+    mapping: ColumnMapping
+    columns: list[str] = Field(description="Every column as 'B: header' for a mapping picker")
+    lines: int
+    preview: list[PreviewLine] = Field(description="The first lines as they will be sourced")
+    skipped_rows: list[str]
+    notes: list[str]
+
+
+@router.post("/v1/bulk/mapping", response_model=MappingOut, summary="Read a sheet's columns and first lines, to confirm before planning")
+async def preview_mapping(request: Request, services: ServicesDep, file: UploadFile = File(..., description="XLSX, CSV or TSV"),
+                          map: str | None = Form(None, description="Column overrides, e.g. item=B,qty=D"),
+                          currency: str = Form("USD", min_length=3, max_length=3)) -> MappingOut:
+    upload = await _save_upload(file, Limits())
+    try:
+        sheet, mapping = BulkPlanner(services.sourcer(model=False), services.settings.fx_rates).read(upload, parse_overrides(map))
+    finally:
+        _discard(upload)
+    lines, skipped = to_lines(sheet, mapping, default_currency=currency.upper())
+    width = max((len(cells) for _, cells in sheet.rows[:200]), default=0)
+    return MappingOut(file=file.filename or upload.name, sheet=sheet.name, mapping=mapping,
+                      columns=[column_letter(i) + (f": {mapping.headers[i]}" if i < len(mapping.headers) and mapping.headers[i] else "")
+                               for i in range(width)],
+                      lines=len(lines), skipped_rows=skipped[:50], notes=sheet.notes,
+                      preview=[PreviewLine(row=bl.row, item=bl.text, searched_as=bl.line.name, quantity=bl.line.quantity, unit=bl.unit,
+                                           max_unit_price=bl.line.max_unit_price, currency=bl.line.currency,
+                                           specs=[spec_label(x) for x in bl.line.specs], certifications=bl.line.certifications,
+                                           issues=bl.issues) for bl in lines[:10]])
+
+
+@router.post("/v1/bulk", response_model=BulkJobOut, status_code=202, summary="Upload a sheet of product lines; returns a job")
+async def start_bulk(request: Request, services: ServicesDep, file: UploadFile = File(..., description="XLSX, CSV or TSV"),
+                     map: str | None = Form(None, description="Column overrides, e.g. item=B,qty=D"),
+                     max_suppliers: int | None = Form(None, ge=1), fixed_cost: float = Form(150.0, ge=0),
+                     budget: float | None = Form(None, gt=0), currency: str = Form("USD", min_length=3, max_length=3)) -> BulkJobOut:
+    limits = Limits()
+    upload = await _save_upload(file, limits)
+    job_id = "bulk_" + secrets.token_hex(6)
     planner = BulkPlanner(services.sourcer(model=False), services.settings.fx_rates, limits)
-    overrides = parse_overrides(map)
-    _, mapping = planner.read(upload, overrides)  # a bad file or mapping fails here, before a job exists
+    try:
+        _, mapping = planner.read(upload, parse_overrides(map))  # a bad file or mapping fails here, before a job exists
+    except BadInputError:
+        _discard(upload)
+        raise
     options = PlanOptions(currency=currency.upper(), fixed_cost_per_supplier=fixed_cost, max_suppliers=max_suppliers, budget_total=budget)
     log = job_logs(request)[job_id] = JobLog()
 
@@ -73,7 +134,7 @@ async def start_bulk(request: Request, services: ServicesDep, file: UploadFile =
         try:
             plan = planner.plan(upload, options, emit=emit, mapping=mapping)
         finally:
-            upload.unlink(missing_ok=True)
+            _discard(upload)
         plan.job_id, plan.file = job_id, file.filename or upload.name
         (_store(services) / f"{job_id}.json").write_text(plan.model_dump_json(), encoding="utf-8")
 

@@ -1,10 +1,18 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Path
+import re
+import tempfile
+from pathlib import Path as FsPath
+from pathlib import PurePath
+
+from fastapi import APIRouter, File, Form, Path, Request, UploadFile
+from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 
-from ...catalog.schemas import Offer, Product, Supplier
-from ...errors import NotFoundError
+from ...catalog.importers import get_format, guess_format, run_import
+from ...catalog.schemas import ImportReport, Offer, Product, Supplier
+from ...catalog.service import index_catalog
+from ...errors import BadInputError, NotFoundError
 from ..deps import ServicesDep
 
 router = APIRouter(tags=["catalog"])
@@ -28,22 +36,61 @@ def _get(services, record_id: str, kind: type):
     return record
 
 
-@router.get("/v1/products/{product_id}", response_model=ProductWithOffers)
-def get_product(services: ServicesDep, product_id: str = Path(pattern=r"^prd_[a-z2-7]{16}$")) -> ProductWithOffers:
+def _wants_page(request: Request) -> bool:
+    """A browser following a report's link asks for HTML first: it gets the record's page, not JSON."""
+    return request.headers.get("accept", "").startswith("text/html")
+
+
+@router.get("/v1/products/{product_id}", response_model=ProductWithOffers, responses={303: {"description": "to the page, for a browser"}})
+def get_product(request: Request, services: ServicesDep, product_id: str = Path(pattern=r"^prd_[a-z2-7]{16}$")) -> ProductWithOffers:
+    if _wants_page(request):
+        return RedirectResponse(f"/products/{product_id}", status_code=303)
     product = _get(services, product_id, Product)
     return ProductWithOffers(**product.model_dump(), offers=services.repo.offers_for_product(product_id))
 
 
-@router.get("/v1/suppliers/{supplier_id}", response_model=Supplier)
-def get_supplier(services: ServicesDep, supplier_id: str = Path(pattern=r"^sup_[a-z2-7]{16}$")) -> Supplier:
+@router.get("/v1/suppliers/{supplier_id}", response_model=Supplier, responses={303: {"description": "to the page, for a browser"}})
+def get_supplier(request: Request, services: ServicesDep, supplier_id: str = Path(pattern=r"^sup_[a-z2-7]{16}$")) -> Supplier:
+    if _wants_page(request):
+        return RedirectResponse(f"/suppliers/{supplier_id}", status_code=303)
     return _get(services, supplier_id, Supplier)
 
 
-@router.get("/v1/offers/{offer_id}", response_model=Offer)
-def get_offer(services: ServicesDep, offer_id: str = Path(pattern=r"^off_[a-z2-7]{16}$")) -> Offer:
+@router.get("/v1/offers/{offer_id}", response_model=Offer, responses={303: {"description": "to the page, for a browser"}})
+def get_offer(request: Request, services: ServicesDep, offer_id: str = Path(pattern=r"^off_[a-z2-7]{16}$")) -> Offer:
+    if _wants_page(request):
+        return RedirectResponse(f"/offers/{offer_id}", status_code=303)
     return _get(services, offer_id, Offer)
 
 
 @router.get("/v1/catalog/stats", response_model=CatalogStats)
 def stats(services: ServicesDep) -> CatalogStats:
     return CatalogStats(**services.repo.counts(), indexed_offers=services.backend.count())
+
+
+@router.post("/v1/catalog/imports", response_model=ImportReport, summary="Import a catalog file; bad rows are reported, valid rows written")
+async def import_catalog(services: ServicesDep, file: UploadFile = File(..., description="CSV, JSONL, Merchant Center TSV/XML, Shopify CSV"),
+                         format: str | None = Form(None, description="csv, jsonl, gmc-tsv, gmc-xml, shopify (default: from the file)"),
+                         strict: bool = Form(False, description="Refuse the whole file if any row is bad"),
+                         supplier_name: str | None = Form(None, description="Supplier of a Merchant Center / Shopify feed"),
+                         supplier_country: str | None = Form(None, description="Its ISO country code")) -> ImportReport:
+    return await run_upload(services, file, format or None, strict=strict, supplier_name=supplier_name or None,
+                            supplier_country=supplier_country or None)
+
+
+async def run_upload(services, file: UploadFile, fmt: str | None, *, strict: bool = False, supplier_name: str | None = None,
+                     supplier_country: str | None = None) -> ImportReport:
+    """Shared by the API and the web page: save the upload, import it, index the offers written."""
+    limit = services.settings.max_import_bytes
+    data = await file.read(limit + 1)
+    if len(data) > limit:
+        raise BadInputError(f"{file.filename}: above the {limit:,}-byte import limit", hint="split the file or raise TRADEWINDS_MAX_IMPORT_BYTES")
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", PurePath(file.filename or "catalog.csv").name)[:80] or "catalog.csv"
+    with tempfile.TemporaryDirectory(prefix="tw-import-") as tmp:
+        path = FsPath(tmp) / name
+        path.write_bytes(data)
+        report = run_import(path, get_format(fmt or guess_format(path)), services.repo, settings=services.settings, strict=strict,
+                            supplier_defaults={"name": supplier_name, "country": supplier_country})
+    if report.offer_ids:
+        index_catalog(services.repo, services.backend, offer_ids=report.offer_ids)
+    return report

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
 from ...sourcing.export import render
-from ...sourcing.run import Budgets
+from ...sourcing.run import Budgets, PlanEdit
 from ...sourcing.schemas import Ledger, SourcingReport, StepEvent
 from ...sourcing.suppliers import SupplierWeights
 from ..deps import ServicesDep
@@ -31,6 +31,7 @@ class RunIn(BaseModel):
     no_model: bool = Field(False, description="Extractors and templates only")
     max_rounds: int = Field(3, ge=1, le=10)
     supplier_weights: SupplierWeights | None = Field(None, description="How much each supplier signal counts in the shortlist")
+    start: bool = Field(True, description="False: plan only (status 'planned'); edit and start it with POST .../start")
 
 
 class FollowUpIn(BaseModel):
@@ -39,7 +40,8 @@ class FollowUpIn(BaseModel):
 
 class RunOut(BaseModel):
     run_id: str
-    status: Literal["running", "done", "error"]
+    status: Literal["planned", "running", "done", "error"] = Field(description="planned: not running and no report yet "
+                                                                     "(start or resume it with POST .../start)")
     ledger: Ledger
     report: SourcingReport | None = None
     error: dict | None = None
@@ -48,9 +50,16 @@ class RunOut(BaseModel):
 
 def _out(services, run_id: str, log: JobLog | None) -> RunOut:
     state = services.sourcer(model=False).store.load(run_id)
-    status = log.status if log else ("done" if state.report else "running")
+    status = log.status if log else ("done" if state.report else "planned")
     return RunOut(run_id=run_id, status=status, ledger=state.ledger, report=state.report if status == "done" else None,
                   error=log.error if log else None, events_url=f"/v1/sourcing/runs/{run_id}/events")
+
+
+def _planned_log(request: Request, state) -> JobLog:
+    log = job_logs(request)[state.run_id] = JobLog()
+    log.emit(StepEvent(step="plan", message=f"{len(state.ledger.lines)} line(s) planned", total=len(state.ledger.lines),
+                       data={"run_id": state.run_id, "ledger": state.ledger.model_dump(mode="json")}))
+    return log
 
 
 @router.post("/v1/sourcing/runs", response_model=RunOut, status_code=202, summary="Start a sourcing run")
@@ -58,11 +67,31 @@ def start_run(body: RunIn, request: Request, services: ServicesDep) -> RunOut:
     sourcer = services.sourcer(Budgets(max_rounds=body.max_rounds), model=not body.no_model)
     started = time.perf_counter()
     state, calls = sourcer.plan(body.need, quantity_scale=body.qty_scale, weights=body.supplier_weights)
-    log = job_logs(request)[state.run_id] = JobLog()
-    log.emit(StepEvent(step="plan", message=f"{len(state.ledger.lines)} line(s) planned", total=len(state.ledger.lines),
-                       data={"run_id": state.run_id, "ledger": state.ledger.model_dump(mode="json")}))
+    if not body.start:
+        return _out(services, state.run_id, None)
+    log = _planned_log(request, state)
     start_job(request, log, lambda emit: sourcer.execute(state, emit=emit, started=started, model_calls=calls))
     return _out(services, state.run_id, log)
+
+
+class StartIn(BaseModel):
+    plan: PlanEdit | None = Field(None, description="The buyer's edits to the planned lines (omit to run the plan as it is)")
+    no_model: bool = False
+    max_rounds: int = Field(3, ge=1, le=10)
+
+
+@router.post("/v1/sourcing/runs/{run_id}/start", response_model=RunOut, status_code=202,
+             summary="Run a planned (or interrupted) run, optionally with edited lines")
+def start_planned(run_id: str, body: StartIn, request: Request, services: ServicesDep) -> RunOut:
+    sourcer = services.sourcer(Budgets(max_rounds=body.max_rounds), model=not body.no_model)
+    log = job_logs(request).get(run_id)
+    if log is not None and log.status == "running":
+        return JSONResponse(error_body("conflict", f"run {run_id} is already running", f"follow /v1/sourcing/runs/{run_id}/events"),
+                            status_code=409)
+    state = sourcer.edit_plan(run_id, body.plan) if body.plan else sourcer.store.load(run_id)
+    log = _planned_log(request, state)
+    start_job(request, log, lambda emit: sourcer.execute(state, emit=emit))
+    return _out(services, run_id, log)
 
 
 @router.get("/v1/sourcing/runs/{run_id}", response_model=RunOut, summary="A run: status, ledger and, when done, the report")

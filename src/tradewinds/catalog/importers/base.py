@@ -125,6 +125,7 @@ def run_import(path: Path, fmt: CatalogFormat, repo: CatalogRepository, *, setti
         report.suppliers_upserted += n_s
         report.products_upserted += n_p
         report.offers_upserted += n_o
+        report.offer_ids += list(offs)
         if progress:
             progress(len(chunk))
     return report

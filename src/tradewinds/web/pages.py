@@ -1,0 +1,213 @@
+"""The web app's pages: server-rendered Jinja2 (autoescaped) over the same services as the API.
+
+Pages are full HTML documents; the parts that change while a job runs (a sourcing run's lines, a
+bulk plan) are fragments under ``/ui/...`` that ``static/app.js`` re-fetches on each Server-Sent
+Event. Every response carries a Content-Security-Policy that allows only this origin's script,
+style and images, so text from catalogs, spreadsheets or the model cannot run or load anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import urlencode
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from .. import __version__
+from ..api.deps import ServicesDep
+from ..api.jobs import job_logs
+from ..api.routes.catalog import run_upload
+from ..catalog.importers import FORMATS
+from ..catalog.schemas import Offer, Product, Supplier, unit_price_at
+from ..errors import BadInputError, NotFoundError, TradewindsError
+from ..search.schemas import SearchFilters, SearchRequest
+from ..sourcing.export import segments
+from ..sourcing.schemas import LedgerLine, LineResult
+from ..sourcing.score import adequate
+from ..sourcing.specs import label as spec_label
+
+HERE = Path(__file__).parent
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; "
+       "base-uri 'none'; frame-ancestors 'none'")
+EXAMPLES = (
+    "We need 500 ceramic coffee mugs with our logo, under 2 USD each, FDA approved, ship to Germany",
+    "Opening a 40-seat coffee shop in Dubai, budget 60,000 USD",
+    "需要500件纯棉T恤，定制logo，单价不超过3美元",
+    "Necesitamos 200 sillas de oficina ergonómicas, máximo 80 USD cada una",
+    "LED bulb E27 9W, 3000 pcs, CE and RoHS, suppliers outside China",
+)
+
+
+def linked(text: str) -> list[tuple[str, str | None]]:
+    """Text split into (piece, href) so catalog ids in report prose link to their pages here."""
+    return segments(text, "")
+
+
+def _env() -> Environment:
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(("html",), default=True),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["money"] = lambda v, cur="": "-" if v is None else f"{v:,.2f} {cur}".strip()
+    env.filters["pct"] = lambda v: "-" if v is None else f"{v:.0%}"
+    env.filters["spec"] = spec_label
+    env.globals.update(version=__version__, adequate=adequate, linked=linked)
+    return env
+
+
+templates = Jinja2Templates(env=_env())
+router = APIRouter(include_in_schema=False)
+
+
+def page(request: Request, name: str, status_code: int = 200, **context) -> HTMLResponse:
+    response = templates.TemplateResponse(request, name, context, status_code=status_code)
+    response.headers.update({"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"})
+    return response
+
+
+# -- sourcing -----------------------------------------------------------------------------
+def _recent_runs(services, limit: int = 8) -> list[dict]:
+    root = services.settings.data_dir / "sourcing"
+    files = sorted(root.glob("run_*.json"), key=lambda p: p.stat().st_mtime, reverse=True)[:limit] if root.is_dir() else []
+    out = []
+    for f in files:
+        try:
+            state = services.sourcer(model=False).store.load(f.stem)
+        except (TradewindsError, ValueError):
+            continue
+        out.append({"run_id": state.run_id, "need": state.history[0] if state.history else state.ledger.need,
+                    "lines": len(state.ledger.lines), "done": state.report is not None})
+    return out
+
+
+def error_page(request: Request, status: int, message: str, hint: str | None) -> HTMLResponse:
+    return page(request, "error.html", status_code=status, status=status, message=message, hint=hint)
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, services: ServicesDep) -> HTMLResponse:
+    return page(request, "home.html", examples=EXAMPLES, runs=_recent_runs(services), offers=services.backend.count())
+
+
+def _line_signature(line: LedgerLine, result: LineResult | None) -> str:
+    """Changes when a line's requirements or options change: the page marks such lines after a follow-up."""
+    chosen = [o.offer_id for o in result.options] if result else []
+    raw = line.model_dump_json(exclude={"queries"}) + "|".join(chosen)
+    return hashlib.sha1(raw.encode()).hexdigest()[:12]
+
+
+def _run_context(request: Request, services, run_id: str) -> dict:
+    state = services.sourcer(model=False).store.load(run_id)
+    log = job_logs(request).get(run_id)
+    status = log.status if log else ("done" if state.report else "planned")
+    lines = [{"line": line, "result": state.results.get(line.id), "sig": _line_signature(line, state.results.get(line.id))}
+             for line in state.ledger.lines]
+    return {"state": state, "ledger": state.ledger, "lines": lines, "report": state.report if status != "running" else None,
+            "status": status, "error": log.error if log else None}
+
+
+@router.get("/runs/{run_id}", response_class=HTMLResponse)
+def run_page(run_id: str, request: Request, services: ServicesDep) -> HTMLResponse:
+    return page(request, "run.html", **_run_context(request, services, run_id))
+
+
+@router.get("/ui/runs/{run_id}/body", response_class=HTMLResponse)
+def run_body(run_id: str, request: Request, services: ServicesDep) -> HTMLResponse:
+    return page(request, "_run_body.html", **_run_context(request, services, run_id))
+
+
+# -- catalog ------------------------------------------------------------------------------
+def _csv(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+@router.get("/catalog", response_class=HTMLResponse)
+def catalog(request: Request, services: ServicesDep, q: str = "", qty: Annotated[int | None, Query(ge=1)] = None,
+            max_price: Annotated[float | None, Query(gt=0)] = None, currency: str = "USD", cert: str = "", country: str = "",
+            max_lead_time: Annotated[int | None, Query(ge=0)] = None, verified: bool = False) -> HTMLResponse:
+    form = {"q": q, "qty": qty, "max_price": max_price, "currency": currency.upper()[:3], "cert": cert, "country": country,
+            "max_lead_time": max_lead_time, "verified": verified}
+    response = None
+    if q.strip():
+        filters = SearchFilters(quantity=qty, max_unit_price=max_price, currency=form["currency"], certifications=_csv(cert),
+                                countries=[c.upper() for c in _csv(country)], max_lead_time_days=max_lead_time, verified_only=verified)
+        response = services.search.search(SearchRequest(text=q[:2000], filters=filters, limit=30, facets=True))
+
+    def with_param(name: str, value: str) -> str:
+        params = {k: v for k, v in form.items() if v not in (None, "", False)}
+        values = _csv(str(params.get(name, "")))
+        params[name] = ",".join(v for v in values if v != value) if value in values else ",".join([*values, value])
+        return "/catalog?" + urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
+    return page(request, "catalog.html", form=form, response=response, with_param=with_param, active=set(_csv(cert)) | set(_csv(country)),
+                stats=services.repo.counts())
+
+
+def _record(services, record_id: str, kind: type):
+    record = services.repo.get(record_id)
+    if not isinstance(record, kind):
+        raise NotFoundError(f"{record_id!r} is not a {kind.__name__.lower()} id")
+    return record
+
+
+@router.get("/offers/{offer_id}", response_class=HTMLResponse)
+def offer_page(offer_id: str, request: Request, services: ServicesDep) -> HTMLResponse:
+    offer = _record(services, offer_id, Offer)
+    related = services.repo.get_many([offer.product_id, offer.supplier_id])
+    return page(request, "offer.html", offer=offer, product=related.get(offer.product_id), supplier=related.get(offer.supplier_id))
+
+
+@router.get("/products/{product_id}", response_class=HTMLResponse)
+def product_page(product_id: str, request: Request, services: ServicesDep) -> HTMLResponse:
+    product = _record(services, product_id, Product)
+    offers = services.repo.offers_for_product(product_id)
+    suppliers = services.repo.get_many([o.supplier_id for o in offers])
+    return page(request, "product.html", product=product, offers=offers, suppliers=suppliers, price_at=unit_price_at)
+
+
+@router.get("/suppliers/{supplier_id}", response_class=HTMLResponse)
+def supplier_page(supplier_id: str, request: Request, services: ServicesDep) -> HTMLResponse:
+    return page(request, "supplier.html", supplier=_record(services, supplier_id, Supplier))
+
+
+# -- bulk ---------------------------------------------------------------------------------
+@router.get("/bulk", response_class=HTMLResponse)
+def bulk_page(request: Request) -> HTMLResponse:
+    return page(request, "bulk.html")
+
+
+@router.get("/ui/bulk/{job_id}/plan", response_class=HTMLResponse)
+def bulk_plan(job_id: str, request: Request, services: ServicesDep) -> HTMLResponse:
+    from ..api.routes.bulk import _load
+
+    plan = _load(services, job_id)
+    if plan is None:
+        raise NotFoundError(f"bulk job {job_id} has no plan yet", hint="wait for the 'done' event")
+    rows = {r.line_id: r for r in plan.lines}
+    chosen = {r.line_id: next((o for o in r.options if o.offer_id == r.chosen_offer_id), None) for r in plan.lines}
+    by_supplier: dict[str, list] = {}
+    for line_id, option in chosen.items():
+        if option is not None:
+            by_supplier.setdefault(option.supplier_id, []).append((rows[line_id], option))
+    return page(request, "_bulk_plan.html", plan=plan, by_supplier=sorted(by_supplier.items(), key=lambda kv: -len(kv[1])),
+                flagged=[r for r in plan.lines if r.chosen_offer_id is None])
+
+
+# -- import -------------------------------------------------------------------------------
+@router.get("/import", response_class=HTMLResponse)
+def import_page(request: Request) -> HTMLResponse:
+    return page(request, "import.html", formats=FORMATS, report=None, error=None)
+
+
+@router.post("/import", response_class=HTMLResponse)
+async def import_upload(request: Request, services: ServicesDep, file: UploadFile = File(...), format: str = Form(""),
+                        strict: bool = Form(False), supplier_name: str = Form(""), supplier_country: str = Form("")) -> HTMLResponse:
+    try:
+        report = await run_upload(services, file, format or None, strict=strict, supplier_name=supplier_name.strip() or None,
+                                  supplier_country=supplier_country.strip() or None)
+    except BadInputError as exc:
+        return page(request, "import.html", status_code=400, formats=FORMATS, report=None, error=exc)
+    return page(request, "import.html", status_code=200 if not report.refused else 400, formats=FORMATS, report=report, error=None)
