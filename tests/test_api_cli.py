@@ -2,34 +2,21 @@
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import threading
-import time
 
 import httpx
 import pytest
-import uvicorn
 
 from tradewinds.api.app import create_app
+
+from conftest import live_server
 
 
 @pytest.fixture(scope="module")
 def server(demo_services):
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    srv = uvicorn.Server(uvicorn.Config(create_app(demo_services), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 20
-    while not srv.started and time.time() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(5)
+    with live_server(create_app(demo_services)) as url:
+        yield url
 
 
 def test_search_and_record_endpoints(server):
