@@ -1,4 +1,4 @@
-# Two entry points: `make run` (set-up + demo) and `make test` (set-up + tests).
+# Two entry points: `make run` (set-up + demo + the web app on :8000) and `make test` (set-up + tests).
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -22,8 +22,11 @@ run: demo-catalog
 	$(BIN)/tradewinds source "需要500件纯棉T恤，定制logo，单价不超过3美元" --out sourcing-report.pdf
 	$(BIN)/tradewinds bulk examples/purchase-list.csv --out purchase-plan.xlsx
 	$(BIN)/tradewinds search "commercial espresso machine" --qty 2 --limit 5
+	@echo "web app and API on http://127.0.0.1:8000 (Ctrl-C to stop)"
+	$(BIN)/tradewinds serve
 
 test: $(STAMP)
+	scripts/ensure-chromium.sh
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)

@@ -114,7 +114,8 @@ class BulkPlanner:
         return sheet, detect(sheet, overrides, tie_breaker)
 
     def plan(self, path: Path, options: PlanOptions | None = None, *, overrides: dict[str, str] | None = None,
-             sheet_name: str | None = None, emit: Emit | None = None, mapping: ColumnMapping | None = None) -> BulkPlan:
+             sheet_name: str | None = None, emit: Emit | None = None, mapping: ColumnMapping | None = None,
+             job_id: str | None = None) -> BulkPlan:
         options = options or PlanOptions()
         emit = emit or (lambda e: None)
         started = time.perf_counter()
@@ -134,7 +135,7 @@ class BulkPlanner:
                            + ("no adequate offer" if results[-1].no_match else f"{sum(adequate(o) for o in results[-1].options)} adequate"),
                            line_id=bl.line.id, done=i, total=len(lines)))
         emit(StepEvent(step="report", message="choosing one offer per line (HiGHS)"))
-        plan = self._consolidate(path, sheet.name, mapping, options, results, skipped)
+        plan = self._consolidate(path, sheet.name, mapping, options, results, skipped, job_id or "bulk_" + secrets.token_hex(6))
         plan.notes = sheet.notes + [f"columns: {mapping.describe()}"]
         plan.elapsed_s = round(time.perf_counter() - started, 2)
         emit(StepEvent(step="done", message=f"plan {plan.job_id}: {plan.optimised.lines_assigned}/{len(results)} lines, "
@@ -154,7 +155,7 @@ class BulkPlanner:
                               issues=bl.issues)
 
     def _consolidate(self, path: Path, sheet: str, mapping: ColumnMapping, options: PlanOptions, results: list[BulkLineResult],
-                     skipped: list[str]) -> BulkPlan:
+                     skipped: list[str], job_id: str) -> BulkPlan:
         candidates: dict[str, list[Candidate]] = {}
         for r in results:
             cs = []
@@ -172,5 +173,5 @@ class BulkPlanner:
                              else "left out to respect the supplier or budget cap")
         baselines = [cheapest_per_line(candidates, options.fixed_cost_per_supplier),
                      fewest_suppliers(candidates, options.fixed_cost_per_supplier, options.time_limit_s)]
-        return BulkPlan(job_id="bulk_" + secrets.token_hex(6), file=path.name, sheet=sheet, mapping=mapping, options=options,
+        return BulkPlan(job_id=job_id, file=path.name, sheet=sheet, mapping=mapping, options=options,
                         lines=results, skipped_rows=skipped, optimised=best, baselines=baselines, solver=solver)

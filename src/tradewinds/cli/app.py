@@ -93,10 +93,12 @@ def search(
 @app.command()
 def serve(host: Annotated[str, typer.Option(envvar="TRADEWINDS_HOST")] = "127.0.0.1",
           port: Annotated[int, typer.Option(envvar="TRADEWINDS_PORT")] = 8000) -> None:
-    """Serve the HTTP API (OpenAPI docs at /docs)."""
+    """Serve the web app and the HTTP API (http://HOST:PORT/, OpenAPI docs at /docs)."""
     import uvicorn
 
     from ..api.app import create_app
+
+    err.print(f"Tradewinds web app on http://{host}:{port}/ (API docs at /docs); Ctrl-C to stop")
 
     uvicorn.run(create_app(), host=host, port=port)
 

@@ -131,12 +131,18 @@ async def start_bulk(request: Request, services: ServicesDep, file: UploadFile =
     log = job_logs(request)[job_id] = JobLog()
 
     def work(emit) -> None:
+        done = []  # 'done' is sent once the plan is on disk, so a client may fetch it on that event
         try:
-            plan = planner.plan(upload, options, emit=emit, mapping=mapping)
+            plan = planner.plan(upload, options, emit=lambda e: done.append(e) if e.step == "done" else emit(e), mapping=mapping,
+                                job_id=job_id)
         finally:
             _discard(upload)
-        plan.job_id, plan.file = job_id, file.filename or upload.name
-        (_store(services) / f"{job_id}.json").write_text(plan.model_dump_json(), encoding="utf-8")
+        plan.file = file.filename or upload.name
+        tmp = _store(services) / f".{job_id}.tmp"
+        tmp.write_text(plan.model_dump_json(), encoding="utf-8")
+        tmp.replace(_store(services) / f"{job_id}.json")
+        for event in done:
+            emit(event)
 
     start_job(request, log, work)
     return BulkJobOut(job_id=job_id, status="running", mapping=mapping, events_url=f"/v1/bulk/{job_id}/events")

@@ -1,0 +1,224 @@
+"""The web app in a real browser: Debian's chromium driven by Playwright against the app on 127.0.0.1.
+
+Screenshots go to build/screenshots/ (or $TRADEWINDS_TEST_SCREENSHOTS). chromium is installed by
+scripts/ensure-chromium.sh (called by `make test`); without it these tests skip, except under CI
+where a missing browser is a failure.
+"""
+
+import io
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import live_server
+from openpyxl import load_workbook
+
+from tradewinds.api.app import create_app
+from tradewinds.bootstrap import Services
+from tradewinds.catalog.schemas import Offer, Product, Supplier
+from tradewinds.catalog.service import index_catalog
+from tradewinds.models import FakeChatModel, Gateway
+
+CHROMIUM = os.environ.get("TRADEWINDS_TEST_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+if not CHROMIUM:
+    if os.environ.get("CI"):
+        pytest.fail("chromium is not installed: run scripts/ensure-chromium.sh (make test does)", pytrace=False)
+    pytest.skip("chromium is not installed: run scripts/ensure-chromium.sh, or set TRADEWINDS_TEST_CHROMIUM", allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+SHOTS = Path(os.environ.get("TRADEWINDS_TEST_SCREENSHOTS", "build/screenshots"))
+XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
+EVIL_IMAGE = "http://evil.invalid/pixel.png"
+
+
+class _FakeModelServices(Services):
+    """The demo services with a scripted chat model whose replies carry markup (the XSS test's 'model output')."""
+
+    def gateway(self) -> Gateway:
+        reply = {"lines": [{"product": "ceramic mug <script>window.__xss=3</script>", "quantity": 500, "specs": []}]}
+        fake = FakeChatModel(lambda r: json.dumps(reply), model="xss")
+        settings = self.settings.model_copy(update={"model_routes": {"default": ["fake:xss"]}})
+        return Gateway(settings, models={"fake:xss": fake}, cache=False)
+
+
+def _hostile_records(services) -> None:
+    """A supplier, product and offer whose every text field tries to run script or load a remote resource."""
+    sup = {"id": "sup_xssxssxssxssxss2", "external_id": "xss-sup", "name": f"Evil Co {XSS}", "country": "VN", "city": "<b>Hanoi</b>",
+           "certifications": ["CE"], "capabilities": [], "export_markets": [], "source": "test"}
+    prd = {"id": "prd_xssxssxssxssxss2", "external_id": "xss-prd", "title": f"ceramic mug {XSS}",
+           "description": f'<a href="javascript:window.__xss=4">click</a> <iframe src="{EVIL_IMAGE}"></iframe> <img src="{EVIL_IMAGE}">',
+           "attributes": [{"name": "capacity<svg onload=window.__xss=5>", "value": "<i>350</i>", "unit": "ml"}],
+           "category": "Kitchen > <script>x</script>", "hs_code": "691200", "language": "en", "image_url": "javascript:window.__xss=6",
+           "source": "test"}
+    off = {"id": "off_xssxssxssxssxss2", "external_id": "xss-off", "product_id": prd["id"], "supplier_id": sup["id"], "currency": "USD",
+           "price_tiers": [{"min_qty": 100, "unit_price": 0.5}], "moq": 100, "lead_time_days": 20, "incoterm": "FOB",
+           "certifications": ["FDA"], "source": "test"}
+    services.repo.upsert(suppliers=[Supplier(**sup).model_dump()], products=[Product(**prd).model_dump()], offers=[Offer(**off).model_dump()])
+    index_catalog(services.repo, services.backend, offer_ids=[off["id"]])
+
+
+@pytest.fixture(scope="module")
+def app_url(demo_services):
+    services = _FakeModelServices(demo_services.settings, demo_services.repo, demo_services.backend, demo_services.search)
+    _hostile_records(services)
+    with live_server(create_app(services)) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, app_url):
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, base_url=app_url, accept_downloads=True)
+    pg = context.new_page()
+    pg.errors = []
+    pg.requests = []
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    pg.on("request", lambda r: pg.requests.append(r.url))
+    yield pg
+    context.close()
+
+
+def _shot(pg, name: str) -> None:
+    pg.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_source_a_need_refine_it_and_export(page, app_url, tmp_path):
+    page.goto("/")
+    page.get_by_role("button", name="We need 500 ceramic coffee mugs").click()
+    page.check("#no-model")
+    page.click("#need-form button[type=submit]")
+    page.wait_for_url("**/runs/run_*")
+    _shot(page, "1-plan")
+    assert page.input_value("#plan-lines tr >> nth=0 >> input[name=quantity]") == "500"
+    page.fill("#plan-lines tr >> nth=0 >> input[name=quantity]", "600")
+    page.click("#start-run")
+    page.wait_for_selector("#after:not([hidden])", timeout=60_000)
+    assert page.locator("#steps li").count() >= 3 and "ready" in page.locator("#steps li").last.inner_text()
+    line = page.locator("section.line").first
+    assert "× 600" in line.locator("h3").inner_text()
+    options = line.locator("table.options tbody tr")
+    assert options.count() >= 1 and "%" in options.first.locator("td").nth(8).inner_text()
+    options.first.locator("details summary").click()  # evidence per requirement
+    assert options.first.locator("ul.checks li").first.is_visible()
+    _shot(page, "2-report")
+
+    page.fill("#followup", "only suppliers outside China")
+    page.click("#followup-form button[type=submit]")
+    page.wait_for_selector("section.line.changed .changed-badge", timeout=60_000)
+    page.wait_for_selector("#after:not([hidden])", timeout=60_000)
+    countries = page.locator("section.line.changed table.options tbody tr td:nth-child(3) small").all_inner_texts()
+    assert "CN" not in countries
+    assert page.locator("section.changes li").count() >= 1
+    _shot(page, "3-refined")
+
+    for fmt, check in (("PDF", lambda b: b[:5] == b"%PDF-"), ("XLSX", lambda b: load_workbook(io.BytesIO(b)).sheetnames)):
+        with page.expect_download() as info:
+            page.get_by_role("link", name=fmt, exact=True).click()
+        target = tmp_path / info.value.suggested_filename
+        info.value.save_as(target)
+        assert check(target.read_bytes()), fmt
+    # a cited offer opens its page
+    page.locator("section.line table.options a[href^='/offers/']").first.click()
+    assert page.locator("h2", has_text="Price tiers").is_visible()
+    assert not page.errors
+
+
+def test_bulk_upload_confirm_columns_and_download_the_plan(page, tmp_path):
+    page.goto("/bulk")
+    page.set_input_files("#bulk-file", "examples/purchase-list.csv")
+    page.click("#read-columns")
+    page.wait_for_selector("#mapping:not([hidden])")
+    assert page.input_value("#map-item") == "B" and page.input_value("#map-qty") == "C"
+    assert page.locator("#mapping-preview tr").count() == 8
+    _shot(page, "4-bulk-columns")
+    page.click("#run-bulk")
+    page.wait_for_selector("#plan-summary", timeout=120_000)
+    rows = page.locator("table.strategies tbody tr")
+    assert rows.count() == 3 and rows.first.locator("th").inner_text() == "optimised"
+    assert "%" in rows.nth(1).locator("td.saving").inner_text()  # saving against each baseline
+    assert page.locator("#bulk-progress").get_attribute("value") == page.locator("#bulk-progress").get_attribute("max")
+    _shot(page, "5-bulk-plan")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Download XLSX").click()
+    target = tmp_path / "plan.xlsx"
+    info.value.save_as(target)
+    assert load_workbook(target).sheetnames[0] == "Summary"
+    assert not page.errors
+
+
+def test_bad_input_is_explained_where_it_happened(page, tmp_path):
+    page.goto("/")
+    page.click("#need-form button[type=submit]")
+    assert "Write what you need first" in page.locator("#form-error").inner_text()
+    bad = tmp_path / "old.xls"
+    bad.write_bytes(b"\xd0\xcf\x11\xe0legacy")
+    page.goto("/bulk")
+    page.set_input_files("#bulk-file", str(bad))
+    page.click("#read-columns")
+    page.wait_for_selector("#bulk-error:not([hidden])")
+    assert "how to fix" in page.locator("#bulk-error").inner_text()
+    broken = tmp_path / "catalog.csv"
+    broken.write_text("offer_id,product_id,title,description,hs_code,attributes,supplier_id,supplier_name,supplier_country,"
+                      "supplier_certifications,capabilities,currency,price_tiers,moq,lead_time_days,incoterm,certifications\n"
+                      "B-1,BP-1,Bamboo tray,,441990,,BS-1,Hue Bamboo,VN,,OEM,USD,100:lots,100,30,FOB,\n")
+    page.goto("/import")
+    page.set_input_files("#import-file", str(broken))
+    page.click("form button[type=submit]")
+    cells = page.locator("table.issues tbody tr").first.locator("td").all_inner_texts()
+    assert cells[0] == "1" and cells[1] == "price_tiers" and cells[4]  # row, field, how to fix
+    _shot(page, "6-import-errors")
+
+
+def test_hostile_catalog_and_model_text_renders_inert(page):
+    """Script tags, event handlers, javascript: links and remote images from records and model replies."""
+    page.goto("/catalog?q=ceramic+mug+onerror")
+    page.goto("/offers/off_xssxssxssxssxss2")
+    page.goto("/products/prd_xssxssxssxssxss2")
+    assert XSS in page.locator("h1").inner_text()  # shown as text, not dropped and not run
+    page.goto("/suppliers/sup_xssxssxssxssxss2")
+    page.goto("/")
+    page.fill("#need", "500 ceramic mugs, under 1 USD each")
+    page.click("#need-form button[type=submit]")  # the scripted model names the product with markup
+    page.wait_for_url("**/runs/run_*")
+    assert "<script>" in page.input_value("#plan-lines tr >> nth=0 >> input[name=name]")
+    page.click("#start-run")
+    page.wait_for_selector("#after:not([hidden])", timeout=60_000)
+    assert page.locator("a[href='/offers/off_xssxssxssxssxss2']").count() >= 1  # the hostile offer is in the report
+    _shot(page, "7-xss-report")
+    for url in ("/catalog?q=ceramic+mug+onerror", "/products/prd_xssxssxssxssxss2", "/suppliers/sup_xssxssxssxssxss2"):
+        page.goto(url)
+        assert page.evaluate("window.__xss") is None, url
+        assert page.locator("a[href^='javascript:'], iframe, img[src^='http'], [onerror], [onload]").count() == 0, url
+    origin = page.url.split("/", 3)[:3]
+    assert all(r.split("/", 3)[:3] == origin for r in page.requests), [r for r in page.requests if "evil" in r]
+    assert not page.errors
+
+
+def test_small_screens_and_the_keyboard(page):
+    page.set_viewport_size({"width": 375, "height": 812})
+    for url in ("/", "/bulk", "/import", "/catalog?q=mug"):
+        page.goto(url)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, url  # nothing wider than the phone
+    _shot(page, "8-home-375")
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto("/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.keyboard.press("Enter")
+    for _ in range(3):  # the need box, then the example buttons, all reachable with Tab
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.className") == "example":
+            break
+    assert page.evaluate("document.activeElement.className") == "example"
+    page.keyboard.press("Enter")
+    assert page.input_value("#need").startswith("We need 500 ceramic coffee mugs")
