@@ -194,6 +194,7 @@ def test_hostile_catalog_and_model_text_renders_inert(page):
     page.click("#start-run")
     page.wait_for_selector("#after:not([hidden])", timeout=60_000)
     assert page.locator("a[href='/offers/off_xssxssxssxssxss2']").count() >= 1  # the hostile offer is in the report
+    assert "1 model call(s)" in page.locator("#run-body").inner_text()  # the plan's call, counted when the run executes
     _shot(page, "7-xss-report")
     for url in ("/catalog?q=ceramic+mug+onerror", "/products/prd_xssxssxssxssxss2", "/suppliers/sup_xssxssxssxssxss2"):
         page.goto(url)

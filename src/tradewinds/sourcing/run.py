@@ -53,6 +53,7 @@ class RunState(BaseModel):
     report: SourcingReport | None = None
     history: list[str] = Field(default_factory=list, description="Needs and follow-ups, in order")
     weights: SupplierWeights = Field(default_factory=SupplierWeights, description="The buyer's supplier ranking weights")
+    planning_calls: int = Field(0, description="Model calls the understand step made (counted when the run executes)")
 
 
 class LineEdit(BaseModel):
@@ -102,7 +103,8 @@ class Sourcer:
     # -- entry points -----------------------------------------------------------------
     def plan(self, need: str, *, quantity_scale: float = 1.0, weights: SupplierWeights | None = None) -> tuple[RunState, int]:
         ledger, calls = understand(need, self.gateway, quantity_scale=quantity_scale)
-        state = RunState(run_id="run_" + secrets.token_hex(6), ledger=ledger, history=[need], weights=weights or SupplierWeights())
+        state = RunState(run_id="run_" + secrets.token_hex(6), ledger=ledger, history=[need], weights=weights or SupplierWeights(),
+                         planning_calls=calls)
         self.store.save(state)
         return state, calls
 

@@ -90,7 +90,8 @@ def start_planned(run_id: str, body: StartIn, request: Request, services: Servic
                             status_code=409)
     state = sourcer.edit_plan(run_id, body.plan) if body.plan else sourcer.store.load(run_id)
     log = _planned_log(request, state)
-    start_job(request, log, lambda emit: sourcer.execute(state, emit=emit))
+    calls = state.planning_calls if state.report is None else 0
+    start_job(request, log, lambda emit: sourcer.execute(state, emit=emit, model_calls=calls))
     return _out(services, run_id, log)
 
 
