@@ -27,6 +27,7 @@ run: demo-catalog
 
 test: $(STAMP)
 	scripts/ensure-chromium.sh
+	scripts/ensure-postgres.sh
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)

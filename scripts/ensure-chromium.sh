@@ -6,13 +6,14 @@ set -euo pipefail
 if [ -n "${TRADEWINDS_TEST_CHROMIUM:-}" ] || command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then
   exit 0
 fi
-if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+SUDO=""
+if [ "$(id -u)" != 0 ]; then
+  if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo"; else SUDO="none"; fi
+fi
+if command -v apt-get >/dev/null 2>&1 && [ "$SUDO" != none ]; then
   echo "installing chromium for the browser tests (apt-get)..." >&2
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
-elif command -v apt-get >/dev/null 2>&1 && command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-  sudo apt-get update -qq
-  sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+  $SUDO apt-get update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
 else
   echo "chromium is not installed and cannot be installed here: the browser tests will skip." >&2
   echo "fix: install it (Debian/Ubuntu: apt-get install chromium) or set TRADEWINDS_TEST_CHROMIUM=/path/to/chromium" >&2

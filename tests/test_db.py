@@ -10,17 +10,31 @@ from tradewinds.catalog.demo.generator import generate
 from tradewinds.catalog.repository import CatalogRepository
 from tradewinds.errors import NotFoundError
 
+from postgres_server import binaries, temporary_server
 
-PG_URL = os.environ.get("TRADEWINDS_TEST_POSTGRES_URL")
+
+@pytest.fixture(scope="session")
+def pg_url():
+    """TRADEWINDS_TEST_POSTGRES_URL, else a throwaway local server (Debian's postgresql, scripts/ensure-postgres.sh)."""
+    if url := os.environ.get("TRADEWINDS_TEST_POSTGRES_URL"):
+        yield url
+        return
+    bin_dir = binaries()
+    if bin_dir is None:
+        message = "PostgreSQL is not installed: run scripts/ensure-postgres.sh, or set TRADEWINDS_TEST_POSTGRES_URL"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    pytest.importorskip("psycopg", reason="pip install -e '.[dev]' (psycopg is a dev and postgres extra)")
+    with temporary_server(bin_dir) as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request, tmp_path):
-    """SQLite always; PostgreSQL when TRADEWINDS_TEST_POSTGRES_URL points at an empty test database."""
+    """SQLite and a real PostgreSQL server, with the same migrations."""
     if request.param == "postgresql":
-        if not PG_URL:
-            pytest.skip("set TRADEWINDS_TEST_POSTGRES_URL=postgresql+psycopg://user@host:port/db to run on PostgreSQL")
-        e = make_engine(PG_URL)
+        e = make_engine(request.getfixturevalue("pg_url"))
         with e.begin() as conn:
             conn.execute(text("DROP TABLE IF EXISTS offers, products, suppliers, alembic_version CASCADE"))
     else:
