@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from .. import __version__
 from ..api.deps import ServicesDep
 from ..api.jobs import job_logs
+from ..api.routes.bulk import load_plan
 from ..api.routes.catalog import run_upload
 from ..catalog.importers import FORMATS
 from ..catalog.schemas import Offer, Product, Supplier, unit_price_at
@@ -181,9 +182,7 @@ def bulk_page(request: Request) -> HTMLResponse:
 
 @router.get("/ui/bulk/{job_id}/plan", response_class=HTMLResponse)
 def bulk_plan(job_id: str, request: Request, services: ServicesDep) -> HTMLResponse:
-    from ..api.routes.bulk import _load
-
-    plan = _load(services, job_id)
+    plan = load_plan(services, job_id)
     if plan is None:
         raise NotFoundError(f"bulk job {job_id} has no plan yet", hint="wait for the 'done' event")
     rows = {r.line_id: r for r in plan.lines}

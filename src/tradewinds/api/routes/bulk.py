@@ -44,7 +44,7 @@ def _store(services) -> Path:
     return root
 
 
-def _load(services, job_id: str) -> BulkPlan | None:
+def load_plan(services, job_id: str) -> BulkPlan | None:
     if not re.fullmatch(r"bulk_[0-9a-f]{12}", job_id):
         raise NotFoundError(f"no bulk job {job_id!r}", hint="job ids look like bulk_0123456789ab")
     path = _store(services) / f"{job_id}.json"
@@ -151,7 +151,7 @@ async def start_bulk(request: Request, services: ServicesDep, file: UploadFile =
 @router.get("/v1/bulk/{job_id}", response_model=BulkJobOut, summary="A bulk job: status, and the plan when done")
 def get_bulk(job_id: str, request: Request, services: ServicesDep) -> BulkJobOut:
     log = job_logs(request).get(job_id)
-    plan = _load(services, job_id)
+    plan = load_plan(services, job_id)
     if plan is None and log is None:
         raise NotFoundError(f"no bulk job {job_id!r}", hint="upload a sheet with POST /v1/bulk")
     status = log.status if log else "done"
@@ -171,7 +171,7 @@ def bulk_events(job_id: str, request: Request, services: ServicesDep) -> Streami
 
 @router.get("/v1/bulk/{job_id}/plan.{fmt}", summary="Download the plan: xlsx, pdf, md, html or json", response_class=Response)
 def download_plan(job_id: str, fmt: Literal["xlsx", "pdf", "md", "html", "json"], request: Request, services: ServicesDep) -> Response:
-    plan = _load(services, job_id)
+    plan = load_plan(services, job_id)
     if plan is None:
         if job_id in job_logs(request):
             return JSONResponse(error_body("not_ready", f"bulk job {job_id} is still running", f"wait for 'done' on /v1/bulk/{job_id}/events"),
