@@ -26,8 +26,7 @@ run: demo-catalog
 	$(BIN)/tradewinds serve
 
 test: $(STAMP)
-	scripts/ensure-chromium.sh
-	scripts/ensure-postgres.sh
+	scripts/ensure-test-tools.sh
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)

@@ -1,4 +1,4 @@
-"""A throwaway PostgreSQL server for the tests: Debian's binaries (scripts/ensure-postgres.sh installs them),
+"""A throwaway PostgreSQL server for the tests: Debian's binaries (scripts/ensure-test-tools.sh installs them),
 a fresh cluster in a temporary directory on a free port on 127.0.0.1, trust auth, removed afterwards.
 TRADEWINDS_TEST_POSTGRES_URL points the tests at an existing server instead."""
 

@@ -15,13 +15,13 @@ from postgres_server import binaries, temporary_server
 
 @pytest.fixture(scope="session")
 def pg_url():
-    """TRADEWINDS_TEST_POSTGRES_URL, else a throwaway local server (Debian's postgresql, scripts/ensure-postgres.sh)."""
+    """TRADEWINDS_TEST_POSTGRES_URL, else a throwaway local server (Debian's postgresql, scripts/ensure-test-tools.sh)."""
     if url := os.environ.get("TRADEWINDS_TEST_POSTGRES_URL"):
         yield url
         return
     bin_dir = binaries()
     if bin_dir is None:
-        message = "PostgreSQL is not installed: run scripts/ensure-postgres.sh, or set TRADEWINDS_TEST_POSTGRES_URL"
+        message = "PostgreSQL is not installed: run scripts/ensure-test-tools.sh, or set TRADEWINDS_TEST_POSTGRES_URL"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)

@@ -1,7 +1,7 @@
 """The web app in a real browser: Debian's chromium driven by Playwright against the app on 127.0.0.1.
 
 Screenshots go to build/screenshots/ (or $TRADEWINDS_TEST_SCREENSHOTS). chromium is installed by
-scripts/ensure-chromium.sh (called by `make test`); without it these tests skip, except under CI
+scripts/ensure-test-tools.sh (called by `make test`); without it these tests skip, except under CI
 where a missing browser is a failure.
 """
 
@@ -24,8 +24,8 @@ from tradewinds.models import FakeChatModel, Gateway
 CHROMIUM = os.environ.get("TRADEWINDS_TEST_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 if not CHROMIUM:
     if os.environ.get("CI"):
-        pytest.fail("chromium is not installed: run scripts/ensure-chromium.sh (make test does)", pytrace=False)
-    pytest.skip("chromium is not installed: run scripts/ensure-chromium.sh, or set TRADEWINDS_TEST_CHROMIUM", allow_module_level=True)
+        pytest.fail("chromium is not installed: run scripts/ensure-test-tools.sh (make test does)", pytrace=False)
+    pytest.skip("chromium is not installed: run scripts/ensure-test-tools.sh, or set TRADEWINDS_TEST_CHROMIUM", allow_module_level=True)
 
 sync_api = pytest.importorskip("playwright.sync_api")
 SHOTS = Path(os.environ.get("TRADEWINDS_TEST_SCREENSHOTS", "build/screenshots"))
