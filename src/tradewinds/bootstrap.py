@@ -42,7 +42,17 @@ def make_backend(settings: Settings) -> SearchBackend:
         return EmbeddedBackend(Path(rest), embedder=get_embedder(settings.embedding_model, settings),
                                vector_cache=VectorCache(settings.vector_cache_path), fx_rates=settings.fx_rates,
                                batch_size=settings.embedding_batch_size)
-    raise ConfigError(f"unsupported search backend {url!r}", hint="set TRADEWINDS_SEARCH_URL to embedded:/path/to/index")
+    if scheme == "milvus":
+        from .search.milvus import MilvusBackend
+
+        if rest in ("", "//"):  # bare "milvus:" -> a milvus-lite file in the data directory
+            url = f"milvus:{settings.data_dir / 'search-milvus.db'}"
+        token = settings.milvus_token.get_secret_value() if settings.milvus_token else None
+        return MilvusBackend(url, embedder=get_embedder(settings.embedding_model, settings), token=token,
+                             vector_cache=VectorCache(settings.vector_cache_path), fx_rates=settings.fx_rates,
+                             batch_size=settings.embedding_batch_size)
+    raise ConfigError(f"unsupported search backend {url!r}",
+                      hint="set TRADEWINDS_SEARCH_URL to embedded:/path/to/index, milvus://host:19530 or milvus:path/to/offers.db")
 
 
 def bootstrap(settings: Settings | None = None) -> Services:

@@ -40,8 +40,10 @@ class Settings(BaseSettings):
         "PostgreSQL: postgresql+psycopg://user:pass@host/db",
     )
     search_url: str | None = Field(
-        None, description="Search backend; default embedded:<data_dir>/search (tantivy + numpy vectors)."
+        None, description="Search backend; default embedded:<data_dir>/search (tantivy + numpy vectors). "
+        "Milvus: milvus://host:19530[/db][?collection=..&index=HNSW], or milvus:path/offers.db for milvus-lite."
     )
+    milvus_token: SecretStr | None = Field(None, description="Milvus credentials (user:password or an API key) when the server needs them.")
     embedding_model: str = Field("local:multilingual-e5-small", description="provider:model for embeddings.")
     public_url: str = Field("http://127.0.0.1:8000", description="Where `tradewinds serve` is reached; catalog links in report files point there.")
     openai_base_url: str | None = Field(None, description="OpenAI-compatible endpoint for openai:* models, e.g. http://127.0.0.1:8080/v1")

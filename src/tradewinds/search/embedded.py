@@ -22,13 +22,13 @@ from ..models.embeddings import Embedder, VectorCache
 from . import text as tx
 from .backend import Progress, SearchBackend
 from .columns import OfferColumns
+from .fusion import rrf
 from .schemas import SearchDocument, SearchFilters, SearchHit, SearchRequest, SearchResponse
 
 FIELD_BOOSTS = {"title": 2.0, "codes": 3.0, "brand": 1.5, "body": 0.6}
 # A query term found in more than this share of bodies is matched in the short fields only:
 # it adds almost nothing to BM25 (low IDF) but costs the most postings (p95 halved at 244k offers).
 BODY_DF_CUTOFF = 0.05
-RRF_K = 60
 NO_LEAD = 100_000
 
 
@@ -196,7 +196,7 @@ class EmbeddedBackend(SearchBackend):
             eligible = None if f.is_empty() else np.flatnonzero(self.columns.mask(f, None, self.fx))
             qvec = pending.result()
             dense = self._dense(qvec, f, pool, eligible)
-        fused = (_rrf(lex, dense) if request.mode == "hybrid" else (lex or dense))
+        fused = (rrf(lex, dense) if request.mode == "hybrid" else (lex or dense))
         candidates = len(fused)
         fused = fused[: request.limit]
         rows = np.array([r for r, _ in fused], np.int64)
@@ -320,10 +320,3 @@ class EmbeddedBackend(SearchBackend):
         prows = self.columns.ints["prow"][rows]
         return dict(zip(rows.tolist(), (self.vectors[prows] @ q).tolist()))
 
-
-def _rrf(lex: list[tuple[int, float]], dense: list[tuple[int, float]]) -> list[tuple[int, float]]:
-    score: dict[int, float] = {}
-    for ranked in (lex, dense):
-        for rank, (row, _) in enumerate(ranked):
-            score[row] = score.get(row, 0.0) + 1.0 / (RRF_K + rank + 1)
-    return sorted(score.items(), key=lambda kv: -kv[1])
