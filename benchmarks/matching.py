@@ -1,11 +1,12 @@
 """Same-product matching: plain BM25 (title only) vs Tradewinds search, in one run.
 
-    python benchmarks/matching.py --data-dir ../shared/data/entity-matching --split valid [--json]
+    python benchmarks/matching.py --data-dir ../shared/data/entity-matching --split valid [--json] [--backend milvus]
 
 For each set (a folder with tableA.csv, tableB.csv, pairs_<split>.csv): query = a tableA
 record with positives in the split, corpus = tableB, relevant = its positive pairs.
 Prints recall@1, recall@10 and MRR@10 for the baseline, for hybrid retrieval alone and
-for the full Tradewinds pipeline (hybrid + learned re-ranker).
+for the full Tradewinds pipeline (hybrid + learned re-ranker). ``--backend milvus`` adds the same
+two systems on the Milvus backend (milvus-lite here), next to the embedded ones, and the R@1 gap.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import tantivy
 from tradewinds.models.embeddings import VectorCache, get_embedder
 from tradewinds.search import evaluation as ev
 from tradewinds.search import text as tx
+from tradewinds.search.backend import SearchBackend
 from tradewinds.search.embedded import EmbeddedBackend
 from tradewinds.search.schemas import SearchRequest
 from tradewinds.search.service import ProductSearch
@@ -49,16 +51,25 @@ def bm25_baseline(ds: ev.MatchingSet, queries: list[str]) -> list[list[str]]:
     return out
 
 
-def tradewinds_runs(ds: ev.MatchingSet, queries: list[str], cache: VectorCache, workdir: Path) -> tuple[dict, dict]:
-    backend = EmbeddedBackend(workdir / ds.name, embedder=get_embedder("local:multilingual-e5-small"), vector_cache=cache)
+def make_backend(kind: str, ds: ev.MatchingSet, cache: VectorCache, workdir: Path) -> SearchBackend:
+    embedder = get_embedder("local:multilingual-e5-small")
+    if kind == "milvus":
+        from tradewinds.search.milvus import MilvusBackend
+
+        return MilvusBackend(f"milvus:{workdir / 'milvus.db'}?collection={ds.name.replace('-', '_')}", embedder=embedder, vector_cache=cache)
+    return EmbeddedBackend(workdir / ds.name, embedder=embedder, vector_cache=cache)
+
+
+def tradewinds_runs(ds: ev.MatchingSet, queries: list[str], backend: SearchBackend, prefix: str = "") -> tuple[dict, dict]:
     backend.index(ev.document(ds.name, r) for r in ds.table_b.values())
     plain, full = ProductSearch(backend, use_default_ranker=False), ProductSearch(backend)
-    runs: dict[str, list[list[str]]] = {"hybrid": [], "tradewinds": []}
-    latency: dict[str, list[float]] = {"hybrid": [], "tradewinds": []}
+    systems = ((f"{prefix}hybrid", plain), (f"{prefix}tradewinds", full))
+    runs: dict[str, list[list[str]]] = {name: [] for name, _ in systems}
+    latency: dict[str, list[float]] = {name: [] for name, _ in systems}
     for qid in queries:
         rec = ds.table_a[qid]
         req = SearchRequest(text=ev.query_text(rec)[:2000], limit=10, reference_price=ev.price_of(rec))
-        for name, engine in (("hybrid", plain), ("tradewinds", full)):
+        for name, engine in systems:
             t = time.perf_counter()
             hits = engine.search(req).hits
             latency[name].append((time.perf_counter() - t) * 1000)
@@ -72,6 +83,8 @@ def main() -> int:
     p.add_argument("--split", default="valid")
     p.add_argument("--sets", nargs="*", default=None, help="set folder names (default: the three classic sets present)")
     p.add_argument("--cache", type=Path, default=Path("data/cache/vectors.sqlite"), help="vector cache (re-runs skip embedding)")
+    p.add_argument("--backend", choices=("embedded", "milvus"), default="embedded",
+                   help="milvus: also run on the Milvus backend (milvus-lite), next to the embedded one")
     p.add_argument("--json", action="store_true")
     args = p.parse_args()
     if not args.data_dir.is_dir():
@@ -86,7 +99,10 @@ def main() -> int:
             pos = ds.positives(args.split)
             queries = sorted(q for q in pos if q in ds.table_a)
             rel = [pos[q] for q in queries]
-            runs, latency = tradewinds_runs(ds, queries, cache, Path(tmp))
+            runs, latency = tradewinds_runs(ds, queries, make_backend("embedded", ds, cache, Path(tmp)))
+            if args.backend == "milvus":
+                more, more_latency = tradewinds_runs(ds, queries, make_backend("milvus", ds, cache, Path(tmp)), "milvus_")
+                runs, latency = {**runs, **more}, {**latency, **more_latency}
             results[name] = {"bm25_title": ev.metrics(bm25_baseline(ds, queries), rel)}
             for run, ranked in runs.items():
                 results[name][run] = ev.metrics(ranked, rel)
@@ -96,11 +112,14 @@ def main() -> int:
         print(json.dumps({"split": args.split, "results": results}, indent=2))
         return 0
     print(f"split={args.split}  recall@k = |rel ∩ top-k| / min(|rel|, k)")
-    print(f"{'set':16} {'system':12} {'queries':>7} {'R@1':>6} {'R@10':>6} {'MRR@10':>7} {'p50 ms':>7}")
+    print(f"{'set':16} {'system':18} {'queries':>7} {'R@1':>6} {'R@10':>6} {'MRR@10':>7} {'p50 ms':>7}")
     for name, runs in results.items():
         for run, m in runs.items():
-            print(f"{name:16} {run:12} {m['queries']:>7} {m['recall@1']:6.3f} {m['recall@10']:6.3f} {m['mrr@10']:7.3f} {m.get('p50_ms', float('nan')):7.1f}")
-        print(f"{'':16} {'ratio R@1':12} {'':>7} {runs['tradewinds']['recall@1'] / max(runs['bm25_title']['recall@1'], 1e-9):6.2f}x")
+            print(f"{name:16} {run:18} {m['queries']:>7} {m['recall@1']:6.3f} {m['recall@10']:6.3f} {m['mrr@10']:7.3f} {m.get('p50_ms', float('nan')):7.1f}")
+        print(f"{'':16} {'ratio R@1':18} {'':>7} {runs['tradewinds']['recall@1'] / max(runs['bm25_title']['recall@1'], 1e-9):6.2f}x")
+        if "milvus_tradewinds" in runs:
+            gap = (runs["milvus_tradewinds"]["recall@1"] - runs["tradewinds"]["recall@1"]) * 100
+            print(f"{'':16} {'milvus-embedded R@1':18} {gap:+6.1f} points")
     return 0
 
 
