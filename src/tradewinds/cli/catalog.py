@@ -75,14 +75,33 @@ def import_(file: Annotated[Path, typer.Argument(help="CSV, JSONL, Merchant Cent
 
 
 @catalog_app.command("index")
-def index_cmd(rebuild: Annotated[bool, typer.Option(help="Drop the index and rebuild it from the database")] = False) -> None:
+def index_cmd(rebuild: Annotated[bool, typer.Option(help="Drop the index and rebuild it from the database")] = False,
+              engine: Annotated[str, typer.Option(help="local: this process (small catalogs); ray: parallel workers with checkpoints")] = "local",
+              address: Annotated[str | None, typer.Option(help="Ray cluster, e.g. ray://head:10001 (default: start Ray on this machine)")] = None,
+              workers: Annotated[int, typer.Option(min=1, help="Ray embedding workers (one CPU each)")] = 2,
+              chunk_size: Annotated[int, typer.Option(min=1, help="Offers per Ray work unit and checkpoint")] = 10_000) -> None:
     """(Re)index the catalog database into the search backend."""
     from ..bootstrap import bootstrap
 
+    if engine not in ("local", "ray"):
+        raise BadInputError(f"unknown --engine {engine!r}", hint="use --engine local or --engine ray")
     services = bootstrap()
+    if engine == "local":
+        if rebuild:
+            services.backend.clear()
+        _reindex(services)
+        return
+    from ..jobs.index import checkpoint_for, run_ray_index
+
     if rebuild:
         services.backend.clear()
-    _reindex(services)
+        checkpoint_for(services.settings).clear()
+    total = services.repo.counts()["offers"]
+    with progress_bar(f"indexing offers on Ray ({workers} workers)", total) as advance:
+        report = run_ray_index(services.settings, services.repo, services.backend, address=address, workers=workers,
+                               chunk_size=chunk_size, progress=advance, log=err.print)
+    console.print(f"indexed {report.offers_written:,} offers in {report.chunks - report.skipped} chunks"
+                  f"{f' ({report.skipped} done before)' if report.skipped else ''}; the index holds {services.backend.count():,}")
 
 
 @catalog_app.command("stats")

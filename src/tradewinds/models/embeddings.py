@@ -98,6 +98,12 @@ class VectorCache:
     def key(model_id: str, kind: str, text: str) -> bytes:
         return hashlib.sha256(f"{model_id}\x1f{kind}\x1f{text}".encode()).digest()[:16]
 
+    def put(self, model_id: str, kind: str, texts: Sequence[str], vectors: np.ndarray) -> None:
+        """Store vectors computed elsewhere (a batch job's workers) so indexing finds them here."""
+        self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)",
+                             [(self.key(model_id, kind, t), np.asarray(v, np.float32).tobytes()) for t, v in zip(texts, vectors)])
+        self._db.commit()
+
     def embed(self, embedder: Embedder, texts: Sequence[str], *, kind: str = "passage", batch_size: int = 64,
               progress: Callable[[int], None] | None = None) -> np.ndarray:
         keys = [self.key(embedder.model_id, kind, t) for t in texts]
@@ -121,9 +127,7 @@ class VectorCache:
         for start in range(0, len(todo), batch_size):
             batch = todo[start:start + batch_size]
             vecs = embedder.embed(batch, kind=kind)
-            self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)",
-                                 [(self.key(embedder.model_id, kind, t), v.tobytes()) for t, v in zip(batch, vecs)])
-            self._db.commit()
+            self.put(embedder.model_id, kind, batch, vecs)
             for t, v in zip(batch, vecs):
                 for i in unique[t]:
                     out[i] = v

@@ -9,6 +9,7 @@ an integer ``row`` that the lexical index stores as a fast field.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import numpy as np
 from .schemas import FacetCount, SearchDocument, SearchFilters
 
 MAX_TIERS = 8
+FILE = "columns.npz"  # arrays and their metadata together, so one rename publishes both
 _NO_QTY = np.iinfo(np.int64).max
 
 
@@ -236,28 +238,42 @@ class OfferColumns:
 
     # -- persistence ----------------------------------------------------------
     def save(self, path: Path) -> None:
+        """One file, replaced atomically: a process killed mid-save leaves the previous version whole."""
         n = len(self)
-        np.savez(path / "columns.npz", alive=self.alive[:n], verified=self.verified[:n], tier_qty=self.tier_qty[:n],
-                 tier_price=self.tier_price[:n], certs=self.certs[:n], **{k: v[:n] for k, v in self.ints.items()})
         meta = {"offer_ids": self.offer_ids, "product_ids": self.product_ids, "supplier_ids": self.supplier_ids,
                 "products": list(self.product_rows), "product_meta": self.product_meta,
                 "supplier_names": self.supplier_names, "vocab": {k: v.values for k, v in self.vocab.items()}}
-        (path / "columns.json").write_text(json.dumps(meta))
+        arrays = dict(alive=self.alive[:n], verified=self.verified[:n], tier_qty=self.tier_qty[:n],
+                      tier_price=self.tier_price[:n], certs=self.certs[:n], **{k: v[:n] for k, v in self.ints.items()},
+                      meta=np.frombuffer(json.dumps(meta).encode(), np.uint8))
+        atomic_write(path / FILE, lambda fh: np.savez(fh, **arrays))
+        (path / "columns.json").unlink(missing_ok=True)
 
     @classmethod
     def load(cls, path: Path) -> "OfferColumns":
         self = cls()
-        meta = json.loads((path / "columns.json").read_text())
+        with np.load(path / FILE) as z:
+            legacy = path / "columns.json"  # before the one-file layout; the next save replaces it
+            meta = json.loads(z["meta"].tobytes() if "meta" in z else legacy.read_text())
+            self.alive, self.verified = z["alive"], z["verified"]
+            self.tier_qty, self.tier_price, self.certs = z["tier_qty"], z["tier_price"], z["certs"]
+            self.ints = {k: z[k] for k in cls.INT_COLUMNS}
         self.offer_ids, self.product_ids, self.supplier_ids = meta["offer_ids"], meta["product_ids"], meta["supplier_ids"]
         self.row_of = {o: i for i, o in enumerate(self.offer_ids)}
         self.product_rows = {p: i for i, p in enumerate(meta["products"])}
         self.product_meta, self.supplier_names = meta["product_meta"], meta["supplier_names"]
         self.vocab = {k: _Vocab(v) for k, v in meta["vocab"].items()}
-        with np.load(path / "columns.npz") as z:
-            self.alive, self.verified = z["alive"], z["verified"]
-            self.tier_qty, self.tier_price, self.certs = z["tier_qty"], z["tier_price"], z["certs"]
-            self.ints = {k: z[k] for k in cls.INT_COLUMNS}
         return self
+
+
+def atomic_write(target: Path, write) -> None:
+    """Write through ``write(file)`` to a temporary file, fsync it and rename it over ``target``."""
+    tmp = target.with_name(target.name + ".tmp")
+    with open(tmp, "wb") as fh:
+        write(fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, target)
 
 
 def _label(vocab: _Vocab, idx: int) -> str | None:

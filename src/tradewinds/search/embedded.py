@@ -21,7 +21,8 @@ import tantivy
 from ..models.embeddings import Embedder, VectorCache
 from . import text as tx
 from .backend import Progress, SearchBackend
-from .columns import OfferColumns
+from .columns import FILE as COLUMNS_FILE
+from .columns import OfferColumns, atomic_write
 from .fusion import rrf
 from .schemas import SearchDocument, SearchFilters, SearchHit, SearchRequest, SearchResponse
 
@@ -65,7 +66,7 @@ class EmbeddedBackend(SearchBackend):
         (self.path / "lexical").mkdir(exist_ok=True)
         self.schema = _schema()
         self.index_ = tantivy.Index(self.schema, path=str(self.path / "lexical"))
-        self.columns = OfferColumns.load(self.path) if (self.path / "columns.json").exists() else OfferColumns()
+        self.columns = OfferColumns.load(self.path) if (self.path / COLUMNS_FILE).exists() else OfferColumns()
         vec_file = self.path / "vectors.npy"
         dim = embedder.dim if embedder else 0
         self.vectors = np.load(vec_file) if vec_file.exists() else np.zeros((0, dim), np.float32)
@@ -84,10 +85,13 @@ class EmbeddedBackend(SearchBackend):
                 batch = []
         if batch:
             written += self._write(writer, batch, progress)
+        # Columns first, then the lexical commit: killed in between, the columns know offers the lexical
+        # index lacks, and indexing them again replaces nothing twice. The other order would leave lexical
+        # documents no column row describes, and a re-index would add a second copy.
+        self._save()
         writer.commit()
         writer.wait_merging_threads()
         self.index_.reload()
-        self._save()
         return written
 
     def _write(self, writer, docs: list[SearchDocument], progress: Progress | None) -> int:
@@ -152,19 +156,20 @@ class EmbeddedBackend(SearchBackend):
         self.vectors[prows] = vecs
 
     def _save(self) -> None:
+        # Vectors before columns: a newer vectors file only has rows the older columns do not use yet.
+        atomic_write(self.path / "vectors.npy", lambda fh: np.save(fh, self.vectors))
         self.columns.save(self.path)
-        np.save(self.path / "vectors.npy", self.vectors)
 
     def delete(self, offer_ids: Iterable[str]) -> int:
         ids = list(offer_ids)
+        n = self.columns.delete(ids)
+        self._save()  # dead in the columns first: a lexical hit on a dead row is dropped by the alive mask
         writer = self.index_.writer(heap_size=50_000_000, num_threads=1)
         for offer_id in ids:
             writer.delete_documents_by_term("offer_id", offer_id)
         writer.commit()
         writer.wait_merging_threads()
         self.index_.reload()
-        n = self.columns.delete(ids)
-        self._save()
         return n
 
     def close(self) -> None:

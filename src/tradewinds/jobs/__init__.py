@@ -1,0 +1,1 @@
+"""Batch jobs that scale out: catalog indexing on Ray (:mod:`.index`)."""
