@@ -60,8 +60,8 @@ def test_kill_9_then_resume_leaves_exactly_one_copy_of_every_offer(tmp_path, sea
     settings = Settings(data_dir=tmp_path / "data", search_url=env.get("TRADEWINDS_SEARCH_URL"))
     repo = CatalogRepository(open_database(settings.resolved_database_url))  # not bootstrap: it would hold milvus-lite's file
     offers = repo.counts()["offers"]
-    chunks = -(-offers // 15)
-    cmd = [*CLI, "catalog", "index", "--engine", "ray", "--workers", "2", "--chunk-size", "15"]
+    chunks = -(-repo.counts()["products"] // 8)  # every demo product has offers
+    cmd = [*CLI, "catalog", "index", "--engine", "ray", "--workers", "2", "--chunk-size", "8"]
 
     # A new session: SIGKILL goes to the driver and every process it started (Ray, milvus-lite), like a lost node.
     proc = subprocess.Popen(cmd, env=env, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -87,27 +87,30 @@ class CatalogRepository:
             return {name: conn.scalar(select(func.count()).select_from(row)) or 0
                     for name, row in (("suppliers", SupplierRow), ("products", ProductRow), ("offers", OfferRow))}
 
-    def offer_id_ranges(self, size: int) -> list[tuple[str, str, int]]:
-        """The offer ids in order, cut into (first, last, count) ranges of ``size``: work units for batch jobs."""
+    def product_ranges(self, size: int) -> list[tuple[str, str, int]]:
+        """Products that have offers, in id order, cut into ranges of ``size`` products:
+        (first product id, last product id, offers in the range). Work units for batch jobs: all of a
+        product's offers fall in one range, so its text is embedded once."""
         ranges: list[tuple[str, str, int]] = []
+        query = select(OfferRow.product_id, func.count()).group_by(OfferRow.product_id).order_by(OfferRow.product_id)
         with self.engine.connect() as conn:
-            ids = conn.execution_options(stream_results=True, yield_per=50_000).scalars(select(OfferRow.id).order_by(OfferRow.id))
-            for part in ids.partitions(size):
-                ranges.append((part[0], part[-1], len(part)))
+            rows = conn.execution_options(stream_results=True, yield_per=50_000).execute(query)
+            for part in rows.partitions(size):
+                ranges.append((part[0][0], part[-1][0], sum(n for _, n in part)))
         return ranges
 
     def iter_offer_records(self, batch_size: int = 5000, offer_ids: Sequence[str] | None = None,
-                           id_range: tuple[str, str] | None = None) -> Iterator[list[dict[str, Any]]]:
-        """Offers (all, those ids, or ids first..last inclusive) joined with their product and supplier,
-        in id order, for indexing."""
+                           product_range: tuple[str, str] | None = None) -> Iterator[list[dict[str, Any]]]:
+        """Offers (all, those ids, or those of products first..last inclusive) joined with their product
+        and supplier, in id order, for indexing."""
         if offer_ids is not None:
             for start in range(0, len(offer_ids), batch_size):
                 yield from self._offer_records(batch_size, list(offer_ids[start:start + batch_size]))
             return
-        yield from self._offer_records(batch_size, None, id_range)
+        yield from self._offer_records(batch_size, None, product_range)
 
     def _offer_records(self, batch_size: int, ids: list[str] | None,
-                       id_range: tuple[str, str] | None = None) -> Iterator[list[dict[str, Any]]]:
+                       product_range: tuple[str, str] | None = None) -> Iterator[list[dict[str, Any]]]:
         cols = [OfferRow.id, OfferRow.product_id, OfferRow.supplier_id, OfferRow.currency, OfferRow.price_tiers,
                 OfferRow.moq, OfferRow.lead_time_days, OfferRow.incoterm, OfferRow.ship_from_country,
                 OfferRow.certifications.label("offer_certifications"), OfferRow.sample_available,
@@ -119,8 +122,8 @@ class CatalogRepository:
                  .join(SupplierRow, SupplierRow.id == OfferRow.supplier_id).order_by(OfferRow.id))
         if ids is not None:
             query = query.where(OfferRow.id.in_(ids))
-        if id_range is not None:
-            query = query.where(OfferRow.id.between(*id_range))
+        if product_range is not None:
+            query = query.where(OfferRow.product_id.between(*product_range))
         with self.engine.connect() as conn:
             result = conn.execution_options(stream_results=True, yield_per=batch_size).execute(query).mappings()
             for part in result.partitions(batch_size):

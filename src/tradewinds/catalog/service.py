@@ -38,8 +38,8 @@ def to_document(r: dict) -> SearchDocument:
 
 
 def catalog_documents(repo: CatalogRepository, offer_ids: Sequence[str] | None = None,
-                      id_range: tuple[str, str] | None = None) -> Iterator[SearchDocument]:
-    for batch in repo.iter_offer_records(offer_ids=offer_ids, id_range=id_range):
+                      product_range: tuple[str, str] | None = None) -> Iterator[SearchDocument]:
+    for batch in repo.iter_offer_records(offer_ids=offer_ids, product_range=product_range):
         yield from (to_document(r) for r in batch)
 
 

@@ -79,7 +79,7 @@ def index_cmd(rebuild: Annotated[bool, typer.Option(help="Drop the index and reb
               engine: Annotated[str, typer.Option(help="local: this process (small catalogs); ray: parallel workers with checkpoints")] = "local",
               address: Annotated[str | None, typer.Option(help="Ray cluster, e.g. ray://head:10001 (default: start Ray on this machine)")] = None,
               workers: Annotated[int, typer.Option(min=1, help="Ray embedding workers (one CPU each)")] = 2,
-              chunk_size: Annotated[int, typer.Option(min=1, help="Offers per Ray work unit and checkpoint")] = 10_000) -> None:
+              chunk_size: Annotated[int, typer.Option(min=1, help="Products per Ray work unit and checkpoint")] = 5_000) -> None:
     """(Re)index the catalog database into the search backend."""
     from ..bootstrap import bootstrap
 

@@ -1,11 +1,13 @@
-"""Batch indexing on Ray: the catalog cut into offer-id ranges, embedded in parallel, written with checkpoints.
+"""Batch indexing on Ray: the catalog cut into product ranges, embedded in parallel, written with checkpoints.
 
     tradewinds catalog index --engine ray [--address ray://head:10001] [--workers N] [--chunk-size N]
 
-* The driver cuts the offer ids (in id order) into ranges of ``chunk_size``.
-* Ray Data runs a pool of ``workers`` actors (one CPU each). An actor reads its range from the system of
-  record (``TRADEWINDS_DATABASE_URL``: PostgreSQL on a cluster; a local SQLite file on one machine),
-  builds the search documents and embeds each product once. Embedding is the expensive step
+* The driver cuts the products that have offers (in id order) into ranges of ``chunk_size`` products.
+  A product's offers share its vector, so all of them fall in one range and its text is embedded once
+  (ranges of offer ids embedded ~2.4x as many texts: a product's offers are scattered over the ids).
+* Ray Data runs a pool of ``workers`` actors (one CPU each). An actor reads the offers of its range from
+  the system of record (``TRADEWINDS_DATABASE_URL``: PostgreSQL on a cluster; a local SQLite file on one
+  machine), builds the search documents and embeds each product. Embedding is the expensive step
   (~100-160 products per core-second for multilingual-e5-small), so that is what runs in parallel.
 * The driver stores the vectors in the vector cache, writes the documents to the search backend (which
   then finds every vector in the cache) and appends the range to the checkpoint file, fsynced.
@@ -35,14 +37,14 @@ from ..search.backend import SearchBackend
 from ..search.schemas import SearchDocument
 from ..settings import Settings
 
-DEFAULT_CHUNK = 10_000
+DEFAULT_CHUNK = 5_000  # products per work unit and checkpoint
 
 
 @dataclass(frozen=True)
 class Chunk:
-    first: str
+    first: str  # product ids, inclusive
     last: str
-    count: int
+    count: int  # offers
 
     @property
     def key(self) -> str:
@@ -86,7 +88,7 @@ class IndexJobReport:
 
 
 class EmbedRange:
-    """Ray Data actor: reads offer-id ranges from the database and embeds their products."""
+    """Ray Data actor: reads the offers of product ranges from the database and embeds the products."""
 
     def __init__(self, settings: Settings) -> None:
         from ..catalog.db import open_database
@@ -98,7 +100,7 @@ class EmbedRange:
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         payloads = []
         for first, last in zip(batch["first"], batch["last"]):
-            docs = list(catalog_documents(self.repo, id_range=(str(first), str(last))))
+            docs = list(catalog_documents(self.repo, product_range=(str(first), str(last))))
             texts = list(dict.fromkeys(d.embedding_text() for d in docs))
             vectors = self.embedder.embed(texts, kind="passage") if texts else np.zeros((0, self.embedder.dim), np.float32)
             payloads.append(pickle.dumps(([d.model_dump() for d in docs], self.embedder.model_id, texts, vectors)))
@@ -115,7 +117,7 @@ def run_ray_index(settings: Settings, repo: CatalogRepository, backend: SearchBa
     if settings.resolved_database_url.startswith("sqlite") and address:
         log("note: workers on other machines cannot read a local SQLite file; use PostgreSQL (TRADEWINDS_DATABASE_URL)")
     checkpoint = checkpoint_for(settings)
-    chunks = [Chunk(*r) for r in repo.offer_id_ranges(chunk_size)]
+    chunks = [Chunk(*r) for r in repo.product_ranges(chunk_size)]
     done = checkpoint.done()
     pending = [c for c in chunks if c.key not in done]
     skipped = len(chunks) - len(pending)
