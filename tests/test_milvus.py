@@ -107,4 +107,10 @@ def test_price_expression_matches_reference_per_currency(tmp_path):
         f = SearchFilters(quantity=qty, max_unit_price=price, currency=cur)
         got = {h.offer_id for h in b.search(SearchRequest(text="model", filters=f, limit=200, mode="lexical")).hits}
         assert got == {d.offer_id for d in docs if satisfies(d, f, fx)}, f
+    moved = {"USD": 1.0, "EUR": 1.08 * 1.15, "CNY": 0.14 * 0.85}  # rates moved since indexing: still exact
+    b.fx = moved
+    for qty, price in itertools.product((None, 55, 500), (5.0, 30.0, 70.0)):
+        f = SearchFilters(quantity=qty, max_unit_price=price, currency="EUR")
+        got = {h.offer_id for h in b.search(SearchRequest(text="model", filters=f, limit=200, mode="lexical")).hits}
+        assert got == {d.offer_id for d in docs if satisfies(d, f, moved)}, f
     b.close()

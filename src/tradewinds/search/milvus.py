@@ -51,7 +51,12 @@ REPEAT = {"title": 2, "codes": 3, "brand": 1}
 VARCHAR_BYTES = {"offer_id": 128, "product_id": 128, "supplier_id": 128, "title": 2048, "hs_code": 16, "language": 16,
                  "currency": 8, "incoterm": 8, "supplier_country": 8}
 # Derived columns: what SearchDocument fields become when they are not stored as they are.
-DERIVED = {"text": "lexical", "price_tiers": "tier_qty, tier_price, moq_price, min_price"}
+DERIVED = {"text": "lexical", "price_tiers": "tier_qty, tier_price, tier_price_usd, moq_price_usd"}
+# Prices are also stored in USD at the FX rates of indexing time, for the engine's price condition. It is
+# widened by this factor and the exact test runs here at today's rates, so results are always exact and
+# rates may move 25 % between re-indexes before an offer on the edge could be missed.
+FX_BAND = 1.25
+NO_PRICE = 1e18
 # milvus-lite 2.5.1 imports pkg_resources (setuptools < 81, pinned); its deprecation notice is not for our users.
 warnings.filterwarnings("ignore", "pkg_resources is deprecated", UserWarning)
 
@@ -132,8 +137,8 @@ def collection_schema(dim: int | None):
             schema.add_field(name, dtype)
     schema.add_field("tier_qty", DataType.ARRAY, element_type=DataType.INT64, max_capacity=MAX_TIERS)
     schema.add_field("tier_price", DataType.ARRAY, element_type=DataType.DOUBLE, max_capacity=MAX_TIERS)
-    schema.add_field("moq_price", DataType.DOUBLE)  # unit price at MOQ, -1 when the MOQ is below the first tier
-    schema.add_field("min_price", DataType.DOUBLE)  # lowest tier price: a necessary condition for any quantity
+    schema.add_field("tier_price_usd", DataType.ARRAY, element_type=DataType.DOUBLE, max_capacity=MAX_TIERS)
+    schema.add_field("moq_price_usd", DataType.DOUBLE)  # unit price at MOQ; NO_PRICE when the MOQ is below tier 1
     schema.add_field("lexical", DataType.VARCHAR, max_length=65_535, enable_analyzer=True,
                      analyzer_params={"tokenizer": "whitespace", "filter": ["lowercase"]})
     schema.add_field("lexical_sparse", DataType.SPARSE_FLOAT_VECTOR)
@@ -178,29 +183,30 @@ def filter_expression(f: SearchFilters, fx: dict[str, float]) -> str:
 
 
 def _price_expression(f: SearchFilters, fx: dict[str, float]) -> str:
-    """Price in the engine, converted per offer currency at today's FX table.
+    """The price cap on the USD prices stored at indexing, widened by FX_BAND; :func:`price_ok` is exact.
 
-    Without a quantity the price at MOQ is one column, so the test is exact. With one, the engine
-    checks what is necessary (a tier applies; the lowest tier price is under the cap) and
-    :func:`price_ok` decides exactly on the candidates: an exact tier expression per currency was
-    19 currencies x 8 tiers of array comparisons on every row (p50 166 ms at 488k offers)."""
+    (An exact expression per offer currency was 19 currencies x 8 tiers of array comparisons per row.)"""
     rate_q = fx.get(f.currency)
     if not rate_q:
         return "false"
-    column = "moq_price" if f.quantity is None else "min_price"
-    per_currency = [f"(currency == {_q(c)} and {column} <= {(f.max_unit_price + 1e-9) * rate_q / rate!r})"
-                    for c, rate in sorted(fx.items())]
-    qualifier = "moq_price >= 0" if f.quantity is None else f"tier_qty[0] <= {f.quantity}"
-    return f"({qualifier} and ({' or '.join(per_currency)}))"
+    cap = f.max_unit_price * rate_q * FX_BAND
+    if f.quantity is None:
+        return f"moq_price_usd <= {cap!r}"
+    q = f.quantity
+    tiers = [f"(tier_qty[{i}] <= {q} and tier_qty[{i + 1}] > {q} and tier_price_usd[{i}] <= {cap!r})"
+             for i in range(MAX_TIERS - 1)]
+    tiers.append(f"(tier_qty[{MAX_TIERS - 1}] <= {q} and tier_price_usd[{MAX_TIERS - 1}] <= {cap!r})")
+    return f"({' or '.join(tiers)})"
 
 
 def price_ok(e: dict, f: SearchFilters, fx: dict[str, float]) -> bool:
-    """The exact price-at-quantity test on one returned row (see ``_price_expression``)."""
-    if f.max_unit_price is None or f.quantity is None:
+    """The exact test on one returned row: price at the quantity (or MOQ) at today's FX rates."""
+    if f.max_unit_price is None:
         return True
+    rate, rate_q = fx.get(e["currency"]), fx.get(f.currency)
     tiers = [(int(q), float(p)) for q, p in zip(e["tier_qty"], e["tier_price"]) if q != NO_QTY]
-    price = price_at(tiers, f.quantity)
-    return price is not None and price * fx[e["currency"]] / fx[f.currency] <= f.max_unit_price + 1e-9
+    price = price_at(tiers, f.quantity if f.quantity is not None else int(e["moq"]))
+    return bool(price is not None and rate and rate_q and price * rate / rate_q <= f.max_unit_price + 1e-9)
 
 
 class MilvusBackend(SearchBackend):
@@ -208,7 +214,7 @@ class MilvusBackend(SearchBackend):
 
     def __init__(self, url: str, *, embedder: Embedder | None, vector_cache: VectorCache | None = None,
                  fx_rates: dict[str, float] | None = None, batch_size: int = 64, token: str | None = None,
-                 write_batch: int = 500) -> None:
+                 write_batch: int = 1_000) -> None:
         try:
             from pymilvus import MilvusClient
         except ImportError as e:  # pragma: no cover - depends on the install
@@ -297,6 +303,8 @@ class MilvusBackend(SearchBackend):
     def _row(self, d: SearchDocument, vector) -> dict:
         tiers = sorted(d.price_tiers)[:MAX_TIERS]
         moq_price = price_at(tiers, d.moq)
+        rate = self.fx.get(d.currency)
+        usd = [float(p) * rate if rate else NO_PRICE for _, p in tiers]
         row = {
             "offer_id": d.offer_id, "product_id": d.product_id, "supplier_id": d.supplier_id,
             "title": _clip(d.title, VARCHAR_BYTES["title"]), "brand": _clip(d.brand, 512),
@@ -308,8 +316,8 @@ class MilvusBackend(SearchBackend):
             "verified": d.verified,
             "tier_qty": [q for q, _ in tiers] + [NO_QTY] * (MAX_TIERS - len(tiers)),
             "tier_price": [float(p) for _, p in tiers] + [0.0] * (MAX_TIERS - len(tiers)),
-            "moq_price": -1.0 if moq_price is None else float(moq_price),
-            "min_price": min((float(p) for _, p in tiers), default=0.0),
+            "tier_price_usd": usd + [NO_PRICE] * (MAX_TIERS - len(tiers)),
+            "moq_price_usd": NO_PRICE if moq_price is None or not rate else float(moq_price) * rate,
             "lexical": lexical_text(d),
         }
         if self.embedder is not None:
@@ -341,47 +349,52 @@ class MilvusBackend(SearchBackend):
     def search(self, request: SearchRequest) -> SearchResponse:
         t0 = time.perf_counter()
         pool = max(request.limit * 5, 100) if request.mode == "hybrid" else request.limit
-        expr = filter_expression(request.filters, self.fx)
+        f = request.filters
+        expr = filter_expression(f, self.fx)
         use_dense = request.mode in ("dense", "hybrid") and self.embedder is not None
         use_lex = request.mode in ("lexical", "hybrid")
         terms = " ".join(tx.query_terms(request.text)) if use_lex else ""
         pending = self._pool.submit(self.embedder.query, request.text) if use_dense else None
+        entities: dict[str, dict] = {}  # offer id -> fields, filled by the fetches
+        lex_rank: dict[str, tuple[int, float]] = {}
+        dense_rank: dict[str, tuple[int, float]] = {}
         if request.mode == "hybrid" and not request.rerank and pending is not None and terms:
-            fused = self._native_hybrid(terms, pending.result(), expr, pool, request.filters)
-            hits = [self._hit(e, request.filters, score=s) for e, s in fused[: request.limit]]
+            fused = self._native_hybrid(terms, pending.result(), expr, pool, f, entities)
         else:
-            lex = self._ann("lexical_sparse", terms, expr, pool, request.filters) if terms else []
-            dense = self._ann("vector", pending.result().tolist(), expr, pool, request.filters) if pending is not None else []
-            entities = {e["offer_id"]: e for e, _ in (*lex, *dense)}
-            lex_rank = {e["offer_id"]: (i + 1, s) for i, (e, s) in enumerate(lex)}
-            dense_rank = {e["offer_id"]: (i + 1, s) for i, (e, s) in enumerate(dense)}
-            ranked = [[(e["offer_id"], s) for e, s in lst] for lst in (lex, dense)]
-            fused = rrf(*ranked) if request.mode == "hybrid" else next((r for r in ranked if r), [])
-            hits = [self._hit(entities[o], request.filters, score=s, lexical=lex_rank.get(o), dense=dense_rank.get(o))
-                    for o, s in fused[: request.limit]]
+            lex = self._ann("lexical_sparse", terms, expr, pool, f, entities) if terms else []
+            dense = self._ann("vector", pending.result().tolist(), expr, pool, f, entities) if pending is not None else []
+            lex_rank = {o: (i + 1, s) for i, (o, s) in enumerate(lex)}
+            dense_rank = {o: (i + 1, s) for i, (o, s) in enumerate(dense)}
+            fused = rrf(lex, dense) if request.mode == "hybrid" else (lex or dense)
+        hits = [self._hit(entities[o], f, score=s, lexical=lex_rank.get(o), dense=dense_rank.get(o))
+                for o, s in fused[: request.limit]]
         return SearchResponse(hits=hits, candidates=len(fused), facets=facets_of(hits) if request.facets else {},
                               took_ms=(time.perf_counter() - t0) * 1000, backend=self.name)
 
-    def _ann(self, field: str, data, expr: str, limit: int, f: SearchFilters) -> list[tuple[dict, float]]:
+    def _ann(self, field: str, data, expr: str, limit: int, f: SearchFilters, entities: dict) -> list[tuple[str, float]]:
         params = {"params": {"drop_ratio_search": 0.0}} if field == "lexical_sparse" else self._vector_params(limit)
         return self._until_full(limit, f, lambda k: self.client.search(
             self.collection, data=[data], anns_field=field, limit=k, filter=expr, output_fields=OUTPUT_FIELDS,
-            search_params=params)[0])
+            search_params=params)[0], entities)
 
-    def _until_full(self, limit: int, f: SearchFilters, fetch) -> list[tuple[dict, float]]:
-        """Fetch top-k, keep rows passing the exact price test, and fetch deeper until ``limit`` are kept."""
-        k = min(limit, MAX_TOPK)
+    def _until_full(self, limit: int, f: SearchFilters, fetch, entities: dict) -> list[tuple[str, float]]:
+        """Fetch top-k, keep rows passing the exact price test, fetch deeper until ``limit`` are kept.
+        With a price cap the first fetch is a quarter deeper: the engine's FX band lets a few through."""
+        k = min(limit + (limit // 4 if f.max_unit_price is not None else 0), MAX_TOPK)
         while True:
             rows = fetch(k)
-            kept = [(r["entity"], float(r["distance"])) for r in rows if price_ok(r["entity"], f, self.fx)]
+            kept = [(r["id"], float(r["distance"])) for r in rows if price_ok(r["entity"], f, self.fx)]
             if len(kept) >= limit or len(rows) < k or k >= MAX_TOPK:
+                for r in rows:  # the hit fields of the page come from here (a second round trip costs more)
+                    entities.setdefault(r["id"], r["entity"])
                 return kept[:limit]
-            k = min(k * 4, MAX_TOPK)
+            k = min(k * 2, MAX_TOPK)
 
     def _vector_params(self, limit: int) -> dict:
         return {"params": {"ef": max(limit, 64)}} if self.options["index"] == "HNSW" else {}
 
-    def _native_hybrid(self, terms: str, qvec, expr: str, pool: int, f: SearchFilters) -> list[tuple[dict, float]]:
+    def _native_hybrid(self, terms: str, qvec, expr: str, pool: int, f: SearchFilters,
+                       entities: dict) -> list[tuple[str, float]]:
         from pymilvus import AnnSearchRequest, RRFRanker
 
         def fetch(k: int):
@@ -391,7 +404,7 @@ class MilvusBackend(SearchBackend):
                                      limit=k, expr=expr or None)]
             return self.client.hybrid_search(self.collection, reqs=reqs, ranker=RRFRanker(RRF_K), limit=k,
                                              output_fields=OUTPUT_FIELDS)[0]
-        return self._until_full(pool, f, fetch)
+        return self._until_full(pool, f, fetch, entities)
 
     def _hit(self, e: dict, f: SearchFilters, *, score: float, lexical: tuple[int, float] | None = None,
              dense: tuple[int, float] | None = None) -> SearchHit:
