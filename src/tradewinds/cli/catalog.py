@@ -85,13 +85,16 @@ def index_cmd(rebuild: Annotated[bool, typer.Option(help="Drop the index and reb
 
     if engine not in ("local", "ray"):
         raise BadInputError(f"unknown --engine {engine!r}", hint="use --engine local or --engine ray")
-    services = bootstrap()
     if engine == "local":
+        services = bootstrap()
         if rebuild:
             services.backend.clear()
         _reindex(services)
         return
-    from ..jobs.index import checkpoint_for, run_ray_index
+    from ..jobs.index import checkpoint_for, run_ray_index, start_ray
+
+    start_ray(address, workers)  # before bootstrap opens the search backend's client (see start_ray)
+    services = bootstrap()
 
     if rebuild:
         services.backend.clear()

@@ -107,6 +107,23 @@ class EmbedRange:
         return {"key": batch["key"], "payload": np.array(payloads, dtype=object)}
 
 
+def start_ray(address: str | None, workers: int) -> bool:
+    """Start Ray on this machine, or connect to ``address``; False if it was already up.
+
+    Call it before opening a Milvus client or starting threads: Ray spawns its daemons with a
+    ``preexec_fn`` fork, which can hang in a process whose other threads hold locks (seen here as
+    a raylet that never started while a milvus-lite gRPC channel was open)."""
+    import ray
+
+    if ray.is_initialized():
+        return False
+    # Ray's C++ core logs notices about its own actors to our stderr; failures still raise in Python.
+    os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "fatal")
+    ray.init(address=address, num_cpus=None if address else workers, include_dashboard=False,
+             log_to_driver=False, logging_level="ERROR")
+    return True
+
+
 def run_ray_index(settings: Settings, repo: CatalogRepository, backend: SearchBackend, *, address: str | None = None,
                   workers: int = 2, chunk_size: int = DEFAULT_CHUNK, progress: Callable[[int], None] | None = None,
                   log: Callable[[str], None] = print) -> IndexJobReport:
@@ -134,12 +151,7 @@ def run_ray_index(settings: Settings, repo: CatalogRepository, backend: SearchBa
 
 def _run_pending(ray, settings: Settings, backend: SearchBackend, pending: list[Chunk], checkpoint: Checkpoint, *,
                  address: str | None, workers: int, progress: Callable[[int], None] | None) -> int:
-    started_here = not ray.is_initialized()
-    if started_here:
-        # Ray's C++ core logs notices about its own actors to our stderr; failures still raise in Python.
-        os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "fatal")
-        ray.init(address=address, num_cpus=None if address else workers, include_dashboard=False,
-                 log_to_driver=False, logging_level="ERROR")
+    started_here = start_ray(address, workers)
     import ray.data
 
     logging.getLogger("ray.data").setLevel(logging.ERROR)
