@@ -18,7 +18,8 @@ unmapped one). Every engine feature the embedded backend has, Milvus does in the
   language keeps mixed-language catalogs in one field and relevance equal across backends.
 * dense retrieval on a float-vector field (COSINE; index type from the URL, ``AUTOINDEX`` default);
 * hard filters as one boolean expression over scalar and array fields, evaluated by Milvus before
-  ranking (price at quantity through the tier arrays, per currency with the configured FX rates);
+  ranking; price at quantity is tested there on tier prices stored in USD (widened for FX drift) and
+  then exactly, per offer currency at today's FX rates, on the candidates (:func:`price_ok`);
 * hybrid: both lists fused by reciprocal rank. With ``rerank`` the fusion happens here, because the
   re-ranker needs each list's score and rank; without, Milvus' own ``hybrid_search`` + RRF does it.
 """
@@ -199,13 +200,18 @@ def _price_expression(f: SearchFilters, fx: dict[str, float]) -> str:
     return f"({' or '.join(tiers)})"
 
 
+def row_price(e: dict, quantity: int | None) -> float | None:
+    """Unit price of a returned row at ``quantity`` (at its MOQ when None), in the offer's currency."""
+    tiers = [(int(q), float(p)) for q, p in zip(e["tier_qty"], e["tier_price"]) if q != NO_QTY]
+    return price_at(tiers, quantity if quantity is not None else int(e["moq"]))
+
+
 def price_ok(e: dict, f: SearchFilters, fx: dict[str, float]) -> bool:
     """The exact test on one returned row: price at the quantity (or MOQ) at today's FX rates."""
     if f.max_unit_price is None:
         return True
     rate, rate_q = fx.get(e["currency"]), fx.get(f.currency)
-    tiers = [(int(q), float(p)) for q, p in zip(e["tier_qty"], e["tier_price"]) if q != NO_QTY]
-    price = price_at(tiers, f.quantity if f.quantity is not None else int(e["moq"]))
+    price = row_price(e, f.quantity)
     return bool(price is not None and rate and rate_q and price * rate / rate_q <= f.max_unit_price + 1e-9)
 
 
@@ -408,8 +414,7 @@ class MilvusBackend(SearchBackend):
 
     def _hit(self, e: dict, f: SearchFilters, *, score: float, lexical: tuple[int, float] | None = None,
              dense: tuple[int, float] | None = None) -> SearchHit:
-        tiers = [(int(q), float(p)) for q, p in zip(e["tier_qty"], e["tier_price"]) if q != NO_QTY]
-        price = price_at(tiers, f.quantity if f.quantity is not None else int(e["moq"]))
+        price = row_price(e, f.quantity)
         lead = int(e["lead_time_days"])
         return SearchHit.model_construct(  # values we wrote ourselves: no re-validation
             offer_id=e["offer_id"], product_id=e["product_id"], supplier_id=e["supplier_id"], title=e["title"],
