@@ -7,6 +7,11 @@ corpus = tableB, relevant = its positive pairs in the split.
 Metrics per query with relevant set R and ranked list L:
 recall@k = |R ∩ L[:k]| / min(|R|, k) (so recall@1 is "the top hit is a match"),
 MRR@10 = 1 / rank of the first relevant hit within the top 10 (0 if none).
+
+Filtered setting (as in link-prediction benchmarks): the sets split one query's matches
+across splits, so a query evaluated on ``valid`` may also have positives in ``train``.
+Those are known matches, not errors; with ``known`` given they are removed from L before
+scoring. Nothing else changes: R is still the query's positives in the evaluated split.
 """
 
 from __future__ import annotations
@@ -28,16 +33,28 @@ class MatchingSet:
     table_b: dict[str, dict[str, str]]
     folder: Path
 
+    def splits(self) -> list[str]:
+        return sorted(p.stem[len("pairs_"):] for p in self.folder.glob("pairs_*.csv"))
+
     def positives(self, split: str) -> dict[str, set[str]]:
         path = self.folder / f"pairs_{split}.csv"
         if not path.exists():
-            raise FileNotFoundError(f"{path} not found; splits here: {sorted(p.stem[6:] for p in self.folder.glob('pairs_*.csv'))}")
+            raise FileNotFoundError(f"{path} not found; splits here: {self.splits()}")
         pos: dict[str, set[str]] = defaultdict(set)
         with open(path, encoding="utf-8") as f:
             for row in csv.DictReader(f):
                 if row["label"].strip() == "1":
                     pos[row["ltable_id"]].add(row["rtable_id"])
         return dict(pos)
+
+    def known_elsewhere(self, split: str) -> dict[str, set[str]]:
+        """Each query's positives in the *other* splits (for the filtered setting)."""
+        known: dict[str, set[str]] = defaultdict(set)
+        for other in self.splits():
+            if other != split:
+                for qid, rel in self.positives(other).items():
+                    known[qid] |= rel
+        return dict(known)
 
 
 def _table(path: Path) -> dict[str, dict[str, str]]:
@@ -79,7 +96,10 @@ def document(set_name: str, record: dict[str, str]) -> SearchDocument:
     )
 
 
-def metrics(ranked: list[list[str]], relevant: list[set[str]]) -> dict[str, float]:
+def metrics(ranked: list[list[str]], relevant: list[set[str]], known: list[set[str]] | None = None) -> dict[str, float]:
+    """Mean recall@1, recall@10 and MRR@10; ``known`` (per query) switches on the filtered setting."""
+    if known is not None:
+        ranked = [[h for h in hits if h in rel or h not in kn] for hits, rel, kn in zip(ranked, relevant, known)]
     r1 = r10 = mrr = 0.0
     for hits, rel in zip(ranked, relevant):
         r1 += len(rel & set(hits[:1])) / min(len(rel), 1)
