@@ -6,7 +6,7 @@ For every train query the hybrid retriever returns up to 50 candidates; their pa
 features (tradewinds.search.rerank.FEATURES) are scored by small models (linear, or one
 tanh hidden layer) fitted with a listwise softmax loss (the positive should come first)
 and L2 regularisation. Which model ships (linear, a 16- or 32-unit network, or an
-ensemble of the linear model and three 16-unit networks whose probabilities are averaged)
+ensemble of the linear model and five 16-unit networks whose probabilities are averaged)
 is chosen by 3-fold cross-validation over queries *within the train split*. The valid
 split is never read.
 """
@@ -112,7 +112,7 @@ CANDIDATES = {
     "linear": [(0, 0)],
     "mlp16": [(16, 0)],
     "mlp32": [(32, 0)],
-    "ensemble": [(0, 0), (16, 0), (16, 1), (16, 2)],
+    "ensemble": [(0, 0), *((16, seed) for seed in range(5))],
 }
 
 
