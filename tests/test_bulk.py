@@ -51,14 +51,14 @@ def test_rows_become_lines_and_unreadable_cells_are_reported_not_dropped():
             (3, ["LED bulb", "lots", "0,90 €", ""]), (4, ["", "20", "", "orphan note"]), (5, ["=cmd|' /C calc'!A0", "5", "abc", ""])]
     sheet = Sheet("s.csv", "s", rows, "csv")
     lines, skipped = to_lines(sheet, detect(sheet))
-    mug, bulb, formula = lines
+    mug, bulb = lines
     assert (mug.line.name, mug.line.quantity, mug.line.max_unit_price, mug.line.currency, mug.line.certifications) == \
         ("ceramic mug", 500, 12.0, "CNY", ["FDA"])
     assert mug.unit == "pcs" and bulb.unit is None
     assert bulb.line.quantity == 1 and "row 3, column B (qty): 'lots' is not a quantity" in bulb.issues[0]
     assert (bulb.line.max_unit_price, bulb.line.currency) == (0.9, "EUR")
-    assert skipped == ["row 4: column A (item) is empty; the row was not sourced"]
-    assert formula.text.startswith("=cmd") and "not a price" in formula.issues[0]  # kept as text, flagged
+    assert skipped[0] == "row 4: column A (item) is empty; the row was not sourced"
+    assert skipped[1].startswith("row 5, column A (item): \"=cmd|' /C calc'!A0\" is a spreadsheet formula, not a product")
 
 
 def test_the_solver_beats_or_matches_both_baselines_and_respects_caps():
@@ -90,7 +90,8 @@ def test_a_spreadsheet_becomes_a_consolidated_plan_with_files(demo_services, tmp
     planner = BulkPlanner(demo_services.sourcer(model=False), demo_services.settings.fx_rates)
     events = []
     plan = planner.plan(path, PlanOptions(fixed_cost_per_supplier=200), emit=events.append)
-    assert [e.step for e in events if e.step == "line_done"] == ["line_done"] * 6 and events[-1].step == "done"
+    assert [e.step for e in events if e.step == "line_done"] == ["line_done"] * 5 and events[-1].step == "done"
+    assert any("row 8" in s and "formula" in s for s in plan.skipped_rows)  # a formula cell is never matched to a product
     by_row = {r.row: r for r in plan.lines}
     products = demo_services.repo.get_many([o.product_id for r in plan.lines for o in r.options if o.offer_id == r.chosen_offer_id])
     for r in plan.lines:  # the HS code is a real HS 2022 code, and that of the offers it was voted from
@@ -111,7 +112,10 @@ def test_a_spreadsheet_becomes_a_consolidated_plan_with_files(demo_services, tmp
     wb = load_workbook(out)
     assert wb.sheetnames[0] == "Summary" and "Flagged" in wb.sheetnames and len(wb.sheetnames) == 2 + plan.optimised.suppliers
     flagged_items = [c.value for c in wb["Flagged"]["C"]]
-    assert "nuclear reactor control rod" in flagged_items and "'=HYPERLINK(\"http://evil\")" in flagged_items  # escaped
+    assert "nuclear reactor control rod" in flagged_items
+    assert any("row 8" in (c.value or "") and "formula" in (c.value or "") for c in wb["Flagged"]["E"])  # the formula row, said why
+    assert not any(str(c.value).startswith(("=", "+", "-", "@")) for ws in wb.worksheets for row in ws.iter_rows() for c in row
+                   if c.value is not None and not isinstance(c.value, int | float))  # no cell runs as a formula
     assert wb["Summary"]["A2"].value == "optimised" and wb["Summary"]["B2"].value == plan.optimised.total_cost
 
 

@@ -92,7 +92,7 @@ def test_a_near_miss_counts_as_explained_only_when_the_binding_constraint_is_nam
     explained.lines[0].no_match, explained.lines[0].missing = True, ["12 offers of insulated tumblers exist, but their MOQ is 100 or more > 5"]
     assert score_case(want, explained, truth, records).near_miss == [True]
     silent = report.model_copy(deep=True)
-    silent.lines[0].no_match, silent.lines[0].missing = True, ["nothing adequate"]
+    silent.lines[0].no_match, silent.lines[0].missing, silent.lines[0].near_misses = True, ["nothing adequate"], []
     silent.risks = []
     assert score_case(want, silent, truth, records).near_miss == [False]
 

@@ -18,7 +18,7 @@ HOSTILE = "<script>x</script>[click](http://evil.example)"  # fits the 50 charac
 def report(demo_services, tmp_path_factory):
     s = Sourcer(demo_services.repo, demo_services.search, None, fx_rates=demo_services.settings.fx_rates,
                 store=RunStore(tmp_path_factory.mktemp("runs")), budgets=Budgets(max_rounds=1))
-    r = s.source("需要300个陶瓷咖啡杯，单价不超过3美元，运往迪拜")
+    r = s.source("需要300个保温杯，单价不超过9美元，运往迪拜")
     assert r.lines[0].options
     r.lines[0].options[0].title = HOSTILE  # a supplier-written title is untrusted text
     return r
@@ -33,7 +33,7 @@ def test_pdf_is_real_paginated_linked_and_shows_chinese(report, tmp_path):
     write_report(report, out, link=LINK)
     pdf = PdfReader(out)
     text = "\n".join(page.extract_text() for page in pdf.pages).replace("\x00", "")  # pypdf marks font switches with NUL
-    assert report.run_id in text and "咖啡杯" in text  # CJK glyphs embedded with a ToUnicode map
+    assert report.run_id in text and "保温杯" in text  # CJK glyphs embedded with a ToUnicode map
     assert pdf.metadata.title == f"Sourcing report {report.run_id}"
     uris = {a.get_object()["/A"]["/URI"] for page in pdf.pages for a in page.get("/Annots", []) if "/A" in a.get_object()}
     assert {record_url(i, LINK) for i in _option_ids(report)} <= uris  # every option links to its catalog record

@@ -28,7 +28,7 @@ def _read(text):
     ("canvas tote 38x42 cm, 5 in a box", [("material", "canvas", None), ("size", "38x42", "cm")]),
     ("power bank 10000mAh USB-C", [("capacity", 10000.0, "mAh"), ("port", "USB-C", None)]),
     ("hammer drill 120 Nm 2.0 Ah", [("torque", 120.0, "Nm"), ("capacity", 2.0, "Ah")]),
-    ("order 5k pcs of 500 kg coffee beans for $2k", []),  # quantities and money are not specs
+    ("order 500 kg of arabica coffee beans for $2k", []),  # quantities (a bulk 500 kg) and money are not specs
 ])
 def test_specs_are_read_as_written_and_quantities_or_prices_are_not_specs(text, expected):
     assert _read(text) == expected
@@ -76,7 +76,7 @@ def test_understand_gives_each_line_its_own_specs(tmp_path):
 def test_without_a_model_the_name_loses_its_measures_and_keeps_them_as_specs():
     ledger, _ = understand("need 2000 LED bulbs E27 9W 3000K", None)
     (line,) = ledger.lines
-    assert line.quantity == 2000 and line.name == "LED bulbs"
+    assert line.quantity == 2000 and line.name == "LED bulb" and line.concept == "LED bulb"
     assert [(s.name, s.value) for s in line.specs] == [("base", "E27"), ("power", 9.0), ("color temperature", 3000.0)]
 
 
@@ -88,6 +88,6 @@ def test_a_sheet_line_reads_its_specs_when_the_quantity_has_its_own_column():
     sheet = Sheet("s.csv", "s", [(1, ["item", "qty", "notes"]), (2, ["hammer drill 120 Nm", "40", "2.0 Ah battery"]),
                                  (3, ["LED panel 60x60 cm 36W", "", ""])], "csv")
     drill, panel = to_lines(sheet, detect(sheet))[0]
-    assert drill.line.quantity == 40 and drill.line.name == "hammer drill"
+    assert drill.line.quantity == 40 and drill.line.name == "electric drill" and drill.line.concept == "electric drill"
     assert [(s.name, s.value, s.unit) for s in drill.line.specs] == [("torque", 120.0, "Nm"), ("capacity", 2.0, "Ah")]
     assert panel.line.quantity == 1 and [(s.name, s.value) for s in panel.line.specs] == [("size", "60x60"), ("power", 36.0)]

@@ -15,9 +15,10 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 
-DEFAULT_FX_RATES = {"USD": 1.0, "EUR": 1.08, "CNY": 0.14, "GBP": 1.27, "JPY": 0.0066, "KRW": 0.00073, "INR": 0.012,
-                    "VND": 0.000039, "TRY": 0.029, "AED": 0.272, "MXN": 0.055, "BRL": 0.18, "THB": 0.028, "TWD": 0.031,
-                    "PKR": 0.0036, "BDT": 0.0083, "MYR": 0.22, "IDR": 0.000063, "HKD": 0.128}
+from .trade.fx import default_rates
+
+# USD per unit: ECB reference rates, official pegs and indicative rates, each with its source (tradewinds.trade.fx)
+DEFAULT_FX_RATES = default_rates()
 
 
 def config_file() -> Path:
@@ -73,8 +74,9 @@ class Settings(BaseSettings):
     max_moq: int = Field(10_000_000, ge=1, description="MOQ above this is refused as absurd.")
     fx_rates: dict[str, float] = Field(
         default_factory=lambda: dict(DEFAULT_FX_RATES),
-        description="Indicative USD value of one unit of each currency, used only to compare prices across "
-        "currencies in filters. Entries given in TRADEWINDS_FX_RATES='{\"EUR\": 1.1}' override the defaults.",
+        description="USD value of one unit of each currency, to compare and total prices across currencies. Defaults: "
+        "ECB reference rates, official pegs, indicative rates for other common currencies (tradewinds.trade.fx, "
+        "each shown with its source and date). Entries given in TRADEWINDS_FX_RATES='{\"EUR\": 1.1}' override them.",
     )
 
     @classmethod

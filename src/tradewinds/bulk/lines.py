@@ -10,11 +10,12 @@ import re
 
 from pydantic import BaseModel, Field
 
+from ..errors import BadInputError
 from ..sourcing.extract import extract, find_money, normalize
-from ..sourcing.glossary import find_products
+from ..sourcing.lexicon import find_terms
 from ..sourcing.schemas import LedgerLine
 from ..sourcing.specs import find_specs, strip_measures
-from ..sourcing.understand import plan_queries
+from ..sourcing.understand import check_need, plan_queries
 from .columns import ColumnMapping
 from .reader import Sheet
 
@@ -73,6 +74,12 @@ def to_lines(sheet: Sheet, mapping: ColumnMapping, *, default_currency: str = "U
             if any(c.strip() for c in cells):
                 skipped.append(f"row {number}: column {mapping.letter('item')} (item) is empty; the row was not sourced")
             continue
+        try:
+            check_need(item)
+        except BadInputError as exc:  # a formula or a cell without words is not a product: never matched to one
+            skipped.append(f"row {number}, column {mapping.letter('item')} (item): {exc.message}; the row was not sourced "
+                           f"(fix: {exc.hint})")
+            continue
         issues: list[str] = []
         notes = " ".join(x for x in (cell(cells, "notes"), cell(cells, "certs")) if x) or None
         qty_text, quantity = cell(cells, "qty"), None
@@ -107,15 +114,17 @@ def to_lines(sheet: Sheet, mapping: ColumnMapping, *, default_currency: str = "U
         language = facts.language
         bare = strip_measures(normalize(item))
         name = bare[:120] if len(bare) >= 2 else item[:120]
-        if language != "en":
-            terms = find_products(normalize(item), language)
-            if terms:
-                name = " ".join(t.english for t in terms[:1])
-            else:
-                issues.append(f"row {number}: '{item[:60]}' is not in the trade glossary; searched as written")
+        terms = find_terms(normalize(item), language)
+        concept, native = None, None
+        if terms:
+            concept, native = terms[0].concept.name, (terms[0].native if language != "en" else None)
+            name = terms[0].english
+        elif language != "en":
+            issues.append(f"row {number}: '{item[:60]}' is not in the product lexicon; searched as written")
         line = LedgerLine(id=f"R{number}", name=name, quantity=quantity, max_unit_price=price, currency=currency,
-                          certifications=facts.certifications, customization=facts.customization, specs=specs)
-        line.queries = plan_queries(line, item if name != item[:120] else None)
+                          certifications=facts.certifications, customization=facts.customization, specs=specs,
+                          concept=concept, native=native or (item[:120] if not terms and language != "en" else None))
+        line.queries = plan_queries(line, language)
         lines.append(BulkLine(row=number, ref=cell(cells, "ref") or None, text=item, notes=notes, unit=cell(cells, "unit")[:20] or None,
                               line=line, issues=issues))
     return lines, skipped

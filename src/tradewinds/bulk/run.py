@@ -2,7 +2,7 @@
 
 Per line the sourcing loop's search rounds and per-requirement scoring run without a model
 call (500 lines must fit in a minute on 2 cores); product names come from the cells, through
-the trade glossary for other languages. The HS 2022 code of a line is the most common code
+the product lexicon for other languages. The HS 2022 code of a line is the most common code
 among its best-scoring candidates. Consolidation is a MIP (consolidate.py).
 """
 

@@ -82,6 +82,30 @@ class CatalogRepository:
             rows = conn.execute(select(OfferRow).where(OfferRow.product_id == product_id)).mappings().all()
         return [Offer.model_validate(dict(r)) for r in rows]
 
+    def categories(self) -> list[tuple[str, str | None, int]]:
+        """(category path, most common HS code, products) for every category that has offers."""
+        query = (select(ProductRow.category, ProductRow.hs_code, func.count(func.distinct(ProductRow.id)))
+                 .join(OfferRow, OfferRow.product_id == ProductRow.id).where(ProductRow.category.is_not(None))
+                 .group_by(ProductRow.category, ProductRow.hs_code))
+        best: dict[str, tuple[str | None, int, int]] = {}
+        with self.engine.connect() as conn:
+            for category, hs, n in conn.execute(query):
+                code, top, total = best.get(category, (None, 0, 0))
+                best[category] = (hs, n, total + n) if n > top else (code, top, total + n)
+        return sorted((c, hs, total) for c, (hs, _, total) in best.items())
+
+    def category_titles(self, per_category: int = 200) -> dict[str, list[tuple[str, str]]]:
+        """Up to ``per_category`` (title, language) per category: the words each kind of product is sold under."""
+        out: dict[str, list[tuple[str, str]]] = {}
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(ProductRow.category, ProductRow.title, ProductRow.language)
+                                .where(ProductRow.category.is_not(None)).order_by(ProductRow.id))
+            for category, title, language in rows:
+                bucket = out.setdefault(category, [])
+                if len(bucket) < per_category:
+                    bucket.append((title, language))
+        return out
+
     def counts(self) -> dict[str, int]:
         with self.engine.connect() as conn:
             return {name: conn.scalar(select(func.count()).select_from(row)) or 0
@@ -109,8 +133,17 @@ class CatalogRepository:
             return
         yield from self._offer_records(batch_size, None, product_range)
 
+    def offers_in_categories(self, categories: Sequence[str], limit: int = 20_000) -> list[dict[str, Any]]:
+        """Offer records (joined like ``iter_offer_records``) of the products in these categories."""
+        out: list[dict[str, Any]] = []
+        for batch in self._offer_records(5000, None, categories=list(categories)):
+            out.extend(batch)
+            if len(out) >= limit:
+                break
+        return out[:limit]
+
     def _offer_records(self, batch_size: int, ids: list[str] | None,
-                       product_range: tuple[str, str] | None = None) -> Iterator[list[dict[str, Any]]]:
+                       product_range: tuple[str, str] | None = None, categories: list[str] | None = None) -> Iterator[list[dict[str, Any]]]:
         cols = [OfferRow.id, OfferRow.product_id, OfferRow.supplier_id, OfferRow.currency, OfferRow.price_tiers,
                 OfferRow.moq, OfferRow.lead_time_days, OfferRow.incoterm, OfferRow.ship_from_country,
                 OfferRow.certifications.label("offer_certifications"), OfferRow.sample_available,
@@ -124,6 +157,8 @@ class CatalogRepository:
             query = query.where(OfferRow.id.in_(ids))
         if product_range is not None:
             query = query.where(OfferRow.product_id.between(*product_range))
+        if categories is not None:
+            query = query.where(ProductRow.category.in_(categories))
         with self.engine.connect() as conn:
             result = conn.execution_options(stream_results=True, yield_per=batch_size).execute(query).mappings()
             for part in result.partitions(batch_size):

@@ -1,9 +1,11 @@
-"""Deterministic extractors for the understand step, in English, Chinese, Spanish, Korean and Arabic.
+"""Deterministic extractors for the understand step, in any language Tradewinds reads.
 
 They read numbers, quantities, money (unit caps vs total budgets), currencies, certifications,
-countries (destination, allowed, excluded), Incoterms, lead times, seats and customization
-straight from the buyer's text. They are exact where the small model is weak, and what they
-find wins over the model. Nothing here executes or obeys the text: it is only matched.
+countries (destination, allowed, excluded), Incoterms, lead times, verification, project scale
+and customization straight from the buyer's text, with the language facts of
+:mod:`tradewinds.lang` (CLDR names of countries, currencies, number words and durations; GeoNames
+cities; closed-class cue words). They are exact where a small model is weak, and what they find
+wins over the model. Nothing here executes or obeys the text: it is only matched.
 """
 
 from __future__ import annotations
@@ -11,76 +13,26 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cache
 
-from ..catalog.reference import country_code, incoterms
+from ..catalog.reference import currencies, incoterms
 from ..catalog.schemas import KNOWN_CERTIFICATIONS
+from ..lang import cues, detect_language, fold
+from ..lang.cldr import currency_words, duration_words
+from ..lang.numbers import Number, find_numbers
+from ..lang.places import Place, find_places, stem_match
+from ..lang.text import LETTER, boundary_pattern, unspaced
 
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹०१२३४५६७८९๐๑๒๓๔๕๖๗๘๙", "0123456789012345678901234567890123456789")
+# languages that inflect place names, so 'Warszawy', 'Москву', "İstanbul'da" are matched by their stem
+_INFLECTING = {"pl", "ru", "tr", "de", "cs", "uk", "fi", "hu", "ro"}
+_CLAUSE = re.compile(r"[,;.!?，。；、！？\n]|\s[-–—]\s")
 
 
 def normalize(text: str) -> str:
-    """NFKC (full-width digits and punctuation), Arabic-Indic digits, Arabic comma; whitespace squeezed."""
+    """NFKC (full-width digits and punctuation), Arabic-Indic, Devanagari and Thai digits; whitespace squeezed."""
     text = unicodedata.normalize("NFKC", text).translate(_DIGITS).replace("،", ",").replace("٫", ".")
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def detect_language(text: str) -> str:
-    if re.search(r"[\uac00-\ud7af]", text):
-        return "ko"
-    if re.search(r"[\u0600-\u06ff]", text):
-        return "ar"
-    if re.search(r"[\u4e00-\u9fff]", text):
-        return "zh"
-    words = set(re.findall(r"[a-záéíóúñü]+", text.lower()))
-    spanish = {"necesito", "necesitamos", "quiero", "queremos", "busco", "buscamos", "para", "con", "unidades", "piezas",
-               "precio", "cada", "menos", "presupuesto", "por", "de", "una", "un", "abrir", "máximo", "envío", "días"}
-    english = {"need", "we", "want", "for", "with", "the", "and", "each", "under", "budget", "looking", "open", "buy", "to", "of"}
-    return "es" if len(words & spanish) > len(words & english) or re.search(r"[ñáéíóú¿¡]", text.lower()) else "en"
-
-
-_NUM = r"\d+(?:[.,]\d+)*"
-_MULT = {"k": 1e3, "K": 1e3, "千": 1e3, "万": 1e4, "萬": 1e4, "m": 1e6, "M": 1e6, "mil": 1e3, "천": 1e3, "만": 1e4, "ألف": 1e3}
-
-
-def parse_number(raw: str, mult: str | None = None) -> float:
-    """'60,000' -> 60000, '1.5' -> 1.5, '2,5' -> 2.5 (a decimal comma), '60' + 'k' -> 60000."""
-    s = raw.replace(" ", "")
-    if "," in s and "." in s:
-        s = s.replace(",", "") if s.rfind(".") > s.rfind(",") else s.replace(".", "").replace(",", ".")
-    elif "," in s:
-        head, _, tail = s.rpartition(",")
-        s = s.replace(",", "") if len(tail) == 3 else head.replace(",", "") + "." + tail
-    elif s.count(".") > 1 or (s.count(".") == 1 and len(s.rpartition(".")[2]) == 3 and mult is None and len(s) > 4):
-        s = s.replace(".", "")
-    return float(s) * _MULT.get(mult or "", 1)
-
-
-_CURRENCY_WORDS = [
-    (r"US\$|\$|usd|dollars?|d[oó]lares|美元|美金|달러|دولار", "USD"), (r"€|eur|euros?|欧元|유로|يورو", "EUR"),
-    (r"£|gbp|pounds?|libras?|英镑|파운드|جنيه", "GBP"), (r"aed|dirhams?|dh|迪拉姆|디르함|درهم", "AED"),
-    (r"¥|rmb|cny|yuan|人民币|元|위안|يوان", "CNY"), (r"₩|krw|won|원|韩元", "KRW"), (r"mxn|pesos?", "MXN"),
-    (r"sar|riyals?|ريال", "SAR"), (r"inr|rupees?|₹", "INR"), (r"jpy|円|日元|엔", "JPY"),
-]
-_CURRENCY_RE = "|".join(f"(?:{p})" for p, _ in _CURRENCY_WORDS)
-
-
-def _currency_of(token: str) -> str | None:
-    for pattern, code in _CURRENCY_WORDS:
-        if re.fullmatch(pattern, token, re.I):
-            return code
-    return None
-
-
-_MONEY = re.compile(
-    rf"(?P<cur1>{_CURRENCY_RE})?\s?(?P<num>{_NUM})\s?(?P<mult>k\b|K\b|M\b|千|万|萬|천|만|mil\b|ألف)?\s?(?P<cur2>{_CURRENCY_RE})?",
-    re.I)
-_MEASURE = (r"%|x|oz|ml|l|cl|w|kw|v|mah|ah|wh|nm|lm|mm|cm|m|inch|in|\"|gsm|g|kg|lbs?|seats?|rooms?|days?|weeks?|months?|"
-            r"天|日|周|个月|座|间|일|주|개월|석|días|semanas|meses|يوما|يوم|أيام|مقعد")
-_BUDGET_CUES = r"budget|in total|total|overall|presupuesto|预算|總預算|总预算|총|예산|ميزانية|الميزانية|بميزانية"
-_UNIT_CUES = (r"each|per (?:unit|piece|pc|item|set|chair|table)|a piece|apiece|/ ?(?:pc|pcs|unit|piece|ea)|unit price|"
-              r"cada una?|por unidad|por pieza|la unidad|c/u|单价|每件|每个|每台|每套|一件|개당|단가|대당|개에|للقطعة|لكل قطعة|للوحدة|لكل وحدة|سعر الوحدة")
-_CAP_CUES = (r"under|below|less than|at most|max(?:imum)?|no more than|up to|not (?:over|above|exceed)|within|cheaper than|"
-             r"menos de|máximo|maximo|hasta|no más de|不超过|不高于|低于|以内|以下|最多|이하|미만|최대|넘지|أقل من|لا يتجاوز|حد أقصى|بحد أقصى")
+    return re.sub(r"[ \t\r\f\v]+", " ", re.sub(r"\s*\n\s*", "\n", text)).strip()
 
 
 @dataclass
@@ -89,148 +41,298 @@ class Money:
     currency: str | None
     kind: str  # "unit" or "total"
     span: tuple[int, int]
+    why: str = ""  # the cue that decided the kind
 
 
-def find_money(text: str) -> list[Money]:
+# -- currencies ----------------------------------------------------------------------------
+_ISO_LOWER = {"usd", "eur", "gbp", "cny", "rmb", "jpy", "krw", "inr", "aed", "sar", "try", "pln", "brl", "mxn", "idr", "thb", "vnd",
+              "rub", "chf", "cad", "aud", "hkd", "sgd", "myr", "php", "zar", "egp", "czk", "huf", "sek", "nok", "dkk", "twd"}
+
+
+@cache
+def _currency_re() -> re.Pattern:
+    words = sorted(currency_words(), key=len, reverse=True)
+    return re.compile("|".join(f"(?:{boundary_pattern(w)})" for w in words))
+
+
+def _currency_mentions(text: str, folded: str) -> list[tuple[int, int, str]]:
+    """(start, end, ISO code) of every currency code, symbol or name."""
+    out: list[tuple[int, int, str]] = []
+    active = currencies()
+    for m in re.finditer(r"(?<![A-Za-z])([A-Za-z]{3})(?![A-Za-z])", text):
+        code = m.group(1).upper()
+        if code == "RMB":
+            code = "CNY"
+        if code in active and (m.group(1).isupper() or m.group(1).lower() in _ISO_LOWER) and code not in incoterms():
+            out.append((m.start(), m.end(), code))
+    words = currency_words()
+    for m in _currency_re().finditer(folded):
+        if not any(a < m.end() and m.start() < b for a, b, _ in out):
+            out.append((m.start(), m.end(), words[m.group(0)]))
+    return sorted(out)
+
+
+# -- helpers -------------------------------------------------------------------------------
+def _clause(folded: str, start: int, end: int) -> tuple[int, int]:
+    """Bounds of the clause (between punctuation marks) that holds [start, end)."""
+    a = max((m.end() for m in _CLAUSE.finditer(folded, 0, start)), default=0)
+    nxt = _CLAUSE.search(folded, end)
+    return a, nxt.start() if nxt else len(folded)
+
+
+def _near(concept: str, folded: str, start: int, end: int, before: int, after: int, lang: str) -> cues.Cue | None:
+    """A cue of ``concept`` in the same clause within ``before`` chars before or ``after`` chars after the span."""
+    a, b = _clause(folded, start, end)
+    for c in cues.find(concept, folded[max(a, start - before):start], lang):
+        return c
+    for c in cues.find(concept, folded[end:min(b, end + after)], lang):
+        return c
+    return None
+
+
+def _in_spans(pos: int, spans) -> bool:
+    return any(a <= pos < b for a, b in spans)
+
+
+# -- money ---------------------------------------------------------------------------------
+def _per_noun(folded: str, end: int, lang: str) -> bool:
+    """'150 USD per panel', '120 dólares por silla', '250 zł za krzesło': a per-word and a noun right after."""
+    m = re.match(rf"\s*(?:/\s*{LETTER}+|(?P<per>{LETTER}+)\s+{LETTER}{{2,}})", folded[end:end + 30])
+    if not m:
+        return False
+    return m.group("per") is None or bool(cues.pattern("per_noun", lang).fullmatch(m.group("per")))
+
+
+def find_money(text: str, language: str | None = None) -> list[Money]:
     """Amounts with a currency (or a price cue): per-unit caps vs total budgets, by the words around them."""
+    lang = language or detect_language(text)
+    folded = fold(text)
+    mentions = _currency_mentions(text, folded)
     out = []
-    for m in _MONEY.finditer(text):
-        cur = m.group("cur1") or m.group("cur2")
-        if not m.group("num"):
-            continue
-        before, after = text[max(0, m.start() - 40):m.start()].lower(), text[m.end():m.end() + 25].lower()
-        near = before[-40:] + " " + after
-        has_cue = re.search(_BUDGET_CUES, near, re.I) or re.search(_UNIT_CUES, near, re.I) or re.search(_CAP_CUES, before[-25:], re.I)
-        if not cur and not has_cue:
-            continue
-        if not cur and (re.match(rf"\s?(?:{_MEASURE})(?![a-z])", text[m.end():], re.I) or _QTY.match(text, m.start("num"))):
-            continue
-        amount = parse_number(m.group("num"), m.group("mult"))
-        if re.search(_BUDGET_CUES, before[-30:] + " " + after[:12], re.I) and not re.search(_UNIT_CUES, after[:20], re.I):
-            kind = "total"
-        elif re.search(_UNIT_CUES, near, re.I) or re.search(_CAP_CUES, before[-25:], re.I):
-            kind = "unit"
-        else:
-            kind = "total" if amount >= 5000 else "unit"
-        out.append(Money(amount, _currency_of(cur) if cur else None, kind, m.span()))
-    return out
-
-
-_QTY_UNITS = (r"pcs|pc|pieces?|units?|sets?|pairs?|boxes|cartons|rolls|sheets|bottles|bags|meters|metres|kg|tons?|"
-              r"unidades|piezas|juegos|pares|cajas|rollos|bolsas|botellas|"
-              r"件|个|個|台|套|把|张|張|只|双|箱|卷|条|瓶|袋|片|顶|개|대|장|벌|켤레|세트|박스|병|قطعة|قطع|وحدة|وحدات|حبة|كرسي|طاولة")
-_QTY = re.compile(rf"(?P<num>{_NUM})\s?(?P<mult>k\b|K\b|千|万|萬|천|만)?\s?(?P<unit>{_QTY_UNITS})", re.I)
-_QTY_VERB = re.compile(rf"(?:need|want|order|buy|buying|purchase|source|looking for|necesito|necesitamos|quiero|queremos|compra[rm]?|"
-                       rf"busco|buscamos|需要|采购|购买|要|订购|필요|구매|주문|نحتاج|أحتاج|نريد|أريد|شراء)\s?(?:about |around |unos |约)?(?P<num>{_NUM})"
-                       rf"\s?(?P<mult>k\b|K\b|千|万|萬|천|만)?(?!\s?(?:{_CURRENCY_RE}|%|seats?|days?))", re.I)
-
-
-def find_quantities(text: str, money: list[Money]) -> list[tuple[int, tuple[int, int]]]:
-    taken = [m.span for m in money]
-    out = []
-    for rx in (_QTY, _QTY_VERB):
-        for m in rx.finditer(text):
-            if any(a <= m.start("num") < b for a, b in taken):
-                continue
-            value = parse_number(m.group("num"), m.group("mult"))
-            if value >= 1 and value == int(value):
-                out.append((int(value), m.span()))
-                taken.append(m.span())
-    if not out:  # "10k paper cups": the first bare number that is not money, a measure, seats or a lead time
-        for m in re.finditer(rf"(?<![\w.,])(?P<num>{_NUM})\s?(?P<mult>k\b|K\b|千|万|萬|천|만)?(?!\s?(?:{_MEASURE}|{_CURRENCY_RE}))(?=\s?[^\W\d_])",
-                             text, re.I):
-            if any(a <= m.start() < b for a, b in taken) or re.match(r"\d{4}\s?K\b", text[m.start():]):  # 3000K: a colour temperature
-                continue
-            value = parse_number(m.group("num"), m.group("mult"))
-            if value >= 1 and value == int(value):
-                out.append((int(value), m.span()))
+    for n in find_numbers(text, lang):
+        cur, span = None, (n.start, n.end)
+        for a, b, code in mentions:
+            gap_after, gap_before = text[n.end:a], text[b:n.start]
+            if a >= n.end and len(gap_after) <= 2 and not re.search(r"\w", gap_after):
+                cur, span = code, (n.start, b)
                 break
-    return sorted(out, key=lambda q: q[1][0])
-
-
-_SEATS = re.compile(rf"(?P<num>{_NUM})\s?-?\s?(?:seats?|seater|covers|asientos|plazas|comensales|座|个座位|位|석|좌석|مقعد|مقعدا|مقاعد)", re.I)
-_ROOMS = re.compile(rf"(?P<num>{_NUM})\s?-?\s?(?:rooms?|habitaciones|间客房|间房|客房|객실|실|غرفة|غرف)", re.I)
-_PEOPLE = re.compile(rf"(?P<num>{_NUM})\s?-?\s?(?:people|staff|employees|desks|personas|empleados|人|명|موظف|شخص)", re.I)
-
-
-def find_scale(text: str) -> dict[str, int]:
-    out = {}
-    for name, rx in (("seats", _SEATS), ("rooms", _ROOMS), ("people", _PEOPLE)):
-        m = rx.search(text)
-        if m:
-            out[name] = int(parse_number(m.group("num")))
+            if b <= n.start and len(gap_before) <= 2 and not re.search(r"\w", gap_before):
+                cur, span = code, (a, n.end)
+                break
+        unit_cue = _near("unit", folded, *span, before=25, after=25, lang=lang) or (_per_noun(folded, span[1], lang) and "per")
+        total_cue = _near("total", folded, *span, before=30, after=12, lang=lang)
+        cap_cue = _near("cap", folded, *span, before=25, after=14, lang=lang)
+        if cur is None and not (unit_cue or (cap_cue and _near("unit", folded, *span, before=40, after=30, lang=lang))):
+            continue
+        if cur is None and (_unit_follows(text, n, lang) or cues.starts_with("count", folded[n.end:n.end + 20], 1, lang)
+                            or re.match(r"\s?\S?(?:あたり|当たり|당)", folded[n.end:n.end + 5])):
+            continue  # a measure, a quantity ('200 par butów') or the unit of a price ('1本あたり'), not an amount
+        if unit_cue:
+            kind, why = "unit", str(getattr(unit_cue, "phrase", unit_cue))
+        elif total_cue:
+            kind, why = "total", total_cue.phrase
+        elif cap_cue:
+            kind, why = ("total", cap_cue.phrase) if n.value >= 5000 else ("unit", cap_cue.phrase)
+        else:
+            kind, why = ("total" if n.value >= 5000 else "unit"), "size of the amount"
+        out.append(Money(n.value, cur, kind, span, why))
     return out
 
 
+def _unit_follows(text: str, n: Number, lang: str) -> bool:
+    """A measure, a duration or a percent follows: '350 ml', '30 days', '20%'."""
+    after = text[n.end:n.end + 12]
+    if re.match(r"\s?%", after):
+        return True
+    from .specs import MEASURE_AFTER
+
+    return bool(MEASURE_AFTER.match(text, n.end)) or _duration_at(text, n.end) is not None
+
+
+# -- durations and lead time ---------------------------------------------------------------
+@cache
+def _duration_re() -> re.Pattern:
+    words = sorted(duration_words(), key=len, reverse=True)
+    return re.compile(r"\s?-?\s?(?:" + "|".join(f"(?:{boundary_pattern(w)})" for w in words) + ")")
+
+
+def _duration_at(text: str, pos: int) -> int | None:
+    """Days of the duration word right after ``pos`` ('30 jours', '30일'); a word that goes on ('3달러') is not one."""
+    chunk = fold(text[pos:pos + 24])
+    m = _duration_re().match(chunk)
+    if not m or (unspaced(m.group(0)[-1:]) and re.match(rf"{LETTER}", chunk[m.end():m.end() + 1])
+                 and unspaced(chunk[m.end():m.end() + 1])):
+        return None
+    return duration_words()[m.group(0).strip(" -")]
+
+
+def find_lead_time(text: str, numbers: list[Number], lang: str = "en", money: list[Money] = ()) -> tuple[int | None, tuple[int, int] | None]:
+    folded = fold(text)
+    for n in numbers:
+        if _in_spans(n.start, [m.span for m in money]):
+            continue
+        days = _duration_at(text, n.end)
+        if days is None or _near("not_lead_time", folded, n.start, n.end, before=30, after=20, lang=lang):
+            continue
+        return int(round(n.value * days)), (n.start, n.end)
+    return None, None
+
+
+# -- quantities and scale ------------------------------------------------------------------
+def _scale_word(folded: str, n: Number, lang: str) -> str | None:
+    """'40 seats', '60-room', '25 Mitarbeiter', '30席', and with the word first: '객실 30개', 'rooms: 40'."""
+    for concept in ("seats", "rooms", "people"):
+        if cues.starts_with(concept, folded[n.end:n.end + 30], gap=2, language=lang):
+            return concept
+        c = cues.ends_with(concept, folded[max(0, n.start - 20):n.start], gap=2, language=lang)
+        if c and (re.match(r"\s?(?:개|개의|:)", folded[n.end:n.end + 3]) or re.search(r":\s*$", folded[max(0, n.start - 3):n.start])):
+            return concept
+    return None
+
+
+def find_scale(text: str, numbers: list[Number] | None = None, lang: str = "en") -> dict[str, int]:
+    numbers = numbers if numbers is not None else find_numbers(text, lang)
+    folded = fold(text)
+    out: dict[str, int] = {}
+    for n in numbers:
+        kind = _scale_word(folded, n, lang)
+        if kind and kind not in out and n.value >= 1:
+            out[kind] = int(n.value)
+    return out
+
+
+def _is_code_part(text: str, n: Number) -> bool:
+    """Part of a model code, standard or size: 'E27', 'A320', 'ISO 9001', '70x140', 'No. 5', '#3', a year."""
+    before = text[max(0, n.start - 1):n.start]
+    if re.match(r"[A-Za-z]", before) or re.match(r"[A-Za-z]{1,2}\d|[xX×*]\s?\d", text[n.end:n.end + 3]) or re.match(r"[-/]\d", text[n.end:n.end + 2]):
+        return True
+    if re.search(r"[xX×*]\s?$", text[max(0, n.start - 3):n.start]) or before in ("#", "-", "/"):
+        return True
+    if re.search(r"(?:ISO|EN|IEC|ASTM|BS|DIN|GB|No\.?)\s?$", text[max(0, n.start - 5):n.start]):
+        return True
+    return bool(re.fullmatch(r"(?:19|20)\d\d", n.raw) and re.match(r"\s?(?:new|model|version|edition)\b", text[n.end:n.end + 10], re.I))
+
+
+_BULK = re.compile(r"\s?(?:kgs?|kilos?|kilograms?|tons?|tonnes?|mt|lbs?|pounds|meters?|metres?|yards?|m|t|公斤|千克|吨|米|킬로|톤|미터|"
+                   r"кг|тонн|метров|ton|kilogram|ki-lô|kilôgam|กิโลกรัม|กิโล|ตัน|เมตร|किलो|टन|मीटर)(?![^\W\d_])", re.I)
+
+
+def find_quantities(text: str, numbers: list[Number], money: list[Money], lead_span, lang: str) -> list[tuple[int, tuple[int, int]]]:
+    """Quantities in order: numbers that are not money, a measure, a duration, a size, a code or a project scale.
+    A number followed by a count word ('500 pcs', '300 Stück', '500件', '50 ตัว') is one for sure; then bulk
+    amounts ('500 kg of green coffee', '2 tons'); without either, the first bare number before a word counts."""
+    folded = fold(text)
+    owned = [m.span for m in money] + ([lead_span] if lead_span else [])
+    counted, bulk, bare = [], [], []
+    for n in numbers:
+        if _in_spans(n.start, owned) or n.value < 1 or n.value != int(n.value):
+            continue
+        if _is_code_part(text, n) or _scale_word(folded, n, lang):
+            continue
+        if _BULK.match(text, n.end):
+            bulk.append((int(n.value), (n.start, _BULK.match(text, n.end).end())))
+            continue
+        if _unit_follows(text, n, lang):
+            continue
+        if re.match(r"\s?\S?(?:あたり|当たり|당)", folded[n.end:n.end + 5]) or re.search(r"每\s?$|ต่อ\s?$", folded[max(0, n.start - 2):n.start]):
+            continue  # '1台あたり', '개당': the unit of a price, not a quantity
+        if cues.starts_with("count", folded[n.end:n.end + 20], gap=1, language=lang):
+            counted.append((int(n.value), (n.start, n.end)))
+        elif re.match(rf"\s?{LETTER}", text[n.end:n.end + 3]) or re.search(rf"{LETTER}\s?$", text[max(0, n.start - 3):n.start]):
+            bare.append((int(n.value), (n.start, n.end)))
+    return counted or bulk[:1] or bare[:1]
+
+
+# -- certifications, verification, customization -------------------------------------------
 CERTIFICATIONS = tuple(dict.fromkeys(KNOWN_CERTIFICATIONS + (
     "EN 1335", "CARB", "FloorScore", "GMPC", "ISO 22716", "EN 174", "Organic", "Rainforest Alliance", "Fairtrade", "ISO 4210",
-    "EN 17128", "EN ISO 20345", "Kosher")))
+    "EN 17128", "EN ISO 20345", "Kosher", "ISO 22000")))
 
 
-def find_certifications(text: str) -> list[str]:
+def _cert_spans(text: str) -> list[tuple[str, int, int]]:
     found = []
     for cert in CERTIFICATIONS:
         pattern = re.escape(cert).replace(r"\ ", r"[\s-]?").replace(r"\-", r"[\s-]?")
         flags = 0 if len(cert) <= 3 and cert.isupper() else re.I  # "CE"/"UL"/"GS" only in capitals
-        if re.search(rf"(?<![A-Za-z0-9]){pattern}(?![A-Za-z0-9])", text, flags):
-            found.append(cert)
-    return found
+        for m in re.finditer(rf"(?<![A-Za-z0-9]){pattern}(?![A-Za-z0-9])", text, flags):
+            if not any(a <= m.start() < b for _, a, b in found):
+                found.append((cert, m.start(), m.end()))
+    return sorted(found, key=lambda f: f[1])
 
 
-_COUNTRY_ALIASES = {  # names not in the shipped table: cities, demonyms, Korean
-    "dubai": "AE", "abu dhabi": "AE", "迪拜": "AE", "두바이": "AE", "دبي": "AE", "الإمارات": "AE", "아랍에미리트": "AE", "riyadh": "SA",
-    "الرياض": "SA", "사우디": "SA", "중국": "CN", "chinese": "CN", "베트남": "VN", "vietnamese": "VN", "한국": "KR", "미국": "US",
-    "일본": "JP", "독일": "DE", "인도": "IN", "터키": "TR", "스페인": "ES", "멕시코": "MX", "영국": "GB", "프랑스": "FR", "태국": "TH",
-    "이탈리아": "IT", "대만": "TW", "méxico": "MX", "mexico": "MX", "españa": "ES", "madrid": "ES", "barcelona": "ES",
-    "london": "GB", "berlin": "DE", "new york": "US", "los angeles": "US", "seoul": "KR", "서울": "KR", "부산": "KR",
-    "上海": "CN", "北京": "CN", "深圳": "CN", "广州": "CN", "越南": "VN", "印度": "IN", "土耳其": "TR", "台湾": "TW", "美国": "US",
-    "德国": "DE", "英国": "GB", "中国": "CN", "日本": "JP", "韩国": "KR", "西班牙": "ES", "墨西哥": "MX", "沙特": "SA", "الصين": "CN",
-    "فيتنام": "VN", "الهند": "IN", "تركيا": "TR", "السعودية": "SA", "مصر": "EG", "القاهرة": "EG", "bogotá": "CO", "lima": "PE",
-}
-_EXCLUDE_CUES = (r"outside(?: of)?|not (?:from|in|made in)|no (?:suppliers? )?from|except|excluding|exclude|avoid|non-|"
-                 r"fuera de|excepto|que no sea[n]? de|no de|sin proveedores de|除了|以外|不要|非|제외|말고|아닌|خارج|ليس من|باستثناء|غير")
-_FROM_CUES = r"(?:suppliers?|factor(?:y|ies)|made|manufacturers?|sourced?) (?:in|from)|from|proveedores de|fabricad[oa]s? en|de origen|供应商|产地|工厂|공급업체|제조|موردين من|مصنع في"
-_DEST_CUES = (r"\bin\b|\bto\b|ship(?:ping|ped)? to|deliver(?:y|ed)? to|for (?:my|our) .{0,30} in|destination|import(?:ing)? (?:to|into)|"
-              r"en|a|para|hacia|envío a|在|到|运到|发往|送到|进口到|에서|으로|로|에|في|إلى")
+def find_certifications(text: str, lang: str = "en") -> tuple[list[str], list[str]]:
+    """(required, negated): 'CE and RoHS' requires both; 'no CE needed', 'sans marquage CE' requires nothing."""
+    folded = fold(text)
+    required, negated = [], []
+    for cert, a, b in _cert_spans(text):
+        neg = _near("negation", folded, a, b, before=14, after=16, lang=lang)
+        (negated if neg else required).append(cert)
+    return list(dict.fromkeys(required)), list(dict.fromkeys(negated))
 
 
-def find_countries(text: str) -> dict[str, list[str]]:
-    """{'destination': [...], 'include': [...], 'exclude': [...]} as ISO alpha-2 codes, by the cue before each mention."""
-    lowered = text.lower()
-    mentions: list[tuple[int, int, str]] = []
-    names = sorted(_COUNTRY_ALIASES, key=len, reverse=True)
-    for name in names:
-        boundary = r"(?<![\w])" if name.isascii() else ""  # CJK, Hangul and Arabic names sit inside words
-        for m in re.finditer(rf"{boundary}{re.escape(name)}", lowered):
-            if not any(a <= m.start() < b for a, b, _ in mentions):
-                mentions.append((m.start(), m.end(), _COUNTRY_ALIASES[name]))
-    for m in re.finditer(r"[^\W\d_]+(?:[ -][^\W\d_]+){0,2}", text):
-        words = m.group(0).split()
-        for i in range(len(words)):  # longest known name starting at each word
-            for j in range(len(words), i, -1):
-                phrase = " ".join(words[i:j])
-                if len(phrase) < 4 and not phrase.isupper():
-                    continue
-                if phrase.upper() in ("CE", "UL", "FDA", "GS", "CB", "CPC", "ERP", "SGS", "GRS", "TUV", "CCC", "FOB", "CIF", "DDP", "EXW", "USD", "EUR"):
-                    continue
-                code = country_code(phrase) if (len(phrase) > 3 or phrase.isupper() and len(phrase) in (2, 3) and phrase in ("USA", "UAE", "UK")) else None
-                if code:
-                    start = m.start() + len(" ".join(words[:i])) + (1 if i else 0)
-                    if not any(a <= start < b for a, b, _ in mentions):
-                        mentions.append((start, start + len(phrase), code))
-                    break
+def find_verified(text: str, lang: str = "en") -> bool:
+    """Verified suppliers only: a 'verified' word, not negated and not 'unverified'."""
+    folded = fold(text)
+    if cues.present("unverified", folded, lang):
+        return False
+    for c in cues.find("verified", folded, lang):
+        if not _near("negation", folded, c.start, c.end, before=20, after=20, lang=lang):
+            return True
+    return False
+
+
+def find_customization(text: str, lang: str = "en") -> str | None:
+    folded = fold(text)
+    hits = cues.find("customization", folded, lang)
+    if not hits:
+        return None
+    c = hits[0]
+    _, b = _clause(folded, c.start, c.end)
+    return text[c.start:min(b, c.end + 40)].strip()
+
+
+# -- countries -----------------------------------------------------------------------------
+_JOIN = re.compile(r"^\s*(?:,|/|&|or|and|ni|nor|o|y|e|ou|et|oder|und|of|en|lub|i|albo|veya|ve|ya da|или|и|か|と|や|hoặc|và|atau|dan|หรือ|และ|या|और|或|和|及|또는|와|과|و|أو)?\s*$")
+
+
+def _place_kind(folded: str, p: Place, lang: str) -> str:
+    a, b = _clause(folded, p.start, p.end)
+    before, after = folded[max(a, p.start - 40):p.start], folded[p.end:min(b, p.end + 30)]
+    excl_before = cues.ends_with("exclude", before, gap=26, language=lang)
+    excl_after = cues.starts_with("exclude_after", after, gap=2, language=lang)
+    if excl_before and excl_after:  # '不要中国以外': not outside China, so China only
+        return "include"
+    if excl_before or excl_after:
+        return "exclude"
+    if cues.ends_with("only", before, gap=24, language=lang) or cues.starts_with("only", after, gap=3, language=lang):
+        return "include"
+    if cues.ends_with("include", before, gap=2, language=lang) or cues.starts_with("include_after", after, gap=1, language=lang):
+        return "include"
+    return "destination"
+
+
+def find_countries(text: str, language: str = "en") -> dict[str, list[str]]:
+    """{'destination': [...], 'include': [...], 'exclude': [...]} as ISO alpha-2 codes, by the cues around each mention.
+    Countries joined by 'or'/'and' share the cue of the first ('not from China or India')."""
+    folded = fold(text)
+    places = find_places(text, inflecting=language in _INFLECTING)
     out: dict[str, list[str]] = {"destination": [], "include": [], "exclude": []}
-    for start, end, code in sorted(mentions):
-        before = lowered[max(0, start - 30):start]
-        after = lowered[end:end + 12]
-        if re.search(rf"(?:{_EXCLUDE_CUES})\s*(?:suppliers? )?(?:from |in |de )?$", before, re.I) or re.search(r"^\s*(?:以外|除外|제외|말고|아닌)", after):
-            kind = "exclude"
-        elif re.search(rf"(?:{_FROM_CUES})\s*$", before, re.I) or re.search(r"^\s*(?:的?供应商|工厂|공급업체|제조)", after):
-            kind = "include"
-        else:
-            kind = "destination"
-        if code not in out[kind]:
-            out[kind].append(code)
+    previous: tuple[Place, str] | None = None
+    for p in places:
+        kind = _place_kind(folded, p, language)
+        if previous and kind == "destination" and previous[1] != "destination" and _JOIN.match(folded[previous[0].end:p.start]):
+            kind = previous[1]
+        if p.code not in out[kind]:
+            out[kind].append(p.code)
+        previous = (p, kind)
+    for c in cues.find("exclude", folded, language):  # demonyms: 'non cinesi', 'not Chinese', 'keine chinesischen Lieferanten'
+        for w in re.finditer(rf"{LETTER}{{3,}}", folded[c.end:c.end + 40]):
+            hit = stem_match(text[c.end + w.start():c.end + w.end()], countries_only=True, min_share=0.5)
+            if hit and hit[0] not in out["exclude"] and not any(hit[0] in v for v in out.values()):
+                out["exclude"].append(hit[0])
+                break
+    for kind in ("include", "exclude"):
+        out["destination"] = [c for c in out["destination"] if c not in out[kind]]
     return out
 
 
@@ -241,33 +343,9 @@ def find_incoterm(text: str) -> str | None:
     return None
 
 
-_LEAD = re.compile(r"(?:within|in|under|less than|max(?:imum)?|en|dentro de|menos de|máximo|内|以内|이내|خلال|في غضون)?\s?"
-                   rf"(?P<num>{_NUM})\s?(?P<unit>days?|weeks?|months?|días|semanas|meses|天|日|周|週|个月|일|주|개월|يوما|يوم|أيام|أسابيع|أسبوع|شهر)", re.I)
-_LEAD_UNIT = {"week": 7, "semana": 7, "周": 7, "週": 7, "주": 7, "أسبوع": 7, "أسابيع": 7, "month": 30, "mes": 30, "个月": 30, "개월": 30, "شهر": 30}
-
-
-def find_lead_time(text: str) -> int | None:
-    for m in _LEAD.finditer(text):
-        context = text[max(0, m.start() - 30):m.end() + 15].lower()
-        if not re.search(r"deliver|lead|ship|arriv|within|need (?:it|them)|before|entrega|plazo|dentro|交货|交期|内|到货|납기|배송|이내|تسليم|خلال|غضون|شحن", context):
-            continue
-        unit = m.group("unit").lower()
-        factor = next((v for k, v in _LEAD_UNIT.items() if unit.startswith(k)), 1)
-        return int(parse_number(m.group("num")) * factor)
-    return None
-
-
-_CUSTOM = re.compile(r"(?:custom(?:ized|ised)?|personali[sz]ed|personalizad[oa]s?|(?:with )?(?:our|my) (?:own )?(?:logo|brand)|"
-                     r"logo personalizado|con (?:nuestro|mi) logo|定制|定做|印(?:上)?logo|印刷logo|로고|맞춤|شعار|مخصص)[^,.;，。；]{0,40}", re.I)
-
-
-def find_customization(text: str) -> str | None:
-    m = _CUSTOM.search(text)
-    return m.group(0).strip() if m else None
-
-
 _INJECTION = re.compile(r"ignore (?:all |the )?(?:previous|above|prior)|system prompt|you are now|disregard|instructions?:|"
-                        r"<\s*/?\s*(?:system|assistant|script)|忽略(?:之前|以上)|무시하|تجاهل", re.I)
+                        r"<\s*/?\s*(?:system|assistant|script)|忽略(?:之前|以上)|무시하|تجاهل|ignorez|ignoriere|ignora |ignore as|"
+                        r"игнорируй|無視して|bỏ qua|abaikan|ละเว้น|अनदेखा", re.I)
 
 
 def looks_like_instructions(text: str) -> bool:
@@ -288,14 +366,21 @@ class Extracted:
     scale: dict[str, int]
     currency: str | None
     injection: bool = False
+    verified_only: bool = False
+    negated_certifications: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 
 def extract(need: str) -> Extracted:
     text = normalize(need)
-    money = find_money(text)
+    lang = detect_language(text)
+    numbers = find_numbers(text, lang)
+    money = find_money(text, lang)
     currency = next((m.currency for m in money if m.currency), None)
-    return Extracted(language=detect_language(text), quantities=find_quantities(text, money), money=money,
-                     certifications=find_certifications(text), countries=find_countries(text), incoterm=find_incoterm(text),
-                     lead_time_days=find_lead_time(text), customization=find_customization(text), scale=find_scale(text),
-                     currency=currency, injection=looks_like_instructions(text))
+    lead, lead_span = find_lead_time(text, numbers, lang, money)
+    certs, negated = find_certifications(text, lang)
+    return Extracted(language=lang, quantities=find_quantities(text, numbers, money, lead_span, lang), money=money,
+                     certifications=certs, countries=find_countries(text, lang), incoterm=find_incoterm(text),
+                     lead_time_days=lead, customization=find_customization(text, lang), scale=find_scale(text, numbers, lang),
+                     currency=currency, injection=looks_like_instructions(text), verified_only=find_verified(text, lang),
+                     negated_certifications=negated)

@@ -26,12 +26,15 @@ from ..errors import BadInputError, NotFoundError
 from ..models.gateway import Gateway
 from ..search.schemas import SearchFilters, SearchHit, SearchRequest
 from ..search.service import ProductSearch
+from ..trade import fx as fxrates
 from .followup import apply_followup
+from .kinds import CatalogKinds
+from .nearmiss import near_misses
 from .report import check_grounding, citations, compose, compute_totals
 from .schemas import Ledger, LedgerLine, LineResult, Option, RunStats, SourcingReport, StepEvent
 from .score import adequate, score_offer
 from .suppliers import SupplierWeights, rank_suppliers
-from .understand import plan_queries, understand
+from .understand import name_line, resolve_kind, understand
 
 Emit = Callable[[StepEvent], None]
 
@@ -42,6 +45,7 @@ class Budgets(BaseModel):
     wall_time_s: float = Field(120.0, gt=0)
     min_adequate: int = Field(3, ge=1, description="Adequate options per line before searching stops")
     options_per_line: int = Field(5, ge=1, le=50)
+    related_per_line: int = Field(3, ge=0, le=20, description="Related products (another kind) shown apart per line")
     candidates_per_query: int = Field(20, ge=1, le=200)
 
 
@@ -99,10 +103,24 @@ class Sourcer:
                  store: RunStore, budgets: Budgets | None = None) -> None:
         self.repo, self.search, self.gateway, self.fx = repo, search, gateway, fx_rates
         self.store, self.budgets = store, budgets or Budgets()
+        self._kinds: tuple[dict[str, int], CatalogKinds] | None = None
+
+    def kinds(self) -> CatalogKinds:
+        """The catalog's product kinds, rebuilt when the catalog's size changes (an import)."""
+        counts = self.repo.counts()
+        if self._kinds is None or self._kinds[0] != counts:
+            self._kinds = (counts, CatalogKinds.from_repo(self.repo))
+        return self._kinds[1]
+
+    def _check_currencies(self, ledger: Ledger) -> None:
+        for where, code in [("the budget", ledger.currency)] + [(f"{x.id} {x.name}'s price cap", x.currency) for x in ledger.lines
+                                                                  if x.max_unit_price is not None]:
+            fxrates.require(code, self.fx, where=where)
 
     # -- entry points -----------------------------------------------------------------
     def plan(self, need: str, *, quantity_scale: float = 1.0, weights: SupplierWeights | None = None) -> tuple[RunState, int]:
-        ledger, calls = understand(need, self.gateway, quantity_scale=quantity_scale)
+        ledger, calls = understand(need, self.gateway, kinds=self.kinds(), quantity_scale=quantity_scale)
+        self._check_currencies(ledger)
         state = RunState(run_id="run_" + secrets.token_hex(6), ledger=ledger, history=[need], weights=weights or SupplierWeights(),
                          planning_calls=calls)
         self.store.save(state)
@@ -126,7 +144,7 @@ class Sourcer:
                                            "quantity_stated": base.quantity_stated or changed_qty,  # typed by the buyer
                                            "quantity_formula": None if changed_qty else base.quantity_formula})
             if line.name != base.name or not line.queries:
-                line.queries = plan_queries(line)
+                name_line(line, self.kinds())
             lines.append(LedgerLine.model_validate(line.model_dump()))
         state.ledger = state.ledger.model_copy(update={"lines": lines})
         state.history.append("plan edited: " + ", ".join(f"{x.id} {x.name} x{x.quantity}" for x in lines))
@@ -182,6 +200,7 @@ class Sourcer:
         """Edit the session's ledger with a follow-up message and re-run only what changed."""
         state = self.store.load(run_id)
         ledger, changes = apply_followup(state.ledger, message, state.report)
+        self._check_currencies(ledger)
         state.ledger = ledger
         state.history.append(message)
         self.store.save(state)
@@ -191,15 +210,19 @@ class Sourcer:
         return self.execute(state, emit=emit, changes=changes)
 
     # -- one line ---------------------------------------------------------------------
-    def _filters(self, line: LedgerLine, ledger: Ledger, *, soft: bool) -> SearchFilters:
+    def _filters(self, line: LedgerLine, ledger: Ledger, *, soft: bool, kind_only: bool = True) -> SearchFilters:
+        """Hard constraints always; the line's HS code when its kind has one (candidates of that kind only)."""
+        hs = line.hs_codes[0] if kind_only and len(line.hs_codes) == 1 else None
         return SearchFilters(quantity=line.quantity, max_unit_price=line.max_unit_price, currency=line.currency,
                              certifications=line.certifications, countries=ledger.supplier_countries,
                              exclude_countries=ledger.exclude_countries, verified_only=ledger.verified_only,
                              max_lead_time_days=ledger.max_lead_time_days if soft else None,
-                             incoterms=[ledger.incoterm] if soft and ledger.incoterm else [])
+                             incoterms=[ledger.incoterm] if soft and ledger.incoterm else [], hs_prefix=hs)
 
     def source_line(self, line: LedgerLine, ledger: Ledger, stats: RunStats, started: float) -> LineResult:
         b = self.budgets
+        if line.kind_note is None:  # a line from a follow-up, a plan edit or a sheet: what counts as this product here
+            resolve_kind(line, self.kinds(), ledger.language)
         result = LineResult(line_id=line.id, name=line.name, quantity=line.quantity, no_match=True)
         hits: dict[str, SearchHit] = {}
         queries = list(line.queries or [line.name])
@@ -237,9 +260,13 @@ class Sourcer:
                 queries = list(dict.fromkeys(result.queries_run))
             else:
                 break
+        result.options = [o for o in options if o.same_product][:b.options_per_line]
+        # related: other products of the same category, or, when the catalog has none of this kind, the nearest others
+        result.related = [o for o in options if not o.same_product and (o.tier == 50 or not line.categories)][:b.related_per_line]
         result.no_match = not any(adequate(o) for o in result.options)
         if result.no_match:
-            result.missing = self._why_missing(line, ledger, result)
+            result.near_misses = near_misses(line, ledger, self.repo, self.fx)
+            result.missing = self._why_missing(line, result)
         return result
 
     def _score(self, line: LedgerLine, ledger: Ledger, hits: dict[str, SearchHit]) -> list[Option]:
@@ -250,17 +277,19 @@ class Sourcer:
             supplier = records.get(h.supplier_id)
             options.append(score_offer(line, ledger, h, product if isinstance(product, Product) else None,
                                        supplier if isinstance(supplier, Supplier) else None, self.fx))
-        options.sort(key=lambda o: (not adequate(o), -o.match, o.unit_price if o.unit_price is not None else float("inf")))
+        options.sort(key=lambda o: (not adequate(o), not o.same_product, -o.match, o.unit_price if o.unit_price is not None else float("inf")))
         return options
 
-    def _why_missing(self, line: LedgerLine, ledger: Ledger, result: LineResult) -> list[str]:
+    def _why_missing(self, line: LedgerLine, result: LineResult) -> list[str]:
+        what = line.concept or line.name
+        if not line.categories:
+            related = ", ".join(f"{o.title} ({o.offer_id})" for o in result.related[:2])
+            return [f"the catalog carries no {what}: {line.kind_note or 'no category matches'}"
+                    + (f"; related products, shown apart: {related}" if related else "")]
+        if result.near_misses:
+            return [n.message + f" ({n.admit})" for n in result.near_misses]
         if not result.options:
-            probe = self.search.search(SearchRequest(text=line.name, filters=SearchFilters(), limit=5))
-            if not probe.hits:
-                return [f"the catalog has nothing like '{line.name}'"]
-            return [f"offers for '{line.name}' exist, but none meets the hard constraints "
-                    f"(MOQ <= {line.quantity:,}" + (f", unit price <= {line.max_unit_price:g} {line.currency}" if line.max_unit_price else "")
-                    + (f", {', '.join(line.certifications)}" if line.certifications else "") + ")"]
+            return [f"no offer of {what} was found with these constraints"]
         best = result.options[0]
         return [f"closest option {best.offer_id} matches {best.match:.0%}: "
                 + "; ".join(f"{c.requirement} {c.status}" for c in best.requirements if c.status != "met")]

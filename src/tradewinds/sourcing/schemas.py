@@ -38,6 +38,16 @@ class LedgerLine(_Model):
     certifications: list[str] = Field(default_factory=list)
     customization: str | None = Field(None, max_length=200, description="Logo, packaging, colour... (asked of the supplier)")
     queries: list[str] = Field(default_factory=list, description="Search queries planned for this line (editable)")
+    native: str | None = Field(None, max_length=120, description="The product as the buyer wrote it, when not in English")
+    concept: str | None = Field(None, max_length=80, description="The product concept the buyer named (lexicon), e.g. 'insulated tumbler'")
+    categories: list[str] = Field(default_factory=list, description="Catalog categories that are this product; empty: the catalog "
+                                  "carries none (every candidate is then at most related)")
+    hs_codes: list[str] = Field(default_factory=list, description="HS codes of those categories")
+    kind_note: str | None = Field(None, max_length=300, description="How the product's kind was decided")
+
+    @property
+    def category(self) -> str | None:
+        return self.categories[0] if self.categories else None
 
 
 class Ledger(_Model):
@@ -57,7 +67,7 @@ class Ledger(_Model):
 
 class RequirementCheck(_Model):
     requirement: str = Field(description="e.g. 'price <= 2.00 USD at 500', 'CE', 'power >= 3000 W'")
-    kind: Literal["product", "quantity", "price", "certification", "country", "lead_time", "incoterm", "spec", "verified"]
+    kind: Literal["product", "quantity", "price", "certification", "country", "lead_time", "incoterm", "spec", "verified", "export"]
     status: Status
     evidence: str = Field(description="Quoted from the catalog record, or what the record lacks")
     weight: float = 1.0
@@ -78,21 +88,38 @@ class Option(_Model):
     lead_time_days: int | None = None
     incoterm: str | None = None
     certifications: list[str] = Field(default_factory=list)
-    match: float = Field(ge=0, le=1, description="Weighted share of requirements met (partial counts half)")
+    match: float = Field(ge=0, le=1, description="Weighted share of requirements met (partial counts half); for a product that "
+                         "is not the one asked for, a fixed 0.5 (same category) or 0.25, whatever else it meets")
     tier: Literal[100, 75, 50, 0] = Field(description="100 = every requirement met; 75/50 = at least that share; 0 = below")
     requirements: list[RequirementCheck]
+    same_product: bool = Field(True, description="False: a related product (another kind), shown apart, never adequate")
+
+
+class NearMiss(_Model):
+    """'3 offers of hotel towels exist, MOQ 200 > 80': a hard constraint that excludes real matches."""
+
+    constraint: Literal["moq", "price", "certification", "country", "verified"]
+    offers: int = Field(ge=1, description="Offers of the product that this constraint alone excludes")
+    message: str
+    admit: str = Field(description="What would admit them, e.g. 'order at least 200'")
+    offer_ids: list[str] = Field(default_factory=list, max_length=5, description="Examples (citable)")
 
 
 class LineResult(_Model):
     line_id: str
     name: str
     quantity: int
-    options: list[Option] = Field(default_factory=list)
+    options: list[Option] = Field(default_factory=list, description="The product asked for, best first")
+    related: list[Option] = Field(default_factory=list, description="Similar products of another kind, shown apart (never adequate)")
     no_match: bool = Field(description="True when no adequate (>= 75%) option exists in the catalog")
     rounds: int = 0
     queries_run: list[str] = Field(default_factory=list)
     relaxed: list[str] = Field(default_factory=list, description="Soft constraints relaxed to find candidates")
     missing: list[str] = Field(default_factory=list, description="What is still missing for this line")
+    near_misses: list[NearMiss] = Field(default_factory=list, description="Offers of the product a hard constraint excludes, "
+                                          "and what would admit them")
+
+
 
 
 class SupplierScore(_Model):

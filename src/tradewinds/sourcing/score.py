@@ -9,25 +9,17 @@ and the index disagree; such an option is never marked adequate.
 
 from __future__ import annotations
 
-import re
 
 from ..catalog.schemas import Capability, Product, Supplier
 from ..search.schemas import SearchHit
+from .kinds import Kind, line_words, same_kind
+from .lexicon import concepts
 from .schemas import Ledger, LedgerLine, Option, RequirementCheck, Spec
 from .specs import label as spec_label
 from .specs import to_base
 
 STATUS_VALUE = {"met": 1.0, "partial": 0.5, "unknown": 0.0, "fails": 0.0}
 ADEQUATE = 0.75
-
-
-def _words(text: str) -> set[str]:
-    """Latin/Hangul/Arabic words (plural s dropped) and Chinese character bigrams."""
-    lowered = text.lower()
-    words = {w.rstrip("s") for w in re.findall(r"[^\W\d_\u4e00-\u9fff]+|\d+", lowered) if len(w) > 1}
-    for run in re.findall(r"[\u4e00-\u9fff]+", lowered):
-        words.update(run[i:i + 2] for i in range(max(1, len(run) - 1)))
-    return words
 
 
 def convert(amount: float, source: str, target: str, fx: dict[str, float]) -> float | None:
@@ -38,20 +30,19 @@ def convert(amount: float, source: str, target: str, fx: dict[str, float]) -> fl
     return amount * fx[source] / fx[target]
 
 
-SAME_PRODUCT_DENSE = 0.87  # multilingual-e5-small cosine: right products scored 0.88-0.92, wrong ones 0.81-0.85 (demo catalog)
+RELATED_SAME_CATEGORY = 0.5  # the match shown for a product of the line's category that is not the product asked for
+RELATED_OTHER = 0.25
 
 
-def _product_check(line: LedgerLine, hit: SearchHit, product: Product | None) -> RequirementCheck:
-    """Is this the product? Word overlap with the line's name or the buyer's own words, or a high
-    query-title embedding similarity (how a Chinese need matches an English title)."""
-    have = _words(f"{hit.title} {hit.category or ''} " + (product.description[:300] if product else ""))
-    names = [line.name, *line.queries[:2]]
-    share = max(len(_words(n) & have) / max(1, len(_words(n))) for n in names)
-    dense = hit.dense_score or 0.0
-    status = "met" if share >= 0.6 or dense >= SAME_PRODUCT_DENSE else "partial" if share >= 0.3 or dense >= SAME_PRODUCT_DENSE - 0.02 else "fails"
-    return RequirementCheck(requirement=f"is a {line.name}", kind="product", status=status, weight=3.0,
-                            evidence=f"title: {hit.title!r}; category: {hit.category or 'none'}"
-                                     + (f"; similarity {dense:.2f}" if share < 0.6 and dense else ""))
+def product_check(line: LedgerLine, hit: SearchHit, product: Product | None, kind: Kind) -> RequirementCheck:
+    """Is this the product? Its category must be one the line's kind allows and its title must name the same
+    thing (kinds.same_kind); similar is not enough."""
+    title = hit.title if product is None else product.title
+    language = product.language if product is not None else "en"
+    ok, why = same_kind(kind, line_words(concepts().get(line.concept) if line.concept else None, language, line.native)
+                        + [line.name], title, language, hit.category)
+    return RequirementCheck(requirement=f"is a {line.name}", kind="product", status="met" if ok else "fails", weight=3.0,
+                            evidence=f"title: {hit.title!r}; {why}")
 
 
 def _find_attribute(spec: Spec, product: Product | None):
@@ -94,9 +85,15 @@ def _spec_check(spec: Spec, product: Product | None) -> RequirementCheck:
     return RequirementCheck(requirement=label, kind="spec", status="met" if ok else "fails", evidence=shown)
 
 
+def line_kind(line: LedgerLine) -> Kind:
+    concept = concepts().get(line.concept) if line.concept else None
+    head = concept.head if concept else (line.name.split()[-1].lower().rstrip("s") if line.name.split() else None)
+    return Kind(tuple(line.categories), tuple(line.hs_codes), line.concept, head, line.kind_note or "")
+
+
 def score_offer(line: LedgerLine, ledger: Ledger, hit: SearchHit, product: Product | None, supplier: Supplier | None,
                 fx: dict[str, float]) -> Option:
-    checks = [_product_check(line, hit, product)]
+    checks = [product_check(line, hit, product, line_kind(line))]
     moq_ok = hit.moq <= line.quantity
     checks.append(RequirementCheck(requirement=f"quantity {line.quantity:,} >= MOQ", kind="quantity", hard=True, weight=2.0,
                                    status="met" if moq_ok else "fails", evidence=f"MOQ {hit.moq:,}"))
@@ -141,18 +138,23 @@ def score_offer(line: LedgerLine, ledger: Ledger, hit: SearchHit, product: Produ
         checks.append(RequirementCheck(requirement=f"customization: {line.customization}", kind="spec", weight=0.5,
                                        status="met" if can else "unknown",
                                        evidence=f"supplier capabilities: {', '.join(c.value for c in supplier.capabilities) if supplier else 'unknown'}"))
-    total_weight = sum(c.weight for c in checks)
-    match = sum(c.weight * STATUS_VALUE[c.status] for c in checks) / total_weight
-    hard_fail = any(c.hard and c.status == "fails" for c in checks) or checks[0].status != "met"
-    tier = 100 if all(c.status == "met" for c in checks) else 75 if match >= 0.75 and not hard_fail else 50 if match >= 0.5 else 0
+    same = checks[0].status == "met"
+    if same:
+        total_weight = sum(c.weight for c in checks)
+        match = sum(c.weight * STATUS_VALUE[c.status] for c in checks) / total_weight
+        hard_fail = any(c.hard and c.status == "fails" for c in checks)
+        tier = 100 if all(c.status == "met" for c in checks) else 75 if match >= 0.75 and not hard_fail else 50 if match >= 0.5 else 0
+    else:  # not the product: a fixed figure, so meeting more requirements never makes a wrong product look better
+        match = RELATED_SAME_CATEGORY if hit.category in line.categories else RELATED_OTHER
+        tier = 50 if match >= 0.5 else 0
     return Option(offer_id=hit.offer_id, product_id=hit.product_id, supplier_id=hit.supplier_id, title=hit.title,
                   supplier_name=hit.supplier_name, supplier_country=country, unit_price=unit_price, currency=hit.currency,
                   total=round(unit_price * line.quantity, 2) if unit_price is not None else None, moq=hit.moq,
                   lead_time_days=hit.lead_time_days, incoterm=hit.incoterm, certifications=hit.certifications,
-                  match=round(match, 4), tier=tier, requirements=checks)
+                  match=round(match, 4), tier=tier, requirements=checks, same_product=same)
 
 
 def adequate(option: Option) -> bool:
     """At least 75% met, no hard requirement failing, and it is the product asked for (not merely similar)."""
-    return (option.tier >= 75 and option.requirements[0].status == "met"
+    return (option.same_product and option.tier >= 75 and option.requirements[0].status == "met"
             and not any(c.hard and c.status == "fails" for c in option.requirements))

@@ -30,6 +30,9 @@ _BASE = {"kW": ("W", 1000), "W": ("W", 1), "L": ("ml", 1000), "cl": ("ml", 10), 
 
 _NUMBER = r"(?<![A-Za-z0-9.,])(\d+(?:[.,]\d+)?)"
 _MEASURE = re.compile(_NUMBER + r"\s?(" + "|".join(f"(?:{p})" for p, _, _ in _UNITS) + r")(?![a-z²³/])", re.I)
+# a measure unit right after a number: '350 ml', '9W', '3.6 kW' (not the 'm' of '500 mugs', not '5 in a box')
+MEASURE_AFTER = re.compile(r"(?:\s?(?:" + "|".join(f"(?:{p})" for p, _, _ in _UNITS if p != r"inch(?:es)?|in|\"|寸|英寸|인치")
+                           + r")|(?:inch(?:es)?|in\b|\"|寸|英寸|인치))(?![^\W\d_²³/])", re.I)
 _SIZE = re.compile(_NUMBER + r"\s?[x×*]\s?(\d+(?:[.,]\d+)?)(?:\s?[x×*]\s?(\d+(?:[.,]\d+)?))?\s?(mm|cm|m|in|inch|\")?(?![a-z])", re.I)
 _CODES = ((re.compile(r"\b(E27|E26|E14|E12|B22|GU10|GU5\.3|MR16|G9|G4)\b", re.I), "base"),
           (re.compile(r"\b(A[3-6])\b(?=\s*(?:paper|size|sheets?|notebook|format|纸|$))", re.I), "size"),

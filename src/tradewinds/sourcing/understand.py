@@ -1,10 +1,12 @@
 """Understand step: the buyer's words -> a requirement ledger.
 
 Order of trust: deterministic extractors (numbers, money, certifications, countries, Incoterms,
-lead times) > project templates (quantities with formulas) > the model, which only names the
-products and their specs under a bounded schema. The need is passed to the model as quoted data
-inside <need> tags with an instruction never to follow it; text that looks like instructions
-is flagged in the ledger notes and otherwise ignored.
+lead times) > the product lexicon (the concept the buyer named, in their language) > project
+templates (quantities with formulas, when no explicit items are asked for) > the model, which
+names products the lexicon does not know, under a bounded schema. The need is passed to the model
+as quoted data inside <need> tags with an instruction never to follow it; text that looks like
+instructions is flagged in the ledger notes and otherwise ignored. Text that is not a purchase
+request at all (a spreadsheet formula, an instruction with no product) is refused.
 """
 
 from __future__ import annotations
@@ -13,13 +15,22 @@ import re
 
 from pydantic import BaseModel, Field
 
+from ..errors import BadInputError
+from ..lang import detect_language
 from ..models import Message, ModelError
 from ..models.gateway import Gateway
 from .extract import Extracted, extract, normalize
-from .glossary import find_products, nearest
+from .kinds import CatalogKinds, line_words
+from .lexicon import Term, concepts, find_terms, nearest
 from .schemas import Ledger, LedgerLine, Spec
 from .specs import find_specs, strip_measures
 from .templates import match_template
+
+MAX_NEED_CHARS = 4000
+
+
+class NotAProductError(BadInputError):
+    code = "not_a_product"
 
 
 class _SpecOut(BaseModel):
@@ -50,6 +61,7 @@ SYSTEM = ("You turn a buyer's purchase request into a list of products to source
 
 _STOP = re.compile(r"\b(?:with|for|under|below|less|max|maximum|at|in|to|from|and|each|per|ship|delivery|budget|need|that|which|"
                    r"con|para|por|de menos|máximo|cada|envío)\b|[,.;:，。；、!?()]|定制|单价|预算|以下|不超过|개당|이하|필요|،|سعر|الشحن", re.I)
+_FORMULA = re.compile(r"^\s*[=+\-@]\s*[\w.]*\s*(?:\(|\||!)|^\s*=\s*\w+\(|\bcmd\s*\|")
 
 
 def fallback_name(text: str, e: Extracted) -> str:
@@ -61,7 +73,7 @@ def fallback_name(text: str, e: Extracted) -> str:
 
 
 def _words_after_quantity(text: str, e: Extracted) -> str:
-    if e.quantities and e.language == "ko":  # Korean puts the object before the count: '세라믹 머그컵 500개 구매'
+    if e.quantities and e.language in ("ko", "ja", "th", "tr", "hi"):  # the object before the count: '세라믹 머그컵 500개'
         before = re.split(r"[,.;:，。；、!?]", text[:e.quantities[0][1][0]])[-1].strip()
         if len(before) >= 2:
             return before[:80]
@@ -75,107 +87,207 @@ def _words_after_quantity(text: str, e: Extracted) -> str:
     return " ".join(words)[:80] or text[:80]
 
 
-def understand(need: str, gateway: Gateway | None, *, quantity_scale: float = 1.0) -> tuple[Ledger, int]:
-    """(ledger, model calls made). With no gateway (or a failing model) the extractors and templates alone build it."""
+def check_need(text: str) -> None:
+    """Refuse what is not a purchase request: too long, a formula, or no words at all."""
+    if len(text) > MAX_NEED_CHARS:
+        raise BadInputError(f"the need is {len(text):,} characters long; the limit is {MAX_NEED_CHARS:,}",
+                            hint="describe the purchase in a few sentences, or put a long list in a spreadsheet and use bulk sourcing "
+                                 "(tradewinds bulk, or the Bulk page)")
+    if _FORMULA.search(text):
+        raise NotAProductError(f"{text[:60]!r} is a spreadsheet formula, not a product",
+                               hint="write what you want to buy, e.g. '500 ceramic mugs, under 2 USD each'")
+    if not re.search(r"[^\W\d_]{2,}", text):
+        raise NotAProductError(f"{text[:60]!r} names no product", hint="write what you want to buy, e.g. '500 ceramic mugs'")
+
+
+def understand(need: str, gateway: Gateway | None, *, kinds: CatalogKinds | None = None,
+               quantity_scale: float = 1.0) -> tuple[Ledger, int]:
+    """(ledger, model calls made). With no gateway (or a failing model) the extractors, lexicon and templates alone build it.
+    With ``kinds`` (the catalog's), every line's product kind is resolved; without, it is left to the sourcing run."""
     text = normalize(need)
     if not text:
-        from ..errors import BadInputError
-
         raise BadInputError("the need is empty", hint='describe what you want to buy, e.g. "500 ceramic mugs, under 2 USD each"')
+    check_need(text)
     e = extract(text)
     notes: list[str] = []
     if e.injection:
         notes.append("the need contains text addressed to the system (e.g. 'ignore previous instructions'); it was treated as data")
-    unit_caps = [m for m in e.money if m.kind == "unit"]
-    budgets = [m for m in e.money if m.kind == "total"]
+    if e.negated_certifications:
+        notes.append(f"not required, as written: {', '.join(e.negated_certifications)}")
     currency = e.currency or "USD"
+    terms = _product_terms(find_terms(text, e.language), e)
+    template = match_template(text, e.scale, e.language)
     calls = 0
-    lines: list[LedgerLine] = []
-    glossary_names: dict[int, str] = {}  # line number -> the glossary's name, searched too
-    template = match_template(text, e.scale)
+    if template and terms and e.quantities:
+        t = template[0]
+        notes.append(f"the need names its items, so they were planned instead of the '{t.key}' template; "
+                     f"ask for 'a full {t.key} plan' to get its {len(t.lines)} lines")
+        template = None
     if template:
-        t, scale, stated = template
-        if not stated:
-            notes.append(f"no {t.scale} count given; assumed {scale} {t.scale} for a {t.key} (change it in a follow-up)")
-        for i, tl in enumerate(t.lines, 1):
-            qty, formula = tl.quantity(scale)
-            lines.append(LedgerLine(id=f"L{i}", name=tl.name, quantity=max(1, round(qty * quantity_scale)), quantity_formula=formula,
-                                    quantity_stated=False, currency=currency, certifications=e.certifications,
-                                    customization=e.customization))
-        notes.append(f"bill of materials from the '{t.key}' template: {len(lines)} lines")
+        lines = _template_lines(template, e, currency, quantity_scale, notes)
     else:
         model_lines: list[_LineOut] = []
         if gateway is not None:
-            try:
-                out, _ = gateway.ask("sourcing.extract", [Message(role="system", content=SYSTEM),
-                                                           Message(role="user", content=f"<need>\n{text}\n</need>")], NeedLines,
-                                     options=gateway.options(max_tokens=200), max_retries=1)
-                model_lines = out.lines
-                calls += 1
-            except ModelError as exc:
-                calls += 1
-                notes.append(f"the model could not read the products ({exc.message[:120]}); used the words after the quantity")
-        terms = find_products(text, e.language) if e.language != "en" else []
-        spans = [span for _, span in e.quantities] or [(0, 0)]
-        if not model_lines and terms:  # no model: the glossary names the product each quantity counts
-            named = list(dict.fromkeys(nearest(terms, sp) for sp in spans))
-            model_lines = [_LineOut(product=t.english) for t in named]
-            notes.append("named from the trade glossary: " + ", ".join(f"'{t.native}' -> '{t.english}'" for t in named))
-        if not model_lines:
-            model_lines = [_LineOut(product=fallback_name(text, e)[:60] or "product")]
-        quantities = [q for q, _ in e.quantities]
-        if len(model_lines) > max(1, len(quantities)):  # a small model splits one product into several; the text decides
-            notes.append(f"the model proposed {len(model_lines)} products for {max(1, len(quantities))} stated quantity(ies); kept the first")
-            model_lines = model_lines[:max(1, len(quantities))]
-        for i, ml in enumerate(model_lines):
-            term = nearest(terms, spans[i] if len(model_lines) == len(spans) else spans[0])
-            if term is None or term.english == ml.product:
-                continue
-            if _head(term.english) in {w.rstrip("s") for w in ml.product.lower().split()}:
-                glossary_names[i + 1] = term.english  # the model agrees and is more specific: search both
-            else:
-                notes.append(f"'{term.native}' is '{term.english}' in the trade glossary; used it instead of the model's '{ml.product}'")
-                model_lines[i] = ml.model_copy(update={"product": term.english})
-        for i, ml in enumerate(model_lines, 1):
-            if len(model_lines) == len(quantities):
-                qty, stated = quantities[i - 1], True
-            elif len(model_lines) == 1 and quantities:
-                qty, stated = quantities[0], True
-            elif ml.quantity and str(ml.quantity) in text.replace(",", ""):  # a model number must be in the text
-                qty, stated = ml.quantity, True
-            else:
-                qty, stated = 1, False
-                notes.append(f"no quantity found for '{ml.product}'; assumed 1")
-            specs = _line_specs(text, e, i - 1, len(model_lines))
-            specs += [Spec(name=s.name, value=_num_or_text(s.value), unit=s.unit) for s in ml.specs
-                      if _grounded_spec(s, text, e) and s.name.lower() not in {x.name for x in specs}][:max(0, 6 - len(specs))]
-            lines.append(LedgerLine(id=f"L{i}", name=ml.product, quantity=max(1, round(qty * quantity_scale)),
-                                    quantity_formula=None if quantity_scale == 1 else f"{qty} x scale {quantity_scale:g}",
-                                    quantity_stated=stated, specs=specs, currency=currency, certifications=e.certifications,
-                                    customization=e.customization))
-        if len(unit_caps) == len(lines):
-            for line, cap in zip(lines, unit_caps):
-                line.max_unit_price, line.currency = cap.amount, cap.currency or currency
-        elif unit_caps:
-            for line in lines:
-                line.max_unit_price, line.currency = unit_caps[0].amount, unit_caps[0].currency or currency
+            model_lines, calls = _ask_model(text, gateway, notes)
+        if e.injection and not terms and not model_lines:
+            raise NotAProductError("the need is an instruction and names no product",
+                                   hint="write what you want to buy, e.g. '500 ceramic mugs, under 2 USD each'")
+        lines = _explicit_lines(text, e, terms, model_lines, currency, quantity_scale, notes)
     if quantity_scale != 1:
         notes.append(f"quantities scaled x{quantity_scale:g}")
-    native = fallback_name(text, e) if e.language != "en" and not template else None
-    for i, line in enumerate(lines, 1):
-        line.queries = plan_queries(line, native if len(lines) == 1 else None, glossary_names.get(i))
+    for line in lines:
+        if kinds is not None:
+            resolve_kind(line, kinds, e.language)
+        line.queries = plan_queries(line, e.language)
+    budgets = [m for m in e.money if m.kind == "total" and m.amount > 0]
     ledger = Ledger(need=need, language=e.language, lines=lines, budget_total=budgets[-1].amount if budgets else None,
                     currency=(budgets[-1].currency if budgets and budgets[-1].currency else currency),
                     destination_country=(e.countries["destination"] or [None])[0], supplier_countries=e.countries["include"],
                     exclude_countries=e.countries["exclude"], incoterm=e.incoterm, max_lead_time_days=e.lead_time_days,
-                    verified_only=bool(re.search(r"verified|verificad|认证供应商|已验证|인증된 공급|موثق", text, re.I)), notes=notes)
+                    verified_only=e.verified_only, notes=notes)
     return ledger, calls
 
 
-def _line_specs(text: str, e: Extracted, index: int, count: int) -> list[Spec]:
+def _product_terms(terms: list[Term], e: Extracted) -> list[Term]:
+    """Terms that name what is bought: not the project ('hotel' in 'for our hotel'), one per product."""
+    return [t for t in terms if not any(a <= t.start < b for a, b in (m.span for m in e.money))]
+
+
+def _template_lines(template, e: Extracted, currency: str, quantity_scale: float, notes: list[str]) -> list[LedgerLine]:
+    t, scale, stated = template
+    if not stated:
+        notes.append(f"no {t.scale} count given; assumed {scale} {t.scale} for a {t.key} (change it in a follow-up)")
+    lines = []
+    for i, tl in enumerate(t.lines, 1):
+        qty, formula = tl.quantity(scale)
+        if quantity_scale != 1:
+            qty, formula = max(1, round(qty * quantity_scale)), f"{formula}, x {quantity_scale:g}"
+        lines.append(LedgerLine(id=f"L{i}", name=tl.name, quantity=qty, quantity_formula=formula, quantity_stated=False,
+                                currency=currency, certifications=e.certifications, customization=e.customization,
+                                concept=tl.name if tl.name in concepts() else None))
+    notes.append(f"bill of materials from the '{t.key}' template: {len(lines)} lines for {scale} {t.scale}")
+    return lines
+
+
+def _ask_model(text: str, gateway: Gateway, notes: list[str]) -> tuple[list[_LineOut], int]:
+    try:
+        out, _ = gateway.ask("sourcing.extract", [Message(role="system", content=SYSTEM),
+                                                   Message(role="user", content=f"<need>\n{text}\n</need>")], NeedLines,
+                             options=gateway.options(max_tokens=200), max_retries=1)
+        return out.lines, 1
+    except ModelError as exc:
+        notes.append(f"the model could not read the products ({exc.message[:120]}); used the buyer's words")
+        return [], 1
+
+
+def _explicit_lines(text: str, e: Extracted, terms: list[Term], model_lines: list[_LineOut], currency: str,
+                    quantity_scale: float, notes: list[str]) -> list[LedgerLine]:
+    quantities = e.quantities
+    picked: list[tuple[Term | None, _LineOut | None, tuple[int, tuple[int, int]] | None]] = []
+    if terms and model_lines and len(model_lines) == len(quantities) >= 2 and len({t.concept for t in terms}) < len(quantities):
+        terms = []  # the lexicon knows fewer of the products than the buyer counts: the model names them all
+    if terms:
+        distinct = list({t.concept.name: t for t in reversed(terms)}.values())[::-1]
+        if len(quantities) >= 2:
+            free = list(distinct)
+            for q in quantities:
+                term = nearest(free, q[1]) if free else None
+                if term is not None:
+                    free.remove(term)
+                    picked.append((term, None, q))
+        else:
+            term = nearest(distinct, quantities[0][1]) if quantities else distinct[0]
+            picked.append((term, None, quantities[0] if quantities else None))
+            others = [t.native for t in distinct if t is not term]
+            if others:
+                notes.append(f"also mentioned without a quantity: {', '.join(others)} (add them as lines if you want them sourced)")
+        notes.append("named from the product lexicon: " + ", ".join(f"'{t.native}' -> '{t.english}'" for t, _, _ in picked if t))
+    elif model_lines:
+        if len(model_lines) > max(1, len(quantities)):  # a small model splits one product into several; the text decides
+            notes.append(f"the model proposed {len(model_lines)} products for {max(1, len(quantities))} stated quantity(ies); kept the first")
+            model_lines = model_lines[:max(1, len(quantities))]
+        for i, ml in enumerate(model_lines):
+            q = quantities[i] if len(model_lines) == len(quantities) else (quantities[0] if len(model_lines) == 1 and quantities else None)
+            picked.append((None, ml, q))
+        notes.append("named by the model (the product lexicon has no such word): " + ", ".join(f"'{ml.product}'" for ml in model_lines))
+    else:
+        picked.append((None, None, quantities[0] if quantities else None))
+    lines = []
+    owned = [m.span for m in e.money] + [span for _, span in quantities]
+    if terms and len(model_lines) == len(picked):  # the model read the same products: its grounded specs count
+        picked = [(t, ml, q) for (t, _, q), ml in zip(picked, model_lines, strict=True)]
+    for i, (term, ml, q) in enumerate(picked, 1):
+        if term is not None:  # an English buyer's own words name the line ('hammer drill'); others get the English name
+            name = _singular_phrase(term.native) if e.language == "en" else term.english
+            native, concept = (term.native if e.language != "en" else None), term.concept.name
+        elif ml is not None:
+            name, native, concept = ml.product, (fallback_name(text, e)[:120] if e.language != "en" else None), None
+        else:
+            name, native, concept = fallback_name(text, e)[:60] or "product", None, None
+        if q is not None:
+            qty, stated = q[0], True
+        elif ml is not None and ml.quantity and str(ml.quantity) in text.replace(",", "").replace(".", ""):
+            qty, stated = ml.quantity, True
+        else:
+            qty, stated = 1, False
+            notes.append(f"no quantity found for '{name}'; assumed 1")
+        specs = _line_specs(text, e, i - 1, len(picked), owned)
+        if ml is not None:
+            specs += [Spec(name=s.name, value=_num_or_text(s.value), unit=s.unit) for s in ml.specs
+                      if _grounded_spec(s, text, e) and s.name.lower() not in {x.name for x in specs}][:max(0, 6 - len(specs))]
+        lines.append(LedgerLine(id=f"L{i}", name=name[:120], quantity=max(1, round(qty * quantity_scale)),
+                                quantity_formula=None if quantity_scale == 1 else f"{qty} x scale {quantity_scale:g}",
+                                quantity_stated=stated, specs=specs, currency=currency, certifications=e.certifications,
+                                customization=e.customization, native=(native or None) and native[:120], concept=concept))
+    _assign_caps(lines, e, currency)
+    return lines
+
+
+def _singular_phrase(phrase: str) -> str:
+    """'ceramic coffee mugs' -> 'ceramic coffee mug', 'LED bulbs' -> 'LED bulb', 'glasses' -> 'glass'."""
+    head, _, last = phrase.strip().rpartition(" ")
+    low = last.lower()
+    if low.endswith("ies") and len(low) > 4:
+        last = last[:-3] + "y"
+    elif low.endswith(("ches", "shes", "sses", "xes")):
+        last = last[:-2]
+    elif low.endswith("s") and not low.endswith("ss") and len(low) > 3:
+        last = last[:-1]
+    return f"{head} {last}".strip()
+
+
+def _assign_caps(lines: list[LedgerLine], e: Extracted, currency: str) -> None:
+    caps = [m for m in e.money if m.kind == "unit" and m.amount > 0]
+    if len(caps) == len(lines):
+        for line, cap in zip(lines, caps, strict=True):
+            line.max_unit_price, line.currency = cap.amount, cap.currency or currency
+    elif caps:
+        for line in lines:
+            line.max_unit_price, line.currency = caps[0].amount, caps[0].currency or currency
+
+
+def name_line(line: LedgerLine, kinds: CatalogKinds) -> None:
+    """A line the buyer named or renamed in the plan: its concept from the lexicon, its kind, its queries."""
+    language = detect_language(line.name)
+    terms = find_terms(line.name, language)
+    line.concept = terms[0].concept.name if terms else None
+    line.native = line.name if terms and language != "en" and terms[0].english != line.name else None
+    if terms and language != "en":
+        line.name = terms[0].english
+    resolve_kind(line, kinds, language)
+    line.queries = plan_queries(line, language)
+
+
+def resolve_kind(line: LedgerLine, kinds: CatalogKinds, language: str = "en") -> None:
+    """Fill the line's categories (what counts as this product in this catalog) and say why."""
+    concept = concepts().get(line.concept) if line.concept else None
+    kind = kinds.resolve(concept, line.name)
+    line.categories, line.hs_codes, line.kind_note = list(kind.categories), list(kind.hs_codes), kind.why[:300]
+
+
+def _line_specs(text: str, e: Extracted, index: int, count: int, owned: list[tuple[int, int]]) -> list[Spec]:
     """The specs written for line ``index``: the whole need for one line, else the words from its
     quantity to the next one ('300 mugs 350ml and 200 plates 27cm')."""
-    owned = [m.span for m in e.money] + [span for _, span in e.quantities]
     if count > 1 and len(e.quantities) == count:
         starts = [0] + [span[0] for _, span in e.quantities[1:]] + [len(text)]
         a, b = starts[index], starts[index + 1]
@@ -206,17 +318,20 @@ def _num_or_text(value: str) -> str | float:
         return value
 
 
-def _head(name: str) -> str:
-    return name.lower().split()[-1].rstrip("s")
-
-
-def plan_queries(line: LedgerLine, native: str | None = None, alias: str | None = None) -> list[str]:
-    """2-6 queries: the name, the buyer's own words, the glossary's name, name + specs, the head noun phrase."""
+def plan_queries(line: LedgerLine, language: str = "en") -> list[str]:
+    """2-6 queries: the name, the buyer's own words, the concept's other names (English, Spanish, Chinese:
+    the catalog's title languages), name + specs, the head noun phrase."""
     queries = [line.name]
-    if native and native.lower() != line.name.lower():
-        queries.append(native)
-    if alias:
-        queries.append(alias)
+    if line.native and line.native.lower() != line.name.lower():
+        queries.append(line.native)
+    concept = concepts().get(line.concept) if line.concept else None
+    if concept is not None:
+        synonyms = [w for w in line_words(concept, "en", None) if w != line.name.lower()]
+        queries += synonyms[:1]
+        for lang in ("zh", "es"):
+            native = next(iter(line_words(concept, lang, None)), None)
+            if native and lang != language:
+                queries.append(native)
     spec_words = " ".join(f"{s.value:g}{s.unit or ''}" if isinstance(s.value, float) else str(s.value) for s in line.specs[:3])
     if spec_words:
         queries.append(f"{line.name} {spec_words}")
@@ -226,5 +341,3 @@ def plan_queries(line: LedgerLine, native: str | None = None, alias: str | None 
     if len(queries) < 2:
         queries.append(f"{line.name} supplier")
     return list(dict.fromkeys(q.strip() for q in queries if q.strip()))[:6]
-
-

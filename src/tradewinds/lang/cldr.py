@@ -1,0 +1,138 @@
+"""Lexicons from CLDR (through Babel) in every language Tradewinds reads: territory names,
+currency names and symbols, number words ("mil", "Tausend", "juta", "万", "लाख") and duration
+words ("jours", "Wochen", "дней", "日", "วัน"). Built once per process from Babel's locale data.
+
+Keys are folded (:func:`tradewinds.lang.text.fold`): lower case, Latin accents removed.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from babel import Locale
+
+from ..catalog.reference import countries, currencies
+from .cues import LANGUAGES, table
+from .text import fold, unspaced
+
+# Where the currency noun sits in a currency's display name ("dollar des États-Unis" vs "US-Dollar").
+_HEAD_LAST = {"en", "de", "nl", "ja", "zh", "ko", "hi", "tr", "th"}
+# When one currency word names several currencies ("dollar", "peso", "franc"), the most traded wins.
+PRIORITY = ("USD", "EUR", "CNY", "GBP", "JPY", "INR", "KRW", "AED", "SAR", "MXN", "BRL", "TRY", "RUB", "CHF", "AUD", "CAD", "HKD",
+            "SGD", "PLN", "IDR", "THB", "VND", "EGP", "ZAR", "NGN")
+
+
+def _plain(x):
+    try:
+        return {k: _plain(v) for k, v in x.items()}
+    except AttributeError:
+        return x
+
+
+@cache
+def locale(lang: str) -> Locale:
+    return Locale.parse(lang)
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"\s+", " ", fold(re.sub(r"\s*\(.*?\)\s*", " ", name))).strip(" .")
+
+
+@cache
+def territory_names() -> dict[str, str]:
+    """Folded country name in any supported language -> ISO alpha-2 (countries only, no regions)."""
+    known = countries()
+    out: dict[str, str] = {}
+    for lang in LANGUAGES:
+        for code, name in locale(lang).territories.items():
+            if code in known and name:
+                out.setdefault(_norm(name), code)
+    for c in known.values():
+        out.setdefault(_norm(c.name), c.alpha2)
+    return out
+
+
+def _rank(codes: set[str]) -> str:
+    return min(codes, key=lambda c: (PRIORITY.index(c) if c in PRIORITY else len(PRIORITY), c))
+
+
+@cache
+def currency_words() -> dict[str, str]:
+    """Folded currency name, plural form, head word or symbol -> ISO 4217 code. A word naming several
+    currencies ('dollar') maps to the most traded of them."""
+    active = currencies()
+    words: dict[str, set[str]] = {}
+
+    def add(word: str, code: str) -> None:
+        w = _norm(word)
+        if w and (len(w) >= 2 or unspaced(w) or not w.isalnum()):
+            words.setdefault(w, set()).add(code)
+
+    for lang in LANGUAGES:
+        data = locale(lang)._data
+        names = _plain(data["currency_names"])
+        plurals = _plain(data["currency_names_plural"])
+        for code in active:
+            forms = [names.get(code)] + list((plurals.get(code) or {}).values())
+            for form in filter(None, forms):
+                add(form, code)
+                parts = re.split(r"[\s-]+", form.strip())
+                if len(parts) > 1:
+                    add(parts[-1] if lang in _HEAD_LAST else parts[0], code)
+        for code, symbol in _plain(data["currency_symbols"]).items():
+            if code in active and symbol and not re.fullmatch(r"[A-Z]{3}", symbol):
+                add(symbol, code)
+    for lang_words in table()["currency_words"].values():
+        for word, code in lang_words.items():
+            words[_norm(word)] = {code}
+    return {w: _rank(codes) for w, codes in words.items()}
+
+
+@cache
+def multipliers() -> dict[str, dict[str, float]]:
+    """language -> folded number word -> factor: 'mil' 1e3 (pt, es), 'juta' 1e6 (id), '万' 1e4 (zh, ja), 'लाख' 1e5 (hi)."""
+    out: dict[str, dict[str, float]] = {}
+    for lang in LANGUAGES:
+        words: dict[str, float] = {}
+        for length in _plain(locale(lang)._data["compact_decimal_formats"]).values():
+            for plural in length.values():
+                for magnitude, pattern in plural.items():
+                    raw = str(getattr(pattern, "pattern", pattern))
+                    zeros = raw.count("0")
+                    word = _norm(raw.replace("0", "").replace("'", ""))
+                    if zeros and word and (len(word) >= 2 or unspaced(word)):
+                        words.setdefault(word, float(magnitude) / 10 ** (zeros - 1))
+        out[lang] = words
+    return out
+
+
+_DURATIONS = {"duration-day": 1, "duration-week": 7, "duration-month": 30}
+
+
+@cache
+def duration_words() -> dict[str, int]:
+    """Folded duration word in any supported language -> days: 'jours' 1, 'Wochen' 7, 'месяцев' 30, 'か月' 30."""
+    out: dict[str, int] = {}
+    for lang in LANGUAGES:
+        patterns = _plain(locale(lang)._data["unit_patterns"])
+        for unit, days in _DURATIONS.items():
+            for forms in patterns.get(unit, {}).values():
+                for plural, pattern in forms.items():
+                    if plural == "per":
+                        continue
+                    word = _norm(pattern.replace("{0}", ""))
+                    if len(word) >= 2 or (unspaced(word) and word not in ("月",)):
+                        out.setdefault(word, days)
+    for concept, days in (("day_words", 1), ("week_words", 7), ("month_words", 30)):
+        for ws in table()[concept].values():
+            for w in ws:
+                out.setdefault(_norm(w), days)
+    return out
+
+
+def number_symbols(lang: str) -> tuple[str, str]:
+    """(decimal, group) separators of a language's Latin digits: ('.', ',') in en, (',', ' ') in fr."""
+    symbols = locale(lang).number_symbols
+    latn = symbols.get("latn", symbols) if hasattr(symbols, "get") else symbols
+    return latn.get("decimal", "."), latn.get("group", ",")

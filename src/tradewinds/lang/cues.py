@@ -1,0 +1,81 @@
+"""Closed-class cue words of buyers' requests (``cues.toml``): "per piece", "at most", "except", "only"...
+
+One alternation per concept over every language (buyers mix languages), matched on folded text
+(see :func:`tradewinds.lang.text.fold`), longest phrase first. Nothing here obeys the text: it
+only finds where these words are.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from .text import boundary_pattern, fold
+
+LANGUAGES = ("en", "zh", "es", "ko", "ar", "fr", "de", "it", "pt", "nl", "pl", "tr", "ru", "ja", "vi", "id", "th", "hi")
+
+
+@dataclass(frozen=True)
+class Cue:
+    concept: str
+    phrase: str
+    start: int
+    end: int
+
+
+@cache
+def table() -> dict[str, dict[str, list[str]]]:
+    raw = tomllib.loads(resources.files("tradewinds.lang").joinpath("cues.toml").read_text(encoding="utf-8"))
+    for concept, by_lang in raw.items():
+        unknown = set(by_lang) - set(LANGUAGES)
+        if unknown:
+            raise ValueError(f"cues.toml [{concept}]: unknown language(s) {sorted(unknown)}; known: {', '.join(LANGUAGES)}")
+    return raw
+
+
+def _usable(phrase: str, lang: str, language: str | None) -> bool:
+    """A writer's own language counts in full; short words of other languages only where they cannot be
+    ordinary words of this one ('no' is 'in the' in Portuguese, 'par' is 'pair' in Polish)."""
+    if language is None or lang == language:
+        return True
+    return len(phrase) >= (4 if lang == "en" else 6)
+
+
+@cache
+def pattern(concept: str, language: str | None = None) -> re.Pattern:
+    """One regex for a concept: the writer's language in full and the longer phrases of the others
+    (buyers mix languages); every phrase of every language when ``language`` is None."""
+    by_lang = table()[concept]
+    phrases = {fold(p).strip() for lang, ps in by_lang.items() for p in ps if p.strip() and _usable(fold(p).strip(), lang, language)}
+    if not phrases:
+        return re.compile(r"(?!x)x")
+    return re.compile("|".join(f"(?:{boundary_pattern(p)})" for p in sorted(phrases, key=len, reverse=True)))
+
+
+def find(concept: str, folded: str, language: str | None = None) -> list[Cue]:
+    return [Cue(concept, m.group(0), m.start(), m.end()) for m in pattern(concept, language).finditer(folded)]
+
+
+def ends_with(concept: str, folded_before: str, gap: int = 3, language: str | None = None) -> Cue | None:
+    """The cue that ends at (or within ``gap`` spaces/punctuation of) the end of ``folded_before``."""
+    best = None
+    for m in pattern(concept, language).finditer(folded_before):
+        tail = folded_before[m.end():]
+        if len(tail) <= gap and not re.search(r"\w", tail):
+            best = Cue(concept, m.group(0), m.start(), m.end())
+    return best
+
+
+def starts_with(concept: str, folded_after: str, gap: int = 3, language: str | None = None) -> Cue | None:
+    """The cue that starts at (or within ``gap`` spaces of) the start of ``folded_after``."""
+    for m in pattern(concept, language).finditer(folded_after[: gap + 40]):
+        if m.start() <= gap and not re.search(r"\w", folded_after[: m.start()]):
+            return Cue(concept, m.group(0), m.start(), m.end())
+    return None
+
+
+def present(concept: str, folded: str, language: str | None = None) -> bool:
+    return bool(pattern(concept, language).search(folded))

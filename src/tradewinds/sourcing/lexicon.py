@@ -1,0 +1,256 @@
+"""Product concepts in the buyer's words, in the languages Tradewinds reads.
+
+``lexicon/en.tsv`` lists each concept with its family in the Tradewinds product taxonomy (the
+category leaves the demo catalog uses) and English synonyms; ``lexicon/<lang>.tsv`` gives its
+names in one more language. A concept is what identity is decided on: "Edelstahl-Thermobecher"
+is an insulated tumbler, not a wine glass, because the German word names that concept.
+
+Matching, per script: Chinese, Japanese, Thai by substring; Korean from the start of a word
+(particles may follow); Arabic by whole words with the article and one-letter prefixes; other
+scripts by words, allowing inflected endings ('toalhas' ~ 'toalha', 'кружек' ~ 'кружка',
+'Bürostühle' ~ 'Bürostuhl') and, in compounding languages, a name at the end of a longer word
+('Edelstahl-Thermobecher' ends in 'Thermobecher'). The earliest, then longest match wins.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from ..lang import LANGUAGES, fold
+from ..lang.text import LETTER
+
+_UNSPACED = {"zh", "ja", "th"}
+_COMPOUNDING = {"de", "nl", "sv", "da", "nb", "fi"}
+_ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ى": "ي", "ة": "ه"})
+_TOKEN = re.compile(rf"{LETTER}+(?:[-'’]{LETTER}+)*|[A-Za-z0-9]+")
+
+
+@dataclass(frozen=True)
+class Concept:
+    name: str  # the catalog name in English, e.g. "insulated tumbler"
+    families: tuple[str, ...]  # taxonomy category leaves, e.g. ("Insulated tumblers",)
+    head: str  # the head noun of the English name: "tumbler"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class Term:
+    concept: Concept
+    native: str  # as written
+    start: int
+    end: int
+    language: str
+
+    @property
+    def english(self) -> str:
+        return self.concept.name
+
+
+def _fold(text: str, language: str) -> str:
+    if language == "vi":  # tone marks tell words apart ('tã' diaper, 'tạ' dumbbell): lower case only
+        return "".join(ch.lower()[:1] or ch for ch in text)
+    return fold(text).translate(_ARABIC_FOLD) if language == "ar" else fold(text)
+
+
+def _rows(name: str) -> list[list[str]]:
+    text = resources.files("tradewinds.sourcing").joinpath("lexicon").joinpath(name).read_text(encoding="utf-8")
+    return [line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+@cache
+def concepts() -> dict[str, Concept]:
+    rows = _rows("en.tsv")
+    out = {}
+    for row in rows[1:]:
+        name, families = row[0].strip(), tuple(f.strip() for f in row[1].split("|") if f.strip())
+        head = fold(name).split()[-1].rstrip("s") if not name.endswith("ss") else fold(name).split()[-1]
+        out[name] = Concept(name=name, families=families, head=head)
+    return out
+
+
+def names() -> dict[str, dict[str, Concept]]:
+    """language -> {folded name: concept}. Refuses a file whose name means two concepts, or names an unknown one."""
+    return _load()[0]
+
+
+def surface(language: str, key: str) -> str:
+    """A folded name as the lexicon writes it ('taza de ceramica' -> 'taza de cerámica'), for search queries."""
+    return _load()[1].get((language, key), key)
+
+
+@cache
+def _load() -> tuple[dict[str, dict[str, Concept]], dict[tuple[str, str], str]]:
+    known = concepts()
+    out: dict[str, dict[str, Concept]] = {}
+    written: dict[tuple[str, str], str] = {}
+    for lang in LANGUAGES:
+        try:
+            rows = _rows(f"{lang}.tsv")
+        except FileNotFoundError:
+            continue
+        table: dict[str, Concept] = {}
+        start = 1 if lang == "en" else 0
+        for n, row in enumerate(rows[start:], start + 1):
+            concept = known.get(row[0].strip())
+            if concept is None:
+                raise ValueError(f"lexicon/{lang}.tsv, row {n}: unknown concept {row[0]!r}; concepts are listed in lexicon/en.tsv")
+            synonyms = row[2] if lang == "en" else row[1] if len(row) > 1 else ""
+            for synonym in filter(None, (s.strip() for s in (synonyms + ("|" + concept.name if lang == "en" else "")).split("|"))):
+                key = " ".join(_fold(synonym, lang).split())
+                if key in table and table[key] is not concept:
+                    raise ValueError(f"lexicon/{lang}.tsv: {synonym!r} names both {table[key].name!r} and {concept.name!r}")
+                table[key] = concept
+                written.setdefault((lang, key), synonym)
+        out[lang] = table
+    return out, written
+
+
+def _word_match(token: str, word: str, inflect: bool = True) -> bool:
+    """The word, its plural, or (``inflect``) an inflected form that changes at most its last two letters and
+    adds at most three: 'toalhas'~'toalha', 'кружек'~'кружка', 'krzeseł'~'krzesło'; not 'bestellen'~'besteck'."""
+    if token == word or token in (word + "s", word + "es") or (word.endswith("y") and token == word[:-1] + "ies"):
+        return True
+    if not inflect or len(word) < 5:
+        return False
+    common = 0
+    while common < min(len(token), len(word)) and token[common] == word[common]:
+        common += 1
+    return common >= 4 and len(word) - common <= 2 and len(token) - common <= 3
+
+
+@cache
+def _index(lang: str) -> tuple[dict[str, list[tuple[tuple[str, ...], Concept, str]]], re.Pattern | None]:
+    """For spaced scripts: first word -> [(words, concept, name)], longest first; for unspaced: one alternation."""
+    table = names().get(lang, {})
+    if lang in _UNSPACED or lang == "ko":
+        ordered = sorted(table, key=len, reverse=True)
+        if not ordered:
+            return {}, None
+        if lang == "ko":  # from the start of a word; spaces inside a name are optional ('노트북백팩')
+            body = "|".join("(?<![가-힣])" + r"\s*".join(re.escape(ch) for ch in k.replace(" ", "")) for k in ordered)
+            return {}, re.compile(body)
+        return {}, re.compile("|".join(re.escape(k.replace(" ", "")) for k in ordered))
+    by_first: dict[str, list[tuple[tuple[str, ...], Concept, str]]] = {}
+    for key, concept in table.items():
+        words = tuple(key.split())
+        by_first.setdefault(words[0][:3], []).append((words, concept, key))
+    for entries in by_first.values():
+        entries.sort(key=lambda e: -len(e[2]))
+    return by_first, None
+
+
+def _tokens(folded: str, lang: str) -> list[tuple[str, int, int]]:
+    return [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(folded)]
+
+
+_AR_PREFIX = re.compile(r"^(?:[وف]?[بلك]?ال|[وف][بلك]?|[بلك])(?=\S{3})")
+
+
+def _forms(token: str, lang: str) -> tuple[str, ...]:
+    """A token as written and, in Arabic, without the article or a one-letter prefix ('والمناشف' -> 'مناشف')."""
+    if lang != "ar":
+        return (token,)
+    stripped = _AR_PREFIX.sub("", token)
+    return (token, stripped) if stripped != token else (token,)
+
+
+def find_terms(text: str, language: str) -> list[Term]:
+    """Product concepts named in ``text`` in ``language`` (plus English, which buyers mix in), in order, not overlapping.
+    When neither names one, every other language is tried: a short request is easily taken for another language."""
+    found: list[Term] = []
+    for lang in dict.fromkeys((language, "en")):
+        found += _find(text, lang, inflect=lang == language)
+    if not found:
+        for lang in names():
+            if lang not in (language, "en"):
+                found += _find(text, lang)
+    found.sort(key=lambda t: (t.start, -(t.end - t.start)))
+    out: list[Term] = []
+    for t in found:
+        if not any(t.start < o.end and o.start < t.end for o in out):
+            out.append(t)
+    if language in ("zh", "ko"):  # head-final compounds: '노트북 백팩' is one product
+        merged: list[Term] = []
+        for t in out:
+            if merged and not text[merged[-1].end:t.start].strip() and merged[-1].language == t.language:
+                last = merged.pop()
+                compound = names()[language].get(" ".join(_fold(text[last.start:t.end], language).split()))
+                t = Term(compound or t.concept, text[last.start:t.end], last.start, t.end, language)
+            merged.append(t)
+        out = merged
+    return out
+
+
+def _find(text: str, lang: str, inflect: bool = True) -> list[Term]:
+    folded = _fold(text, lang)
+    by_first, rx = _index(lang)
+    table = names().get(lang, {})
+    out: list[Term] = []
+    if rx is not None and lang == "ko":
+        for m in rx.finditer(folded):
+            key = next((k for k in table if k.replace(" ", "") == re.sub(r"\s+", "", m.group(0))), None)
+            if key is not None:
+                out.append(Term(table[key], text[m.start():m.end()], m.start(), m.end(), lang))
+        return out
+    if rx is not None:
+        squeezed_map = [i for i, ch in enumerate(folded) if not ch.isspace()]
+        squeezed = "".join(folded[i] for i in squeezed_map)
+        for m in rx.finditer(squeezed):
+            a, b = squeezed_map[m.start()], squeezed_map[m.end() - 1] + 1
+            key = next((k for k in table if k.replace(" ", "") == m.group(0)), m.group(0))
+            out.append(Term(table[key], text[a:b], a, b, lang))
+        return out
+    tokens = _tokens(folded, lang)
+    inflect = inflect and lang not in ("ar", "he", "fa")  # root-and-pattern words: 'دولار' is not 'دولاب'
+    i = 0
+    while i < len(tokens):
+        word, a, _ = tokens[i]
+        best = None
+        for first in _forms(word, lang):
+            for words, concept, _key in by_first.get(first[:3], []):
+                n = len(words)
+                if i + n <= len(tokens) and all(any(_word_match(f, words[k], inflect) for f in _forms(tokens[i + k][0], lang))
+                                                for k in range(n)):
+                    best = (n, concept)
+                    break
+            if best:
+                break
+        if best is None and lang in _COMPOUNDING and len(word) > 6:  # the name at the end of a compound, with a plural ending
+            tail = word.split("-")[-1]
+            for cut in range(0, len(tail) - 4):
+                part = tail[cut:]
+                concept = next((table[p] for p in (part, part[:-1], part[:-2]) if len(p) >= 5 and p in table
+                                and part[len(p):] in ("", "e", "n", "s", "en", "er")), None)
+                if concept is not None:
+                    best = (1, concept)
+                    break
+        if best is None and "-" in word:  # 'Edelstahl-Thermobecher', 'LED-Lampe'
+            for part in reversed(word.split("-")[1:]):
+                concept = table.get(part)
+                if concept is not None and len(part) >= 4:
+                    best = (1, concept)
+                    break
+        if best is not None:
+            n, concept = best
+            out.append(Term(concept, text[a:tokens[i + n - 1][2]], a, tokens[i + n - 1][2], lang))
+            i += n
+        else:
+            i += 1
+    return out
+
+
+def nearest(terms: list[Term], span: tuple[int, int]) -> Term | None:
+    """The term closest to a quantity's position (the product it counts)."""
+    def distance(t: Term) -> int:
+        return max(t.start - span[1], span[0] - t.end, 0)
+    return min(terms, key=distance, default=None)
+
+
+def title_concepts(text: str, language: str = "en") -> set[Concept]:
+    """The concepts a catalog title or description names, in its language and in English."""
+    return {t.concept for lang in dict.fromkeys((language, "en")) for t in _find(text, lang, inflect=lang == language)}

@@ -1,0 +1,1 @@
+"""Trade economics with their sources: exchange rates, freight, duties, Incoterms and landed cost."""
