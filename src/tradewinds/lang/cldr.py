@@ -20,7 +20,8 @@ from .text import fold, unspaced
 _HEAD_LAST = {"en", "de", "nl", "ja", "zh", "ko", "hi", "tr", "th"}
 # When one currency word names several currencies ("dollar", "peso", "franc"), the most traded wins.
 PRIORITY = ("USD", "EUR", "CNY", "GBP", "JPY", "INR", "KRW", "AED", "SAR", "MXN", "BRL", "TRY", "RUB", "CHF", "AUD", "CAD", "HKD",
-            "SGD", "PLN", "IDR", "THB", "VND", "EGP", "ZAR", "NGN")
+            "SGD", "PLN", "IDR", "THB", "VND", "EGP", "ZAR", "NGN", "RON", "SEK", "NOK", "DKK", "CZK", "HUF", "KZT", "KES")
+_NOT_HEADS = {"novo", "nowy", "nowe", "nowa", "nuevo", "nueva", "nouveau", "nouvelle", "neuer", "neue", "new", "nieuwe", "nuovo", "yeni"}
 
 
 def _plain(x):
@@ -53,6 +54,11 @@ def territory_names() -> dict[str, str]:
     return out
 
 
+# Not money a buyer pays in: precious metals, SDRs, test codes, fund and accounting units.
+NOT_TENDER = {"XAU", "XAG", "XPT", "XPD", "XDR", "XTS", "XXX", "XUA", "XSU", "XBA", "XBB", "XBC", "XBD", "CHE", "CHW", "CLF",
+              "COU", "MXV", "USN", "UYI", "UYW", "BOV", "VED"}
+
+
 def _rank(codes: set[str]) -> str:
     return min(codes, key=lambda c: (PRIORITY.index(c) if c in PRIORITY else len(PRIORITY), c))
 
@@ -61,8 +67,9 @@ def _rank(codes: set[str]) -> str:
 def currency_words() -> dict[str, str]:
     """Folded currency name, plural form, head word or symbol -> ISO 4217 code. A word naming several
     currencies ('dollar') maps to the most traded of them."""
-    active = currencies()
+    active = {c for c in currencies() if c not in NOT_TENDER}
     words: dict[str, set[str]] = {}
+    heads: dict[str, set[str]] = {}
 
     def add(word: str, code: str) -> None:
         w = _norm(word)
@@ -79,10 +86,13 @@ def currency_words() -> dict[str, str]:
                 add(form, code)
                 parts = re.split(r"[\s-]+", form.strip())
                 if len(parts) > 1:
-                    add(parts[-1] if lang in _HEAD_LAST else parts[0], code)
+                    heads.setdefault(_norm(parts[-1] if lang in _HEAD_LAST else parts[0]), set()).add(code)
         for code, symbol in _plain(data["currency_symbols"]).items():
             if code in active and symbol and not re.fullmatch(r"[A-Z]{3}", symbol):
                 add(symbol, code)
+    for head, codes in heads.items():  # a currency noun several currencies share ('dollar', 'peso', 'franc'), not 'unidad'
+        if len(codes) >= 2 and len(head) >= 3 and head not in _NOT_HEADS:
+            words.setdefault(head, set()).update(codes)
     for lang_words in table()["currency_words"].values():
         for word, code in lang_words.items():
             words[_norm(word)] = {code}

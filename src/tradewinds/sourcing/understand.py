@@ -187,7 +187,9 @@ def _explicit_lines(text: str, e: Extracted, terms: list[Term], model_lines: lis
     if terms and model_lines and len(model_lines) == len(quantities) >= 2 and len({t.concept for t in terms}) < len(quantities):
         terms = []  # the lexicon knows fewer of the products than the buyer counts: the model names them all
     if terms:
-        distinct = list({t.concept.name: t for t in reversed(terms)}.values())[::-1]
+        # one per product named ('50 guitares et 20 ukulélés' are two lines of one concept when both are counted)
+        key = (lambda t: (t.concept.name, t.native.lower())) if len(quantities) >= 2 else (lambda t: t.concept.name)
+        distinct = list({key(t): t for t in reversed(terms)}.values())[::-1]
         if len(quantities) >= 2:
             free = list(distinct)
             for q in quantities:
