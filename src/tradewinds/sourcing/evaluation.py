@@ -119,7 +119,7 @@ class CatalogTruth:
         if o.moq > qty:
             out.append("moq")
         if line.max_unit_price is not None:
-            at = unit_price_at(o.tiers, qty)
+            at = unit_price_at(o.tiers, max(qty, o.moq))  # below the MOQ there is no price: judge the price at the MOQ
             price = None if at is None else convert(at, o.currency, line.currency or "USD", self.fx)
             if price is None or price > line.max_unit_price * (1 + 1e-9):
                 out.append("price")
