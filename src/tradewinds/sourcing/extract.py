@@ -240,7 +240,7 @@ def find_quantities(text: str, numbers: list[Number], money: list[Money], lead_s
             counted.append((int(n.value), (n.start, n.end)))
         elif re.match(rf"\s?{LETTER}", text[n.end:n.end + 3]) or re.search(rf"{LETTER}\s?$", text[max(0, n.start - 3):n.start]):
             bare.append((int(n.value), (n.start, n.end)))
-    return counted or bulk[:1] or bare[:1]
+    return counted or bulk[:1] or bare
 
 
 # -- certifications, verification, customization -------------------------------------------

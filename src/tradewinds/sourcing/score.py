@@ -39,6 +39,9 @@ def product_check(line: LedgerLine, hit: SearchHit, product: Product | None, kin
     thing (kinds.same_kind); similar is not enough."""
     title = hit.title if product is None else product.title
     language = product.language if product is not None else "en"
+    if not line.kind_confirmed:
+        return RequirementCheck(requirement=f"is a {line.name}", kind="product", status="fails", weight=3.0,
+                                evidence=f"title: {hit.title!r}; {line.kind_note or 'the product is unconfirmed'}")
     ok, why = same_kind(kind, line_words(concepts().get(line.concept) if line.concept else None, language, line.native)
                         + [line.name], title, language, hit.category)
     return RequirementCheck(requirement=f"is a {line.name}", kind="product", status="met" if ok else "fails", weight=3.0,

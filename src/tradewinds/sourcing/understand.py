@@ -281,9 +281,21 @@ def name_line(line: LedgerLine, kinds: CatalogKinds) -> None:
 
 
 def resolve_kind(line: LedgerLine, kinds: CatalogKinds, language: str = "en") -> None:
-    """Fill the line's categories (what counts as this product in this catalog) and say why."""
+    """Fill the line's categories (what counts as this product in this catalog) and say why. A product only a
+    model's translation names, in words neither the lexicon nor the catalog's titles have, stays unconfirmed:
+    a small model's 'biking toys' for 'butów do biegania' must not make toys the product."""
     concept = concepts().get(line.concept) if line.concept else None
     kind = kinds.resolve(concept, line.name)
+    line.kind_confirmed = True
+    if concept is None and language != "en" and line.native:
+        own = kinds.resolve(None, line.native)
+        if own.categories:  # the buyer's own words are in the catalog's titles
+            kind = own if not kind.categories or not set(own.categories) & set(kind.categories) else kind
+        else:
+            line.kind_confirmed = False
+            kind = type(kind)(kind.categories, kind.hs_codes, None, kind.head,
+                              f"'{line.native}' is not in the product lexicon; '{line.name}' is a model's translation, "
+                              "unconfirmed: name the product in the plan")
     line.categories, line.hs_codes, line.kind_note = list(kind.categories), list(kind.hs_codes), kind.why[:300]
 
 
