@@ -81,11 +81,14 @@ class CatalogKinds:
     def by_leaf(self, family: str) -> list[str]:
         return [c for c in self.categories if leaf(c) == family]
 
-    def resolve(self, concept: Concept | None, english: str) -> Kind:
-        """The kind a line asks for. No categories means the catalog carries nothing of that kind."""
+    def resolve(self, concept: Concept | None, english: str, context: str = "") -> Kind:
+        """The kind a line asks for. No categories means the catalog carries nothing of that kind. A concept of
+        several families ('chair') takes the one whose titles share the most words with the rest of the need."""
         if concept is not None:
             cats = [c for f in concept.families for c in self.by_leaf(f)]
-            why = f"'{concept.name}' is in the taxonomy family {', '.join(concept.families)}" if cats else ""
+            if len(cats) > 1 and context:
+                cats = self._by_context(cats, context, {_singular(w) for w in _WORD.findall(f"{concept.name} {english}")})
+            why = f"'{concept.name}' is in the taxonomy family {', '.join(leaf(c) for c in cats)}" if cats else ""
             if not cats:
                 shares = self.concept_share.get(concept.name, {})
                 top = max(shares.values(), default=0.0)
@@ -102,6 +105,15 @@ class CatalogKinds:
         why = (f"catalog titles in {', '.join(leaf(c) for c in cats)} carry '{head}'" if cats
                else f"no catalog title carries '{head}'")
         return Kind(tuple(cats), self._hs(cats), None, head, why)
+
+    def _by_context(self, categories: list[str], context: str, own: set[str]) -> list[str]:
+        words = {_singular(w) for w in _WORD.findall(context)} - _GENERIC - own
+        score = {c: sum(self.word_share.get(w, {}).get(c, 0.0) for w in words) for c in categories}
+        best = max(score.values())
+        if best <= 0:
+            return categories
+        ranked = sorted(categories, key=lambda c: -score[c])
+        return [c for c in ranked if score[c] >= 0.5 * best]
 
     def _hs(self, categories: list[str]) -> tuple[str, ...]:
         return tuple(dict.fromkeys(h for c in categories if (h := self.categories[c][0])))

@@ -174,16 +174,27 @@ def find_terms(text: str, language: str) -> list[Term]:
     for t in found:
         if not any(t.start < o.end and o.start < t.end for o in out):
             out.append(t)
-    if language in ("zh", "ko"):  # head-final compounds: '노트북 백팩' is one product
-        merged: list[Term] = []
-        for t in out:
-            if merged and not text[merged[-1].end:t.start].strip() and merged[-1].language == t.language:
-                last = merged.pop()
-                compound = names()[language].get(" ".join(_fold(text[last.start:t.end], language).split()))
-                t = Term(compound or t.concept, text[last.start:t.end], last.start, t.end, language)
-            merged.append(t)
-        out = merged
-    return out
+    return _noun_phrases(text, out, language)
+
+
+# Languages whose noun phrase puts the head noun first ('เสื้อยืดผ้าฝ้าย' is a t-shirt of cotton, 'camiseta de algodón' a
+# t-shirt); in the others it comes last ('노트북 백팩' is a backpack, 'Baumwoll-T-Shirt' a t-shirt).
+HEAD_FIRST = {"th", "vi", "id", "ms", "fr", "es", "it", "pt", "ro", "ar", "he", "fa"}
+_LINK = re.compile(r"^[\s-]*(?:de|di|da|do|du|des|del|della|of|em|en|à|a|в|из|từ|bằng|dari|untuk|para|per|for)?[\s-]*$", re.I)
+
+
+def _noun_phrases(text: str, terms: list[Term], language: str) -> list[Term]:
+    """Terms next to each other name one product: its head, by the language's word order."""
+    merged: list[Term] = []
+    for t in terms:
+        joined_by_and = language == "ar" and t.native[:1] in ("و", "ف")  # 'وبالمناشف': 'and the towels'
+        if merged and _LINK.match(text[merged[-1].end:t.start]) and not joined_by_and:
+            last = merged.pop()
+            compound = names().get(language, {}).get(" ".join(_fold(text[last.start:t.end], language).split()))
+            head = compound or (last.concept if language in HEAD_FIRST else t.concept)
+            t = Term(head, text[last.start:t.end], last.start, t.end, language)
+        merged.append(t)
+    return merged
 
 
 def _find(text: str, lang: str, inflect: bool = True) -> list[Term]:

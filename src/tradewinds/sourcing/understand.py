@@ -137,7 +137,7 @@ def understand(need: str, gateway: Gateway | None, *, kinds: CatalogKinds | None
         notes.append(f"quantities scaled x{quantity_scale:g}")
     for line in lines:
         if kinds is not None:
-            resolve_kind(line, kinds, e.language)
+            resolve_kind(line, kinds, e.language, context=text)
         line.queries = plan_queries(line, e.language)
     budgets = [m for m in e.money if m.kind == "total" and m.amount > 0]
     ledger = Ledger(need=need, language=e.language, lines=lines, budget_total=budgets[-1].amount if budgets else None,
@@ -280,12 +280,12 @@ def name_line(line: LedgerLine, kinds: CatalogKinds) -> None:
     line.queries = plan_queries(line, language)
 
 
-def resolve_kind(line: LedgerLine, kinds: CatalogKinds, language: str = "en") -> None:
+def resolve_kind(line: LedgerLine, kinds: CatalogKinds, language: str = "en", context: str = "") -> None:
     """Fill the line's categories (what counts as this product in this catalog) and say why. A product only a
     model's translation names, in words neither the lexicon nor the catalog's titles have, stays unconfirmed:
     a small model's 'biking toys' for 'butów do biegania' must not make toys the product."""
     concept = concepts().get(line.concept) if line.concept else None
-    kind = kinds.resolve(concept, line.name)
+    kind = kinds.resolve(concept, line.name, context)
     line.kind_confirmed = True
     if concept is None and language != "en" and line.native:
         own = kinds.resolve(None, line.native)
