@@ -103,13 +103,54 @@ def test_nothing_adequate_is_said_honestly(sourcer):
     assert "no adequate offer" in report.summary and result.rounds >= 2
 
 
-def test_grounding_check_refuses_invented_numbers_and_ids(sourcer):
-    report = sourcer.source("We need 500 ceramic coffee mugs, under 2 USD each")
-    check_grounding(report)
+def _grounded(sourcer):
+    report = sourcer.source("We need 500 vacuum insulated tumblers, under 9 USD each")
+    records = sourcer.repo.get_many(report.citations)
+    check_grounding(report, records)  # the composed report is grounded
+    return report, records
+
+
+def test_grounding_fails_on_an_invented_price_beside_an_offer(sourcer):
+    report, records = _grounded(sourcer)
+    o = report.lines[0].options[0]
+    assert f"{o.offer_id} from {o.supplier_name} at {o.unit_price:,.2f} {o.currency}" in report.summary
+    report.summary = report.summary.replace(f"at {o.unit_price:,.2f} {o.currency}", f"at {o.unit_price * 0.9:,.2f} {o.currency}")
+    with pytest.raises(GroundingError) as e:
+        check_grounding(report, records)
+    assert f"beside {o.offer_id}, whose record gives" in e.value.message
+
+
+def test_grounding_fails_on_an_invented_id_and_on_numbers_from_nowhere(sourcer):
+    report, records = _grounded(sourcer)
     report.summary += " A special total of 4,321.98 USD is available from off_inventedid12345."
     with pytest.raises(GroundingError) as e:
-        check_grounding(report)
-    assert "number 4,321.98" in e.value.message and "off_inventedid12345" in e.value.message
+        check_grounding(report, records)
+    assert "off_inventedid12345 is not a catalog record" in e.value.message
+
+
+def test_grounding_fails_on_a_supplier_swapped_beside_an_offer(sourcer):
+    report, records = _grounded(sourcer)
+    first = report.lines[0].options[0]
+    other = next(o for o in report.lines[0].options if o.supplier_id != first.supplier_id)
+    report.summary = report.summary.replace(f"from {first.supplier_name} at", f"from {other.supplier_name} at")
+    with pytest.raises(GroundingError) as e:
+        check_grounding(report, records)
+    assert f"{other.supplier_name!r} named for {first.offer_id}" in e.value.message
+
+
+def test_a_run_whose_prose_breaks_the_record_fails_and_publishes_nothing(sourcer, monkeypatch):
+    from tradewinds.sourcing import run
+
+    real = run.compose
+
+    def lying(report):
+        real(report)
+        o = report.lines[0].options[0]
+        report.summary = report.summary.replace(f"at {o.unit_price:,.2f} {o.currency}", f"at {o.unit_price / 2:,.2f} {o.currency}")
+
+    monkeypatch.setattr(run, "compose", lying)
+    with pytest.raises(GroundingError):
+        sourcer.source("We need 500 vacuum insulated tumblers, under 9 USD each")
 
 
 def test_follow_up_changes_the_ledger_and_reruns_only_what_changed(demo_services, tmp_path):

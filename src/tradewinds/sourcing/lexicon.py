@@ -120,7 +120,10 @@ def _word_match(token: str, word: str, inflect: bool = True) -> bool:
     common = 0
     while common < min(len(token), len(word)) and token[common] == word[common]:
         common += 1
-    return common >= 4 and len(word) - common <= 2 and len(token) - common <= 3
+    word_tail, token_tail = len(word) - common, len(token) - common
+    if common < 4 or word_tail > 2 or token_tail > 3:
+        return False
+    return len(token) >= len(word) or word_tail <= 1  # 'blank' is not a shortened 'blanket'
 
 
 @cache
@@ -217,7 +220,8 @@ def _find(text: str, lang: str, inflect: bool = True) -> list[Term]:
             out.append(Term(table[key], text[a:b], a, b, lang))
         return out
     tokens = _tokens(folded, lang)
-    inflect = inflect and lang not in ("ar", "he", "fa")  # root-and-pattern words: 'دولار' is not 'دولاب'
+    # English inflects by plurals only ('closure' is not 'closet'); root-and-pattern words neither ('دولار' is not 'دولاب')
+    inflect = inflect and lang not in ("en", "ar", "he", "fa")
     i = 0
     while i < len(tokens):
         word, a, _ = tokens[i]

@@ -32,11 +32,25 @@ from .kinds import CatalogKinds
 from .nearmiss import near_misses
 from .report import check_grounding, citations, compose, compute_totals
 from .schemas import Ledger, LedgerLine, LineResult, Option, RunStats, SourcingReport, StepEvent
-from .score import adequate, score_offer
+from ..trade.landed import landed_cost
+from .score import adequate, convert, score_offer
 from .suppliers import SupplierWeights, rank_suppliers
 from .understand import name_line, resolve_kind, understand
 
 Emit = Callable[[StepEvent], None]
+
+
+def _rank_key(o: Option, line: LedgerLine, fx: dict[str, float]) -> tuple:
+    """Adequate options first, ranked on landed cost at the destination when there is one (else unit price
+    converted); then the rest by match."""
+    if o.landed is not None:
+        cost = o.landed.unit
+    elif o.unit_price is not None:
+        cost = convert(o.unit_price, o.currency, line.currency, fx) or float("inf")
+    else:
+        cost = float("inf")
+    good = adequate(o)
+    return (not good, not o.same_product, cost if good else -o.match, -o.match if good else cost)
 
 
 class Budgets(BaseModel):
@@ -261,8 +275,10 @@ class Sourcer:
             else:
                 break
         result.options = [o for o in options if o.same_product][:b.options_per_line]
-        # related: other products of the same category, or, when the catalog has none of this kind, the nearest others
-        result.related = [o for o in options if not o.same_product and (o.tier == 50 or not line.categories)][:b.related_per_line]
+        # related: other products of the same category, or, when the catalog has none of this kind, others that share a word
+        words = {w.lower().rstrip("s") for w in line.name.split() if len(w) > 2}
+        result.related = [o for o in options if not o.same_product and (o.tier == 50 or (not line.categories and words
+                          & {w.lower().rstrip("s") for w in o.title.split()}))][:b.related_per_line]
         result.no_match = not any(adequate(o) for o in result.options)
         if result.no_match:
             result.near_misses = near_misses(line, ledger, self.repo, self.fx)
@@ -275,17 +291,22 @@ class Sourcer:
         for h in hits.values():
             product = records.get(h.product_id)
             supplier = records.get(h.supplier_id)
-            options.append(score_offer(line, ledger, h, product if isinstance(product, Product) else None,
-                                       supplier if isinstance(supplier, Supplier) else None, self.fx))
-        options.sort(key=lambda o: (not adequate(o), not o.same_product, -o.match, o.unit_price if o.unit_price is not None else float("inf")))
+            option = score_offer(line, ledger, h, product if isinstance(product, Product) else None,
+                                 supplier if isinstance(supplier, Supplier) else None, self.fx)
+            if ledger.destination_country and h.unit_price is not None:
+                option.landed = landed_cost(unit_price=h.unit_price, price_currency=h.currency, quantity=line.quantity,
+                                            hs=(product.hs_code if isinstance(product, Product) else None) or h.hs_code,
+                                            origin=h.supplier_country, destination=ledger.destination_country,
+                                            incoterm=h.incoterm, currency=line.currency, fx=self.fx)
+            options.append(option)
+        options.sort(key=lambda o: _rank_key(o, line, self.fx))
         return options
 
     def _why_missing(self, line: LedgerLine, result: LineResult) -> list[str]:
         what = line.concept or line.name
         if not line.categories:
             related = ", ".join(f"{o.title} ({o.offer_id})" for o in result.related[:2])
-            return [f"the catalog carries no {what}: {line.kind_note or 'no category matches'}"
-                    + (f"; related products, shown apart: {related}" if related else "")]
+            return [(line.kind_note or f"the catalog carries no {what}") + (f"; related products, shown apart: {related}" if related else "")]
         if result.near_misses:
             return [n.message + f" ({n.admit})" for n in result.near_misses]
         if not result.options:
@@ -307,5 +328,5 @@ class Sourcer:
         report.totals.lines_missing += missing
         report.citations = citations(report)
         compose(report)
-        check_grounding(report)
+        check_grounding(report, self.repo.get_many(report.citations + [r.supplier_id for r in report.shortlist]))
         return report

@@ -10,6 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..trade.landed import LandedCost
+
 Status = Literal["met", "partial", "unknown", "fails"]
 
 
@@ -95,6 +97,7 @@ class Option(_Model):
     tier: Literal[100, 75, 50, 0] = Field(description="100 = every requirement met; 75/50 = at least that share; 0 = below")
     requirements: list[RequirementCheck]
     same_product: bool = Field(True, description="False: a related product (another kind), shown apart, never adequate")
+    landed: LandedCost | None = Field(None, description="Delivered duty paid at the destination (when the need names one)")
 
 
 class NearMiss(_Model):
@@ -135,9 +138,12 @@ class SupplierScore(_Model):
 
 class Totals(_Model):
     currency: str
-    best_total: float | None = Field(None, description="Sum over lines of the best adequate option's total (converted)")
+    best_total: float | None = Field(None, description="Sum over lines of the best adequate option's goods total (converted)")
+    landed_total: float | None = Field(None, description="The same options delivered duty paid at the destination (estimates)")
     budget_total: float | None = None
-    within_budget: bool | None = None
+    within_budget: bool | None = Field(None, description="Landed total (else goods total) within the budget")
+    budget_used: float | None = Field(None, description="Share of the budget the plan uses")
+    exchange_rates: list[str] = Field(default_factory=list, description="Every rate used to total mixed currencies, with its source and date")
     lines_priced: int = 0
     lines_missing: list[str] = Field(default_factory=list)
 

@@ -121,6 +121,13 @@ def score_offer(line: LedgerLine, ledger: Ledger, hit: SearchHit, product: Produ
         wanted = " or ".join(ledger.supplier_countries) if ledger.supplier_countries else "not " + "/".join(ledger.exclude_countries)
         checks.append(RequirementCheck(requirement=f"supplier country {wanted}", kind="country", hard=True,
                                        status="met" if ok else "fails", evidence=f"supplier country {country or 'unknown'}"))
+    if ledger.destination_country and supplier is not None:
+        markets = supplier.export_markets
+        dest = ledger.destination_country
+        checks.append(RequirementCheck(requirement=f"exports to {dest}", kind="export", weight=0.5,
+                                       status="met" if dest in markets or supplier.country == dest else "unknown",
+                                       evidence=f"export markets on record: {', '.join(markets) or 'none'}"
+                                                + ("" if dest in markets or supplier.country == dest else f" (not {dest})")))
     if ledger.verified_only:
         checks.append(RequirementCheck(requirement="verified supplier", kind="verified", hard=True,
                                        status="met" if hit.verified else "fails", evidence=f"verified: {hit.verified}"))
