@@ -123,3 +123,52 @@ def test_a_project_plan_shows_its_arithmetic_and_what_the_catalog_lacks(sourcer)
     assert report.totals.within_budget in (True, None)
     if report.totals.budget_used is not None and report.totals.budget_used < 0.5:
         assert any("of the budget" in r and "left out" in r for r in report.risks)
+
+
+# -- the defects of issue 15, one test each (each failed before the change that fixed it) --------------------------
+@pytest.mark.parametrize("need, family", [
+    ("Precisamos de 500 toalhas de banho de algodão", "Towels"),  # was: cotton fabric at 89%
+    ("Wir brauchen 300 Edelstahl-Thermobecher", "Insulated tumblers"),  # was: a wine glass at 100%
+    ("hotel bed sheets, 300 sets", "Bed linen"),  # was: a smart TV at 70%
+])
+def test_the_product_named_in_any_language_is_the_one_rated(sourcer, demo_services, need, family):
+    report = sourcer.source(need)
+    rated = [o for r in report.lines for o in [*r.options, *r.related] if o.match >= 0.75]
+    assert all(_category(demo_services, o) == family for o in rated)
+    assert [c.split(" > ")[-1] for c in report.ledger.lines[0].categories] == [family]
+
+
+def test_a_met_requirement_does_not_lift_a_wrong_product(sourcer):
+    first = sourcer.source("hotel bed sheets, 300 sets")
+    tvs = {o.offer_id: o.match for r in first.lines for o in r.related}
+    after = sourcer.follow_up(first.run_id, "only ISO 9001")
+    assert all(o.match <= tvs.get(o.offer_id, 0.5) for r in after.lines for o in r.related)
+    assert all(o.same_product for r in after.lines for o in r.options)
+
+
+def test_a_unit_price_in_japanese_is_a_cap_not_a_spec(sourcer):
+    report = sourcer.source("業務用エスプレッソマシンを2台、1台あたり2000ドル以下で探しています")
+    (line,) = report.ledger.lines
+    assert (line.quantity, line.max_unit_price, line.currency, line.specs) == (2, 2000.0, "USD", [])
+    assert not report.questions or not any("2000" in q and "capacity" in q for q in report.questions)
+
+
+def test_an_explicit_item_wins_over_the_project_template(sourcer):
+    report = sourcer.source("카페 창업을 위해 에스프레소 머신 2대가 필요합니다")
+    (line,) = report.ledger.lines  # not the 10-line coffee-shop template
+    assert (line.concept, line.quantity) == ("espresso machine", 2) and any("template" in n for n in report.ledger.notes)
+
+
+def test_a_cap_in_a_pegged_currency_converts_instead_of_excluding_everything(sourcer):
+    report = sourcer.source("500 vacuum insulated tumblers, max 35 SAR each")
+    (line,), (result,) = report.ledger.lines, report.lines
+    assert (line.max_unit_price, line.currency) == (35.0, "SAR") and not result.no_match
+    assert any("SAR" in r and "official peg" in r for r in report.risks)  # the rate used is shown
+
+
+def test_follow_ups_edit_constraints_without_inventing_lines(sourcer):
+    first = sourcer.source("We need 500 vacuum insulated tumblers")
+    second = sourcer.follow_up(first.run_id, "also only suppliers outside China")
+    assert second.changes == ["suppliers not from CN"] and len(second.ledger.lines) == 1
+    third = sourcer.follow_up(first.run_id, "must be CE plus RoHS")
+    assert len(third.ledger.lines) == 1 and third.ledger.lines[0].certifications == ["CE", "RoHS"]
