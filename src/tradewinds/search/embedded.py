@@ -203,6 +203,7 @@ class EmbeddedBackend(SearchBackend):
             dense = self._dense(qvec, f, pool, eligible)
         fused = (rrf(lex, dense) if request.mode == "hybrid" else (lex or dense))
         candidates = len(fused)
+        every = np.array([r for r, _ in fused], np.int64)  # facets count every candidate, so they agree with the total
         fused = fused[: request.limit]
         rows = np.array([r for r, _ in fused], np.int64)
         lex_rank = {r: i + 1 for i, (r, _) in enumerate(lex)}
@@ -219,7 +220,7 @@ class EmbeddedBackend(SearchBackend):
                 lexical_rank=lex_rank.get(row), dense_rank=dense_rank.get(row),
                 unit_price=None if np.isnan(price) else round(float(price), 4),
             ))
-        facets = self.columns.facets(rows) if request.facets and len(rows) else {}
+        facets = self.columns.facets(every) if request.facets and len(every) else {}
         return SearchResponse(hits=hits, candidates=candidates, facets=facets,
                               took_ms=(time.perf_counter() - t0) * 1000, backend=self.name)
 

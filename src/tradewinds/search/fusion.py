@@ -29,7 +29,7 @@ def price_at(tiers: Sequence[tuple[int, float]], quantity: int) -> float | None:
 
 
 def facets_of(hits: Sequence[SearchHit]) -> dict[str, list[FacetCount]]:
-    """Facet counts over the hits a buyer can page through (the embedded backend counts the same rows)."""
+    """Facet counts over every candidate (not only the page shown), so they agree with the candidate total."""
     counters = {
         "supplier_country": Counter(h.supplier_country for h in hits if h.supplier_country),
         "incoterm": Counter(h.incoterm for h in hits if h.incoterm),

@@ -372,9 +372,10 @@ class MilvusBackend(SearchBackend):
             lex_rank = {o: (i + 1, s) for i, (o, s) in enumerate(lex)}
             dense_rank = {o: (i + 1, s) for i, (o, s) in enumerate(dense)}
             fused = rrf(lex, dense) if request.mode == "hybrid" else (lex or dense)
-        hits = [self._hit(entities[o], f, score=s, lexical=lex_rank.get(o), dense=dense_rank.get(o))
-                for o, s in fused[: request.limit]]
-        return SearchResponse(hits=hits, candidates=len(fused), facets=facets_of(hits) if request.facets else {},
+        every = [self._hit(entities[o], f, score=s, lexical=lex_rank.get(o), dense=dense_rank.get(o))
+                 for o, s in (fused if request.facets else fused[: request.limit])]
+        hits = every[: request.limit]  # facets count every candidate, so they agree with the total
+        return SearchResponse(hits=hits, candidates=len(fused), facets=facets_of(every) if request.facets else {},
                               took_ms=(time.perf_counter() - t0) * 1000, backend=self.name)
 
     def _ann(self, field: str, data, expr: str, limit: int, f: SearchFilters, entities: dict) -> list[tuple[str, float]]:

@@ -147,7 +147,12 @@ class SearchBackendContract:
     def test_facets_count_candidates(self, loaded: SearchBackend):
         r = loaded.search(SearchRequest(text="espresso machine", limit=200, facets=True, filters=SearchFilters(countries=["CN", "VN"])))
         countries = {f.value for f in r.facets["supplier_country"]}
-        assert countries <= {"CN", "VN"} and sum(f.count for f in r.facets["supplier_country"]) == len(r.hits)
+        assert countries <= {"CN", "VN"} and sum(f.count for f in r.facets["supplier_country"]) == r.candidates
+
+    def test_facets_count_every_candidate_not_only_the_page(self, loaded: SearchBackend):
+        page = loaded.search(SearchRequest(text="espresso machine", limit=3, facets=True))
+        assert len(page.hits) == 3 and page.candidates > 3
+        assert sum(f.count for f in page.facets["supplier_country"]) == page.candidates  # the counts agree with the total
 
     def test_clear(self, loaded: SearchBackend):
         loaded.clear()
