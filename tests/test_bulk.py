@@ -69,6 +69,11 @@ def test_the_solver_beats_or_matches_both_baselines_and_respects_caps():
     assert cheapest_per_line(lines, 100.0).total_cost == 355 and fewest_suppliers(lines, 100.0).total_cost == 280
     capped, _ = optimise(lines, 0.0, max_suppliers=1)
     assert {k[0] for k in capped.choice.values()} == {"a"} and capped.total_cost == 180
+    # the fewest-suppliers baseline is the cheapest of the smallest covers, not any of them
+    tie = {"L1": [Candidate("a1", "A", 10), Candidate("z1", "Z", 30)], "L2": [Candidate("b2", "B", 10), Candidate("z2", "Z", 30)],
+           "L4": [Candidate("d4", "D", 5), Candidate("e4", "E", 9)]}
+    few = fewest_suppliers(tie, 0.0)
+    assert few.suppliers == 2 and few.choice["L4"] == "d4" and few.total_cost == 65
     budget, _ = optimise(lines, 0.0, budget=150)
     assert budget.total_cost <= 150 and len(budget.choice) == 2  # a line is left out (flagged) rather than the cap broken
 

@@ -71,11 +71,14 @@ def test_bad_rows_are_reported_precisely_and_good_rows_kept(repo, settings, tmp_
     r = imp(p, repo, settings)
     assert not r.refused and r.offers_upserted == 1 and r.rows_skipped == 5
     by_row = {i.row: i for i in r.issues}
-    assert by_row[2].field == "price_tiers" and "greater than 0" in by_row[2].problem
-    assert by_row[3].field == "price_tiers" and by_row[3].value == "100:abc" and "numbers" in by_row[3].fix
-    assert by_row[4].field == "moq" and "absurd" in by_row[4].problem
-    assert "duplicate offer id, first seen in row 1" in by_row[5].problem
-    assert by_row[6].field == "supplier_country" and "Narnia" in str(by_row[6])
+    # rows as the spreadsheet numbers them: the header is row 1, the first data row is row 2
+    lines = p.read_text().splitlines()
+    assert "100:abc" in lines[by_row[4].row - 1]  # the issue's row is the file's line
+    assert by_row[3].field == "price_tiers" and "greater than 0" in by_row[3].problem
+    assert by_row[4].field == "price_tiers" and by_row[4].value == "100:abc" and "numbers" in by_row[4].fix
+    assert by_row[5].field == "moq" and "absurd" in by_row[5].problem
+    assert "duplicate offer id, first seen in row 2" in by_row[6].problem
+    assert by_row[7].field == "supplier_country" and "Narnia" in str(by_row[7])
     assert all(i.file == "mixed.csv" for i in r.issues)
 
 
@@ -127,7 +130,7 @@ def test_google_merchant_tsv_and_xml(repo, settings, tmp_path):
     tsv = write(tmp_path, "feed.tsv", "id\ttitle\tdescription\tprice\tbrand\tmpn\n"
                 "G1\tBamboo toothbrush\t<b>Soft</b> bristles\t2.50 USD\tEcoSmile\tES-100\nG2\tBroken\tx\tfree\t\t\n")
     r = imp(tsv, repo, settings, supplier_defaults={"name": "Eco Shop", "country": "DE"})
-    assert r.offers_upserted == 1 and r.issues[0].row == 2 and r.issues[0].field == "price"
+    assert r.offers_upserted == 1 and r.issues[0].row == 3 and r.issues[0].field == "price"
     xml = write(tmp_path, "feed.xml", """<?xml version="1.0"?>
 <rss version="2.0" xmlns:g="http://base.google.com/ns/1.0"><channel>
 <item><g:id>X1</g:id><g:title>Linen apron</g:title><g:price>12.00 EUR</g:price><g:brand>Lino</g:brand></item>

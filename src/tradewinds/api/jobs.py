@@ -4,6 +4,7 @@ pool, and Server-Sent Events that replay the log from the start and then follow 
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -11,7 +12,10 @@ from fastapi import Request
 from fastapi.responses import StreamingResponse
 
 from ..errors import TradewindsError
+from ..models import ModelError
 from ..sourcing.schemas import StepEvent
+
+logger = logging.getLogger("tradewinds.jobs")
 
 
 class JobLog:
@@ -47,10 +51,16 @@ def start_job(request: Request, log: JobLog, work) -> None:
         try:
             work(log.emit)
             log.finish("done")
+        except ModelError as exc:  # a provider's or runtime's own text stays in the server log
+            logger.warning("model failure in a job: %s", exc.message)
+            log.finish("error", {"code": exc.code, "message": "the model could not complete this step",
+                                 "hint": "retry, or run without the model (fast mode); the server log has the details"})
         except TradewindsError as exc:
             log.finish("error", {"code": exc.code, "message": exc.message, "hint": exc.hint})
-        except Exception as exc:  # noqa: BLE001 - reported to the client, never swallowed silently
-            log.finish("error", {"code": "internal_error", "message": f"{type(exc).__name__}: {exc}"})
+        except Exception as exc:  # noqa: BLE001 - the outermost edge of a job: logged in full, reported without internals
+            logger.exception("job failed", exc_info=exc)
+            log.finish("error", {"code": "internal_error", "message": "internal error",
+                                 "hint": "retry; if it persists, the server log has the details"})
 
     request.app.state.job_pool.submit(run)
 

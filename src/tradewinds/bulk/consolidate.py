@@ -11,7 +11,8 @@ an optional lead-time penalty; candidates already meet MOQ, the line's price cap
 certifications (they are the sourcing step's adequate options). P[l] exceeds anything dropping
 the line could save, so a line is left out only when the caps make it impossible.
 Two baselines are computed in the same run: the cheapest offer per line, and the fewest
-suppliers that cover every line (a set cover, also by HiGHS), each then paying its fixed costs.
+suppliers that cover every line with the cheapest offers among such covers (the same program with a
+fixed cost above any goods saving), each then paying the real fixed costs.
 """
 
 from __future__ import annotations
@@ -99,18 +100,12 @@ def _solve(costs: list[float], rows: list[tuple[list[int], list[float], float, f
 
 
 def fewest_suppliers(lines: dict[str, list[Candidate]], fixed_cost: float, time_limit_s: float = 10.0) -> Strategy:
-    suppliers = sorted({c.supplier_id for cs in lines.values() for c in cs})
-    col = {s: i for i, s in enumerate(suppliers)}
-    rows = [([col[s] for s in sorted({c.supplier_id for c in cs})], [1.0] * len({c.supplier_id for c in cs}), 1.0, highspy.kHighsInf)
-            for cs in lines.values() if cs]
-    solution, *_ = _solve([1.0] * len(suppliers), rows, time_limit_s)
-    chosen = {s for s in suppliers if solution is not None and solution[col[s]] > 0.5} or set(suppliers)
-    choice = {}
-    for line, cs in lines.items():
-        within = [c for c in cs if c.supplier_id in chosen]
-        if within:
-            choice[line] = min(within, key=lambda c: c.cost)
-    return _strategy("fewest suppliers", choice, fixed_cost)
+    """The fewest suppliers that cover every line and, among such covers, the cheapest choice of offers: the
+    same program as the plan with a supplier's fixed cost above any saving in goods (a lexicographic objective)."""
+    big = sum(max((c.cost for c in cs), default=0.0) for cs in lines.values()) + 1.0
+    cover, _ = optimise(lines, big, time_limit_s=time_limit_s)
+    by_key = {c.key: c for cs in lines.values() for c in cs}
+    return _strategy("fewest suppliers", {line: by_key[key] for line, key in cover.choice.items()}, fixed_cost)
 
 
 def optimise(lines: dict[str, list[Candidate]], fixed_cost: float, *, max_suppliers: int | None = None,

@@ -53,10 +53,10 @@ class Sheet:
 def read_sheet(path: Path, limits: Limits | None = None, *, sheet: str | None = None) -> Sheet:
     limits = limits or Limits()
     if not path.is_file():
-        raise BadInputError(f"{path}: file not found", hint="check the path")
+        raise BadInputError(f"{path.name}: file not found", hint="check the path")
     size = path.stat().st_size
     if size > limits.max_file_bytes:
-        raise BadInputError(f"{path}: {size:,} bytes, above the {limits.max_file_bytes:,}-byte limit",
+        raise BadInputError(f"{path.name}: {size:,} bytes, above the {limits.max_file_bytes:,}-byte limit",
                             hint="split the sheet, or raise TRADEWINDS_BULK_MAX_FILE_BYTES")
     suffix = path.suffix.lower()
     with open(path, "rb") as fh:
@@ -64,11 +64,11 @@ def read_sheet(path: Path, limits: Limits | None = None, *, sheet: str | None = 
     if suffix in (".xlsx", ".xlsm") or head.startswith(b"PK\x03\x04"):
         return _read_xlsx(path, limits, sheet)
     if suffix == ".xls" or head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise BadInputError(f"{path}: legacy .xls workbooks are not read (no safe maintained reader)",
+        raise BadInputError(f"{path.name}: legacy .xls workbooks are not read (no safe maintained reader)",
                             hint="open it in Excel or LibreOffice and save as .xlsx or .csv")
     if suffix in (".csv", ".tsv", ".txt", ""):
         return _read_delimited(path, limits, "\t" if suffix == ".tsv" else None)
-    raise BadInputError(f"{path}: {suffix} files are not read", hint="upload .xlsx, .csv or .tsv")
+    raise BadInputError(f"{path.name}: {suffix} files are not read", hint="upload .xlsx, .csv or .tsv")
 
 
 # -- CSV / TSV ----------------------------------------------------------------------------------
@@ -92,7 +92,7 @@ def _read_delimited(path: Path, limits: Limits, delimiter: str | None) -> Sheet:
         for cells in reader:
             _add_row(rows, reader.line_num, cells, path, limits)
     except csv.Error as exc:
-        raise BadInputError(f"{path}: row {reader.line_num}: {exc}", hint="check quoting: a cell with a delimiter or newline needs \"quotes\"") from exc
+        raise BadInputError(f"{path.name}: row {reader.line_num}: {exc}", hint="check quoting: a cell with a delimiter or newline needs \"quotes\"") from exc
     return Sheet(str(path), path.stem, rows, "tsv" if delimiter == "\t" else "csv", encoding, notes)
 
 
@@ -125,10 +125,10 @@ def _add_row(rows: list, number: int, cells: list[str], path: Path, limits: Limi
     if not cells:
         return
     if len(cells) > limits.max_columns:
-        raise BadInputError(f"{path}: row {number} has {len(cells)} columns, above the limit of {limits.max_columns}",
+        raise BadInputError(f"{path.name}: row {number} has {len(cells)} columns, above the limit of {limits.max_columns}",
                             hint="remove unused columns")
     if len(rows) >= limits.max_rows + 1:  # + the header row
-        raise BadInputError(f"{path}: more than {limits.max_rows:,} rows (stopped at row {number:,})",
+        raise BadInputError(f"{path.name}: more than {limits.max_rows:,} rows (stopped at row {number:,})",
                             hint="split the sheet into parts, or raise TRADEWINDS_BULK_MAX_ROWS")
     rows.append((number, cells))
 
@@ -161,21 +161,22 @@ class _Capped(io.RawIOBase):
 def _read_xlsx(path: Path, limits: Limits, wanted: str | None) -> Sheet:
     try:
         zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise BadInputError(f"{path}: not a readable XLSX file ({exc})", hint="re-save it from Excel as .xlsx, or export .csv") from exc
+    except (zipfile.BadZipFile, OSError) as exc:  # said in our words: a library's message may carry server paths
+        raise BadInputError(f"{path.name}: not a readable XLSX file (an .xlsx is a ZIP archive; this one is not, or is damaged)",
+                            hint="re-save it from Excel as .xlsx, or export .csv") from exc
     with zf:
         infos = zf.infolist()
         if len(infos) > limits.max_entries:
-            raise BadInputError(f"{path}: {len(infos):,} zip entries, above the limit of {limits.max_entries:,}", hint="not a normal workbook")
+            raise BadInputError(f"{path.name}: {len(infos):,} zip entries, above the limit of {limits.max_entries:,}", hint="not a normal workbook")
         total = sum(i.file_size for i in infos)
         if total > limits.max_unpacked_bytes:
-            raise BadInputError(f"{path}: unpacks to {total:,} bytes, above the {limits.max_unpacked_bytes:,}-byte limit",
+            raise BadInputError(f"{path.name}: unpacks to {total:,} bytes, above the {limits.max_unpacked_bytes:,}-byte limit",
                                 hint="a zip bomb, or a very large workbook: export the lines as .csv")
         for i in infos:
             if i.flag_bits & 0x1:
-                raise BadInputError(f"{path}: encrypted workbook", hint="remove the password and save again")
+                raise BadInputError(f"{path.name}: encrypted workbook", hint="remove the password and save again")
             if i.file_size > 1_000_000 and i.file_size > limits.max_ratio * max(1, i.compress_size):
-                raise BadInputError(f"{path}: entry {i.filename} compresses {i.file_size / max(1, i.compress_size):,.0f}:1, "
+                raise BadInputError(f"{path.name}: entry {i.filename} compresses {i.file_size / max(1, i.compress_size):,.0f}:1, "
                                     f"above the {limits.max_ratio:g}:1 limit", hint="a zip bomb; not a normal workbook")
         names = {i.filename: i for i in infos}
 
@@ -183,22 +184,22 @@ def _read_xlsx(path: Path, limits: Limits, wanted: str | None) -> Sheet:
             info = names.get(name)
             if info is None:
                 return None
-            return io.BufferedReader(_Capped(zf.open(info), info.file_size, f"{path}: {name}"))
+            return io.BufferedReader(_Capped(zf.open(info), info.file_size, f"{path.name}: {name}"))
 
         sheets = _workbook_sheets(open_part, path)
         visible = [s for s in sheets if s[2] == "visible"]
         if wanted is not None:
             chosen = next((s for s in sheets if s[0] == wanted), None)
             if chosen is None:
-                raise BadInputError(f"{path}: no sheet named {wanted!r}", hint=f"sheets: {', '.join(s[0] for s in sheets)}")
+                raise BadInputError(f"{path.name}: no sheet named {wanted!r}", hint=f"sheets: {', '.join(s[0] for s in sheets)}")
         elif not visible:
-            raise BadInputError(f"{path}: the workbook has no visible sheet", hint="unhide the sheet with the lines")
+            raise BadInputError(f"{path.name}: the workbook has no visible sheet", hint="unhide the sheet with the lines")
         else:
             chosen = visible[0]
         strings = _shared_strings(open_part, path, limits)
         part = open_part(chosen[1])
         if part is None:
-            raise BadInputError(f"{path}: sheet {chosen[0]!r} is missing from the file", hint="the file is damaged; re-save it")
+            raise BadInputError(f"{path.name}: sheet {chosen[0]!r} is missing from the file", hint="the file is damaged; re-save it")
         sheet = Sheet(str(path), chosen[0], [], "xlsx")
         if len(sheets) > 1:
             sheet.notes.append(f"read sheet {chosen[0]!r} of {len(sheets)} ({', '.join(s[0] for s in sheets)})")
@@ -210,17 +211,17 @@ def _parse(stream, path: Path, what: str, events: tuple[str, ...] = ("end",)):
     try:
         yield from ElementTree.iterparse(stream, events=events, forbid_dtd=True)
     except DefusedXmlException as exc:
-        raise BadInputError(f"{path}: {what} declares a DTD or entities ({type(exc).__name__})",
+        raise BadInputError(f"{path.name}: {what} declares a DTD or entities ({type(exc).__name__})",
                             hint="XML entity expansion is refused; re-save the workbook from Excel") from exc
     except ElementTree.ParseError as exc:
-        raise BadInputError(f"{path}: {what} is not valid XML ({exc})", hint="the file is damaged; re-save it") from exc
+        raise BadInputError(f"{path.name}: {what} is not valid XML ({exc})", hint="the file is damaged; re-save it") from exc
 
 
 def _workbook_sheets(open_part, path: Path) -> list[tuple[str, str, str]]:
     """(name, part path, state) for each sheet, in workbook order."""
     wb, rels = open_part("xl/workbook.xml"), open_part("xl/_rels/workbook.xml.rels")
     if wb is None or rels is None:
-        raise BadInputError(f"{path}: not an XLSX workbook (xl/workbook.xml missing)", hint="save it from Excel as .xlsx, or export .csv")
+        raise BadInputError(f"{path.name}: not an XLSX workbook (xl/workbook.xml missing)", hint="save it from Excel as .xlsx, or export .csv")
     targets = {}
     for _, el in _parse(rels, path, "xl/_rels/workbook.xml.rels"):
         if el.tag == f"{PKG_REL_NS}Relationship":
@@ -273,12 +274,12 @@ def _sheet_rows(part, strings: list[str], sheet: Sheet, path: Path, limits: Limi
         if el.tag == f"{NS}dimension":
             bottom = _REF.findall(el.get("ref", ""))
             if bottom and int(bottom[-1][1]) > 20 * limits.max_rows:
-                raise BadInputError(f"{path}: sheet {sheet.name!r} spans {int(bottom[-1][1]):,} rows, above the limit of "
+                raise BadInputError(f"{path.name}: sheet {sheet.name!r} spans {int(bottom[-1][1]):,} rows, above the limit of "
                                     f"{limits.max_rows:,} lines", hint="split the sheet into parts, or raise TRADEWINDS_BULK_MAX_ROWS")
         elif el.tag == f"{NS}row":
             seen += 1
             if seen > 20 * limits.max_rows:  # blank or hidden rows count too, so a sheet of empty rows ends quickly
-                raise BadInputError(f"{path}: sheet {sheet.name!r} has more than {20 * limits.max_rows:,} rows",
+                raise BadInputError(f"{path.name}: sheet {sheet.name!r} has more than {20 * limits.max_rows:,} rows",
                                     hint="delete the empty rows, or split the sheet")
             number = int(el.get("r", "0") or 0) or (max(by_number, default=0) + 1)
             if el.get("hidden") in ("1", "true"):
@@ -290,7 +291,7 @@ def _sheet_rows(part, strings: list[str], sheet: Sheet, path: Path, limits: Limi
                 m = _REF.match(c.get("r", ""))
                 col = column_index(m.group(1)) if m else len(cells)
                 if col >= limits.max_columns:
-                    raise BadInputError(f"{path}: row {number} has a cell in column {col + 1}, above the limit of {limits.max_columns}",
+                    raise BadInputError(f"{path.name}: row {number} has a cell in column {col + 1}, above the limit of {limits.max_columns}",
                                         hint="remove unused columns")
                 value, is_formula = _cell_text(c, strings)
                 formulas += is_formula

@@ -201,7 +201,8 @@ class ImportIssue(_Model):
     """One problem in one row of one file: precise enough to fix without guessing."""
 
     file: str
-    row: int | None = Field(None, description="1-based data row (header excluded); None for file-level")
+    row: int | None = Field(None, description="The row as a spreadsheet numbers it (the header is row 1); the line in JSONL; "
+                            "None for file-level")
     field: str | None = None
     value: str | None = None
     problem: str

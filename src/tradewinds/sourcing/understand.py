@@ -11,6 +11,7 @@ request at all (a spreadsheet formula, an instruction with no product) is refuse
 
 from __future__ import annotations
 
+import logging
 import re
 
 from pydantic import BaseModel, Field
@@ -27,6 +28,7 @@ from .specs import find_specs, strip_measures
 from .templates import match_template
 
 MAX_NEED_CHARS = 4000
+logger = logging.getLogger("tradewinds.sourcing")
 
 
 class NotAProductError(BadInputError):
@@ -175,8 +177,9 @@ def _ask_model(text: str, gateway: Gateway, notes: list[str]) -> tuple[list[_Lin
                                                    Message(role="user", content=f"<need>\n{text}\n</need>")], NeedLines,
                              options=gateway.options(max_tokens=200), max_retries=1)
         return out.lines, 1
-    except ModelError as exc:
-        notes.append(f"the model could not read the products ({exc.message[:120]}); used the buyer's words")
+    except ModelError as exc:  # its own text (a runtime's error) goes to the log, not to the buyer
+        logger.warning("sourcing.extract failed: %s", exc.message)
+        notes.append("the model could not read the products; the buyer's words and the product lexicon were used")
         return [], 1
 
 

@@ -18,6 +18,7 @@ from ...sourcing.export import render
 from ...sourcing.run import Budgets, PlanEdit
 from ...sourcing.schemas import Ledger, SourcingReport, StepEvent
 from ...sourcing.suppliers import SupplierWeights
+from ...sourcing.understand import MAX_NEED_CHARS
 from ..deps import ServicesDep
 from ..jobs import JobLog, job_logs, sse, start_job
 from ..errors import error_body
@@ -26,7 +27,8 @@ router = APIRouter(tags=["sourcing"])
 
 
 class RunIn(BaseModel):
-    need: str = Field(min_length=1, max_length=20_000, description="What to buy, in any language")
+    need: str = Field(min_length=1, max_length=100_000, description=f"What to buy, in any language (at most {MAX_NEED_CHARS:,} characters; "
+                      "a longer one is refused with the limit named)")
     qty_scale: float = Field(1.0, gt=0, le=1000)
     no_model: bool = Field(False, description="Extractors and templates only")
     max_rounds: int = Field(3, ge=1, le=10)

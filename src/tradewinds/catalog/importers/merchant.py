@@ -71,7 +71,7 @@ class GoogleMerchantTSV(CatalogFormat):
             raise BadInputError(f"missing required column(s): {', '.join(missing)}; found: {', '.join(header) or 'none'}",
                                 hint="a Merchant Center feed needs id, title and price columns (tab-separated)")
         _supplier(ctx)
-        for n, raw in enumerate(reader, start=1):
+        for n, raw in enumerate(reader, start=2):  # as a spreadsheet numbers rows: the header is row 1
             item = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items() if isinstance(v, str) or v is None}
             yield _merchant_row(ctx, n, item, ParsedRow(row=n))
 
@@ -114,7 +114,7 @@ class ShopifyCSV(CatalogFormat):
                                 hint="export products from Shopify admin (Products > Export > CSV for Excel or plain CSV)")
         supplier = _supplier(ctx)
         parent: dict[str, dict[str, str]] = {}
-        for n, raw in enumerate(reader, start=1):
+        for n, raw in enumerate(reader, start=2):  # as a spreadsheet numbers rows: the header is row 1
             row = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if isinstance(v, str) or v is None}
             handle = row.get("Handle", "")
             if row.get("Title"):

@@ -84,7 +84,7 @@ class NativeCSV(CatalogFormat):
         if missing:
             raise BadInputError(f"missing required column(s): {', '.join(missing)}; found: {', '.join(header) or 'none'}",
                                 hint="see docs/catalog-formats.md for the column list; headers are lower-case")
-        for n, raw in enumerate(reader, start=1):
+        for n, raw in enumerate(reader, start=2):  # as a spreadsheet numbers rows: the header is row 1
             row = {(k or "").strip(): (v if isinstance(v, str) else "") for k, v in raw.items()}
             yield self._parse(n, row, ctx)
 
