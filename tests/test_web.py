@@ -96,8 +96,63 @@ def test_catalog_import_reports_bad_rows_and_makes_good_ones_searchable(web):
     report = r.json()
     assert (report["rows_read"], report["offers_upserted"], report["rows_skipped"]) == (2, 1, 1) and "offer_ids" not in report
     (issue,) = report["issues"]
-    assert issue["row"] == 2 and issue["field"] == "price_tiers" and issue["fix"]
+    assert issue["row"] == 3 and issue["field"] == "price_tiers" and issue["fix"]  # as the spreadsheet numbers it: header = row 1
     hits = httpx.get(f"{web}/v1/search", params={"q": "Zanzibar teak serving board"}).json()["hits"]
     assert hits and hits[0]["title"] == "Zanzibar teak serving board"  # indexed right away
     page = httpx.post(f"{web}/import", files={"file": ("teak.csv", (header + bad).encode(), "text/csv")}, data={"strict": "true"})
     assert page.status_code == 400 and "refused, nothing was written" in page.text and "price_tiers" in page.text
+
+
+# -- issue 15's web defects, each with the request that showed it ----------------------------------------
+def test_catalog_search_with_empty_number_fields_is_no_filter_and_a_bad_number_is_named(web):
+    empty = httpx.get(f"{web}/catalog", params={"q": "ceramic mug", "qty": "", "max_price": "", "max_lead_time": "", "currency": "USD"})
+    assert empty.status_code == 200 and "/offers/off_" in empty.text  # a form sends every field, filled or not (was 422)
+    bad = httpx.get(f"{web}/catalog", params={"q": "ceramic mug", "qty": "lots"})
+    assert bad.status_code == 422 and "text/html" in bad.headers["content-type"] and "quantity" in bad.text and "&#39;lots&#39; is not a number" in bad.text
+
+
+def test_facet_counts_add_up_to_the_total_not_to_the_page(web):
+    body = httpx.get(f"{web}/v1/search", params={"q": "mug", "limit": 5, "facets": "true"}).json()
+    total, countries = body["candidates"], body["facets"]["supplier_country"]
+    assert total > 50 and len(body["hits"]) == 5
+    assert sum(f["count"] for f in countries) == total  # every matching offer has one supplier country (were the top 50 hits only)
+    page = httpx.get(f"{web}/catalog", params={"q": "mug"}).text
+    assert f"Counts cover all {total:,} matching offers" in page
+
+
+def test_a_need_above_the_limit_is_refused_with_the_limit_named(web):
+    from tradewinds.sourcing.understand import MAX_NEED_CHARS
+
+    need = "500 ceramic mugs, " * 2800  # 50,400 characters, once cut silently to 20,000
+    r = httpx.post(f"{web}/v1/sourcing/runs", json={"need": need, "no_model": True})
+    error = r.json()["error"]
+    assert r.status_code == 422 and f"limit is {MAX_NEED_CHARS:,}" in error["message"] and f"{len(need.strip()):,}" in error["message"]
+    assert error["hint"] and "Traceback" not in r.text
+    assert f'data-max-chars="{MAX_NEED_CHARS}"' in httpx.get(web).text  # the page names the limit before sending
+
+
+def test_an_unreadable_upload_names_the_file_not_a_server_path(web):
+    r = httpx.post(f"{web}/v1/bulk/mapping", files={"file": ("prices.xlsx", b"PK\x03\x04 damaged", "application/octet-stream")})
+    message = r.json()["error"]["message"]
+    assert r.status_code == 422 and message.startswith("prices.xlsx:") and "/tmp" not in r.text and "tw-bulk-" not in r.text
+
+
+def test_the_bulk_plan_shows_the_spreadsheets_spec_check(web):
+    from tradewinds.bulk.export import spec_check
+    from tradewinds.bulk.run import BulkPlan
+
+    sheet = "Item,Qty\nLED bulb E27 9W,3000\nceramic mug 350ml,500\n"
+    job = httpx.post(f"{web}/v1/bulk", files={"file": ("list.csv", sheet.encode(), "text/csv")}, data={"fixed_cost": "100"}).json()
+    for _ in range(300):
+        if httpx.get(f"{web}/v1/bulk/{job['job_id']}").json()["status"] != "running":
+            break
+        time.sleep(0.1)
+    plan = BulkPlan.model_validate(httpx.get(f"{web}/v1/bulk/{job['job_id']}/plan.json").json())
+    html = httpx.get(f"{web}/ui/bulk/{job['job_id']}/plan").text
+    chosen = [o for r in plan.lines for o in r.options if o.offer_id == r.chosen_offer_id]
+    assert chosen and "Spec check" in html
+    for option in chosen:  # the page says what the XLSX says (it showed only a match % before)
+        check = spec_check(option)
+        assert (check or "-") in html
+        if "fails" in (check or ""):
+            assert "spec not met" in html

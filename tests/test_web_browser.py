@@ -94,7 +94,7 @@ def _shot(pg, name: str) -> None:
 
 def test_source_a_need_refine_it_and_export(page, app_url, tmp_path):
     page.goto("/")
-    page.get_by_role("button", name="We need 500 ceramic coffee mugs").click()
+    page.fill("#need", "500 stainless steel travel coffee mugs, under 3 USD each, ship to Germany")  # the small demo has no ceramic ones
     page.check("#no-model")
     page.click("#need-form button[type=submit]")
     page.wait_for_url("**/runs/run_*")
@@ -107,9 +107,9 @@ def test_source_a_need_refine_it_and_export(page, app_url, tmp_path):
     line = page.locator("section.line").first
     assert "× 600" in line.locator("h3").inner_text()
     options = line.locator("table.options tbody tr")
-    assert options.count() >= 1 and "%" in options.first.locator("td").nth(8).inner_text()
-    options.first.locator("details summary").click()  # evidence per requirement
-    assert options.first.locator("ul.checks li").first.is_visible()
+    assert options.count() >= 1 and "%" in options.first.locator("td[data-label=Match]").inner_text()
+    options.first.locator("td[data-label=Evidence] details summary").click()  # evidence per requirement
+    assert options.first.locator("td[data-label=Evidence] ul.checks li").first.is_visible()
     _shot(page, "2-report")
 
     page.fill("#followup", "only suppliers outside China")
@@ -175,7 +175,12 @@ def test_bad_input_is_explained_where_it_happened(page, tmp_path):
     page.set_input_files("#import-file", str(broken))
     page.click("form button[type=submit]")
     cells = page.locator("table.issues tbody tr").first.locator("td").all_inner_texts()
-    assert cells[0] == "1" and cells[1] == "price_tiers" and cells[4]  # row, field, how to fix
+    assert cells[0] == "2" and cells[1] == "price_tiers" and cells[4]  # the spreadsheet's row (the header is row 1), field, fix
+    page.goto("/")
+    page.fill("#need", "500 ceramic mugs. " * 300)  # 5,400 characters: refused in the page, with the limit named
+    assert "/ 4,000" in page.locator("#need-count").inner_text()
+    page.click("#need-form button[type=submit]")
+    assert "the limit is 4,000" in page.locator("#form-error").inner_text() and page.url.endswith("/")
     _shot(page, "6-import-errors")
 
 
@@ -187,10 +192,11 @@ def test_hostile_catalog_and_model_text_renders_inert(page):
     assert XSS in page.locator("h1").inner_text()  # shown as text, not dropped and not run
     page.goto("/suppliers/sup_xssxssxssxssxss2")
     page.goto("/")
-    page.fill("#need", "500 ceramic mugs, under 1 USD each")
-    page.click("#need-form button[type=submit]")  # the scripted model names the product with markup
+    page.fill("#need", "500 ceramic mugs <script>window.__xss=7</script>, under 1 USD each")
+    page.click("#need-form button[type=submit]")  # the scripted model names the product with markup too
     page.wait_for_url("**/runs/run_*")
-    assert "<script>" in page.input_value("#plan-lines tr >> nth=0 >> input[name=name]")
+    assert "<script>window.__xss=7</script>" in page.locator("blockquote.need").inner_text()  # the buyer's text, as text
+    assert page.input_value("#plan-lines tr >> nth=0 >> input[name=name]") == "ceramic mug"  # the model's markup named nothing
     page.click("#start-run")
     page.wait_for_selector("#after:not([hidden])", timeout=60_000)
     assert page.locator("a[href='/offers/off_xssxssxssxssxss2']").count() >= 1  # the hostile offer is in the report
@@ -205,12 +211,33 @@ def test_hostile_catalog_and_model_text_renders_inert(page):
     assert not page.errors
 
 
+def _run_page(page, need: str) -> None:
+    page.goto("/")
+    page.fill("#need", need)
+    page.check("#no-model")
+    page.click("#need-form button[type=submit]")
+    page.wait_for_url("**/runs/run_*")
+    page.click("#start-run")
+    page.wait_for_selector("#after:not([hidden])", timeout=60_000)
+
+
 def test_small_screens_and_the_keyboard(page):
     page.set_viewport_size({"width": 375, "height": 812})
     for url in ("/", "/bulk", "/import", "/catalog?q=mug"):
         page.goto(url)
         assert page.evaluate("document.documentElement.scrollWidth") <= 375, url  # nothing wider than the phone
     _shot(page, "8-home-375")
+    _run_page(page, "500 stainless steel travel coffee mugs under 3 USD each, ship to Germany")
+    row = page.locator("table.options tbody tr").first
+    cells = row.locator("td")
+    assert cells.count() == 11
+    for i in range(cells.count()):  # each option is a card: every value on screen under its column's name (was cut off)
+        box = cells.nth(i).bounding_box()
+        assert box and box["width"] > 0 and box["x"] >= 0 and box["x"] + box["width"] <= 375, i
+    label = page.evaluate("getComputedStyle(document.querySelector('table.options td[data-label=Match]'), '::before').content")
+    assert label == '"Match"'
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    _shot(page, "9-report-375")
     page.set_viewport_size({"width": 1440, "height": 900})
     page.goto("/")
     page.keyboard.press("Tab")
@@ -223,3 +250,19 @@ def test_small_screens_and_the_keyboard(page):
     assert page.evaluate("document.activeElement.className") == "example"
     page.keyboard.press("Enter")
     assert page.input_value("#need").startswith("We need 500 ceramic coffee mugs")
+
+
+def test_arabic_right_to_left_and_a_chinese_need_in_chinese(page):
+    page.goto("/?lang=ar")
+    assert page.evaluate("document.dir") == "rtl" and page.locator("h1").inner_text() == "ماذا تحتاج أن تشتري؟"
+    brand = page.locator(".brand").bounding_box()
+    assert brand["x"] > 375  # right to left: the brand sits at the right edge
+    page.click("#need-form button[type=submit]")
+    assert page.locator("#form-error").inner_text().startswith("اكتب ما تحتاجه أولاً")  # app.js speaks the page's language
+    _shot(page, "10-home-ar")
+    page.goto("/?lang=en")  # the choice is remembered in a cookie: reset it, then the need's language leads
+    page.context.clear_cookies()
+    _run_page(page, "需要600个不锈钢保温杯，单价不超过3美元")
+    assert page.evaluate("document.documentElement.lang") == "zh" and "物料清单与可选报价" in page.locator("#run-body").inner_text()
+    _shot(page, "11-report-zh")
+    assert not page.errors

@@ -11,14 +11,14 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import urlencode
 from pathlib import Path
-from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from .. import __version__
+from . import i18n
 from ..api.deps import ServicesDep
 from ..api.jobs import job_logs
 from ..api.routes.bulk import load_plan
@@ -27,12 +27,32 @@ from ..catalog.importers import FORMATS
 from ..catalog.schemas import Offer, Product, Supplier, unit_price_at
 from ..errors import BadInputError, NotFoundError, TradewindsError
 from ..search.schemas import SearchFilters, SearchRequest
+from ..bulk.export import spec_check
 from ..sourcing.export import segments
 from ..sourcing.schemas import LedgerLine, LineResult
 from ..sourcing.score import adequate
+from ..sourcing.understand import MAX_NEED_CHARS
 from ..sourcing.specs import label as spec_label
 
 HERE = Path(__file__).parent
+N_ = i18n.N_
+# What app.js says, translated with the page and handed to it as data (no inline script under the CSP)
+JS_MESSAGES = {
+    "empty_need": N_("Write what you need first."), "need_hint": N_("for example: 500 ceramic mugs, under 2 USD each"),
+    "too_long": N_("The need is %(n)s characters long; the limit is %(limit)s."),
+    "too_long_hint": N_("Describe the purchase in a few sentences, or put a long list in a spreadsheet and use Bulk."),
+    "reading": N_("Reading your need…"), "plan_it": N_("Plan it"), "how_to_fix": N_("how to fix:"),
+    "keep_one": N_("Keep at least one line."), "keep_one_hint": N_("tick 'Keep' on a line, or add one"),
+    "choose_file": N_("Choose a spreadsheet first."), "file_kinds": N_("XLSX, CSV or TSV"),
+    "connection": N_("The connection to the server was lost; reload the page to see where the job is."),
+    "mapping_summary": N_("%(file)s, sheet %(sheet)s: %(n)s line(s). Header row: %(header)s."), "none": N_("none"),
+    "from_source": N_("from %(source)s"), "role_item": N_("item"), "role_qty": N_("quantity"), "role_price": N_("price"),
+    "role_unit": N_("unit"), "role_currency": N_("currency"), "role_notes": N_("notes"), "role_certs": N_("certifications"),
+    "role_ref": N_("reference"),
+}
+# Words the code hands to templates, translated there: requirement statuses, plan names
+WORDS = (N_("met"), N_("partial"), N_("unknown"), N_("fails"), N_("optimised"), N_("cheapest offer per line"),
+         N_("fewest suppliers"))
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; "
        "base-uri 'none'; frame-ancestors 'none'")
 EXAMPLES = (
@@ -55,7 +75,8 @@ def _env() -> Environment:
     env.filters["money"] = lambda v, cur="": "-" if v is None else f"{v:,.2f} {cur}".strip()
     env.filters["pct"] = lambda v: "-" if v is None else f"{v:.0%}"
     env.filters["spec"] = spec_label
-    env.globals.update(version=__version__, adequate=adequate, linked=linked)
+    env.globals.update(version=__version__, adequate=adequate, linked=linked, spec_check=spec_check, _=i18n._,
+                       ngettext=i18n.ngettext)
     return env
 
 
@@ -63,9 +84,21 @@ templates = Jinja2Templates(env=_env())
 router = APIRouter(include_in_schema=False)
 
 
-def page(request: Request, name: str, status_code: int = 200, **context) -> HTMLResponse:
-    response = templates.TemplateResponse(request, name, context, status_code=status_code)
-    response.headers.update({"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"})
+def page(request: Request, name: str, status_code: int = 200, *, content_lang: str | None = None, **context) -> HTMLResponse:
+    """A page in the buyer's language (see web/i18n.py), with the security headers."""
+    query = request.query_params.get("lang")
+    lang = i18n.choose(query, request.cookies.get(i18n.COOKIE), request.headers.get("accept-language"), content_lang)
+    token = i18n.current.set(lang)
+    try:
+        context.update(lang=lang, dir="rtl" if lang in i18n.RTL else "ltr", languages=i18n.LANGUAGES,
+                       js_messages={k: i18n._(v) for k, v in JS_MESSAGES.items()})
+        response = templates.TemplateResponse(request, name, context, status_code=status_code)
+    finally:
+        i18n.current.reset(token)
+    response.headers.update({"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
+                             "Content-Language": lang, "Vary": "Accept-Language, Cookie"})
+    if query in i18n.LANGUAGES:
+        response.set_cookie(i18n.COOKIE, query, max_age=365 * 24 * 3600, samesite="lax")
     return response
 
 
@@ -90,7 +123,8 @@ def error_page(request: Request, status: int, message: str, hint: str | None) ->
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, services: ServicesDep) -> HTMLResponse:
-    return page(request, "home.html", examples=EXAMPLES, runs=_recent_runs(services), offers=services.backend.count())
+    return page(request, "home.html", examples=EXAMPLES, runs=_recent_runs(services), offers=services.backend.count(),
+                max_chars=MAX_NEED_CHARS)
 
 
 def _line_signature(line: LedgerLine, result: LineResult | None) -> str:
@@ -112,12 +146,14 @@ def _run_context(request: Request, services, run_id: str) -> dict:
 
 @router.get("/runs/{run_id}", response_class=HTMLResponse)
 def run_page(run_id: str, request: Request, services: ServicesDep) -> HTMLResponse:
-    return page(request, "run.html", **_run_context(request, services, run_id))
+    context = _run_context(request, services, run_id)
+    return page(request, "run.html", content_lang=context["ledger"].language, **context)
 
 
 @router.get("/ui/runs/{run_id}/body", response_class=HTMLResponse)
 def run_body(run_id: str, request: Request, services: ServicesDep) -> HTMLResponse:
-    return page(request, "_run_body.html", **_run_context(request, services, run_id))
+    context = _run_context(request, services, run_id)
+    return page(request, "_run_body.html", content_lang=context["ledger"].language, **context)
 
 
 # -- catalog ------------------------------------------------------------------------------
@@ -125,16 +161,32 @@ def _csv(value: str | None) -> list[str]:
     return [v.strip() for v in (value or "").split(",") if v.strip()]
 
 
+def _number(value: str, name: str, kind: type, minimum: float) -> int | float | None:
+    """A form field left empty is no filter; anything else must be a number (a form sends every field, filled or not)."""
+    value = value.strip().replace(",", "")
+    if not value:
+        return None
+    try:
+        number = kind(float(value)) if kind is int else float(value)
+    except ValueError:
+        raise BadInputError(f"{name}: {value!r} is not a number", hint=f"write a number such as {'500' if kind is int else '2.50'}, "
+                            "or leave the field empty") from None
+    if number < minimum or (kind is float and number <= 0):
+        raise BadInputError(f"{name}: {value!r} is too small", hint=f"use {minimum:g} or more, or leave the field empty")
+    return number
+
+
 @router.get("/catalog", response_class=HTMLResponse)
-def catalog(request: Request, services: ServicesDep, q: str = "", qty: Annotated[int | None, Query(ge=1)] = None,
-            max_price: Annotated[float | None, Query(gt=0)] = None, currency: str = "USD", cert: str = "", country: str = "",
-            max_lead_time: Annotated[int | None, Query(ge=0)] = None, verified: bool = False) -> HTMLResponse:
-    form = {"q": q, "qty": qty, "max_price": max_price, "currency": currency.upper()[:3], "cert": cert, "country": country,
-            "max_lead_time": max_lead_time, "verified": verified}
+def catalog(request: Request, services: ServicesDep, q: str = "", qty: str = "", max_price: str = "", currency: str = "USD",
+            cert: str = "", country: str = "", max_lead_time: str = "", verified: bool = False) -> HTMLResponse:
+    form = {"q": q, "qty": _number(qty, "quantity", int, 1), "max_price": _number(max_price, "max unit price", float, 0),
+            "currency": currency.upper()[:3], "cert": cert, "country": country,
+            "max_lead_time": _number(max_lead_time, "max lead time", int, 0), "verified": verified}
     response = None
     if q.strip():
-        filters = SearchFilters(quantity=qty, max_unit_price=max_price, currency=form["currency"], certifications=_csv(cert),
-                                countries=[c.upper() for c in _csv(country)], max_lead_time_days=max_lead_time, verified_only=verified)
+        filters = SearchFilters(quantity=form["qty"], max_unit_price=form["max_price"], currency=form["currency"],
+                                certifications=_csv(cert), countries=[c.upper() for c in _csv(country)],
+                                max_lead_time_days=form["max_lead_time"], verified_only=verified)
         response = services.search.search(SearchRequest(text=q[:2000], filters=filters, limit=30, facets=True))
 
     def with_param(name: str, value: str) -> str:

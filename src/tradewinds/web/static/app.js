@@ -5,8 +5,24 @@
 
 const $ = (sel, root = document) => root.querySelector(sel);
 
+// The page's messages in its language: a JSON island the server writes (web/pages.py JS_MESSAGES)
+const MESSAGES = JSON.parse(document.getElementById("i18n")?.textContent || "{}");
+function t(key, values = {}) {
+  return (MESSAGES[key] || key).replace(/%\((\w+)\)s/g, (_, name) => String(values[name] ?? ""));
+}
+
+// A table of class "stack" becomes one card per row at phone width; each cell shows its column's name
+function labelCells(root = document) {
+  for (const table of root.querySelectorAll("table.stack")) {
+    const names = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+    for (const tr of table.querySelectorAll("tbody tr")) {
+      [...tr.children].forEach((cell, i) => { if (!cell.dataset.label && names[i]) cell.dataset.label = names[i]; });
+    }
+  }
+}
+
 function showError(box, err) {
-  box.textContent = err.hint ? `${err.message} — how to fix: ${err.hint}` : err.message;
+  box.textContent = err.hint ? `${err.message} — ${t("how_to_fix")} ${err.hint}` : err.message;
   box.hidden = false;
   box.focus?.();
 }
@@ -36,7 +52,7 @@ function follow(url, onEvent) {
     source.addEventListener("error", (m) => {
       source.close();
       if (m.data) { const e = JSON.parse(m.data); onEvent("error", e); reject(new Error(e.message)); }
-      else reject(new Error("the connection to the server was lost; reload the page to see where the job is"));
+      else reject(new Error(t("connection")));
     });
   });
 }
@@ -45,25 +61,36 @@ function follow(url, onEvent) {
 function initHome() {
   const form = $("#need-form");
   if (!form) return;
+  const limit = Number(form.dataset.maxChars) || Infinity, count = $("#need-count");
+  const tooLong = () => $("#need").value.trim().length > limit;
+  const counted = () => {  // the limit is named before the buyer submits, never cut silently
+    const n = $("#need").value.trim().length;
+    count.textContent = n > limit * 0.8 ? `${n.toLocaleString()} / ${limit.toLocaleString()}` : "";
+    count.classList.toggle("over", n > limit);
+  };
+  $("#need").addEventListener("input", counted);
   for (const b of document.querySelectorAll("button.example")) {
-    b.addEventListener("click", () => { $("#need").value = b.dataset.need; $("#need").focus(); });
+    b.addEventListener("click", () => { $("#need").value = b.dataset.need; $("#need").focus(); counted(); });
   }
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const box = $("#form-error");
     box.hidden = true;
     const need = $("#need").value.trim();
-    if (!need) return showError(box, { message: "Write what you need first.", hint: "for example: 500 ceramic mugs, under 2 USD each" });
+    if (!need) return showError(box, { message: t("empty_need"), hint: t("need_hint") });
+    if (tooLong()) {
+      return showError(box, { message: t("too_long", { n: need.length.toLocaleString(), limit: limit.toLocaleString() }), hint: t("too_long_hint") });
+    }
     const button = form.querySelector("button[type=submit]");
     button.disabled = true;
-    button.textContent = "Reading your need…";
+    button.textContent = t("reading");
     try {
       const run = await postJSON("/v1/sourcing/runs", { need, no_model: $("#no-model").checked, start: false });
       location.href = `/runs/${run.run_id}${$("#no-model").checked ? "?fast=1" : ""}`;
     } catch (e) {
       showError(box, e);
       button.disabled = false;
-      button.textContent = "Plan it";
+      button.textContent = t("plan_it");
     }
   });
 }
@@ -83,7 +110,7 @@ function initRun() {
       do {
         again = false;
         const response = await fetch(`/ui/runs/${id}/body`);
-        if (response.ok) { $("#body").innerHTML = await response.text(); bindPlan(); }
+        if (response.ok) { $("#body").innerHTML = await response.text(); labelCells($("#body")); bindPlan(); }
       } while (again);
       refreshing = null;
     })();
@@ -146,7 +173,7 @@ function initRun() {
         return { id: tr.dataset.lineId || null, name: tr.querySelector("[name=name]").value.trim(),
                  quantity: Number(tr.querySelector("[name=quantity]").value), max_unit_price: price ? Number(price) : null };
       });
-      if (!lines.length) return showError(box, { message: "Keep at least one line.", hint: "tick 'Keep' on a line, or add one" });
+      if (!lines.length) return showError(box, { message: t("keep_one"), hint: t("keep_one_hint") });
       $("#start-run").disabled = true;
       try {
         await postJSON(`/v1/sourcing/runs/${id}/start`, { plan: { lines }, no_model: $("#start-no-model").checked });
@@ -208,18 +235,18 @@ function initBulk() {
 
   function showMapping(m) {
     columns = m.columns;
-    $("#mapping-summary").textContent = `${m.file}, sheet ${m.sheet}: ${m.lines} line(s). Header row: ${m.mapping.header_row ?? "none"}. ${m.notes.join(" ")}`;
+    $("#mapping-summary").textContent = `${t("mapping_summary", { file: m.file, sheet: m.sheet, n: m.lines, header: m.mapping.header_row ?? t("none") })} ${m.notes.join(" ")}`;
     const roles = $("#mapping-roles");
     roles.textContent = "";
     for (const role of ROLES) {
       const div = document.createElement("div");
       const label = document.createElement("label");
       label.htmlFor = `map-${role}`;
-      label.textContent = role + (m.mapping.source[role] ? ` (from ${m.mapping.source[role]})` : "");
+      label.textContent = t(`role_${role}`) + (m.mapping.source[role] ? ` (${t("from_source", { source: m.mapping.source[role] })})` : "");
       const select = document.createElement("select");
       select.id = `map-${role}`;
       select.name = role;
-      select.append(new Option("— none —", ""));
+      select.append(new Option(`— ${t("none")} —`, ""));
       columns.forEach((c) => select.append(new Option(c, c.split(":")[0])));
       const index = m.mapping.columns[role];
       if (index !== undefined) select.value = columns[index]?.split(":")[0] ?? "";
@@ -234,12 +261,13 @@ function initBulk() {
        l.specs.concat(l.certifications).join(", ") || "-", l.issues.join("; ") || "-"].forEach((t) => cell(tr, String(t)));
       body.append(tr);
     }
+    labelCells($("#mapping"));
     $("#mapping").hidden = false;
   }
 
   async function readColumns() {
     errorBox.hidden = true;
-    if (!$("#bulk-file").files.length) return showError(errorBox, { message: "Choose a spreadsheet first.", hint: "XLSX, CSV or TSV" });
+    if (!$("#bulk-file").files.length) return showError(errorBox, { message: t("choose_file"), hint: t("file_kinds") });
     try { showMapping(await api("/v1/bulk/mapping", { method: "POST", body: formData(false) })); }
     catch (e) { $("#mapping").hidden = true; showError(errorBox, e); }
   }
@@ -262,10 +290,11 @@ function initBulk() {
       bar.value = bar.max;
       const response = await fetch(`/ui/bulk/${job.job_id}/plan`);
       $("#bulk-plan").innerHTML = await response.text();
+      labelCells($("#bulk-plan"));
       $("#plan-summary")?.scrollIntoView({ block: "start" });
     } catch (e) { showError(errorBox, e); }
     button.disabled = false;
   });
 }
 
-document.addEventListener("DOMContentLoaded", () => { initHome(); initRun(); initBulk(); });
+document.addEventListener("DOMContentLoaded", () => { labelCells(); initHome(); initRun(); initBulk(); });
