@@ -156,3 +156,27 @@ def test_the_bulk_plan_shows_the_spreadsheets_spec_check(web):
         assert (check or "-") in html
         if "fails" in (check or ""):
             assert "spec not met" in html
+
+
+def test_a_model_runtimes_own_error_text_never_reaches_the_page(demo_services, caplog):
+    from tradewinds.bootstrap import Services
+    from tradewinds.models import FakeChatModel, Gateway, ModelError
+
+    runtime = "llama_decode returned -3 (n_ctx 2048) at /opt/tradewinds/models/qwen2.5-0.5b.gguf"
+
+    def fail(request):
+        raise ModelError(runtime)
+
+    class FailingModel(Services):
+        def gateway(self) -> Gateway:
+            settings = self.settings.model_copy(update={"model_routes": {"default": ["fake:broken"]}})
+            return Gateway(settings, models={"fake:broken": FakeChatModel(fail, model="broken")}, cache=False)
+
+    services = FailingModel(demo_services.settings, demo_services.repo, demo_services.backend, demo_services.search)
+    with live_server(create_app(services)) as url:
+        run = httpx.post(f"{url}/v1/sourcing/runs", json={"need": "300 stainless steel travel mugs", "start": False})
+        assert run.status_code == 202
+        page = httpx.get(f"{url}/runs/{run.json()['run_id']}").text
+    assert "llama_decode" not in run.text + page and "/opt/" not in run.text + page
+    assert "the model could not read the products" in page  # what happened, in the product's words
+    assert runtime in caplog.text  # and the operator still has the details
