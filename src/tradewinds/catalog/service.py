@@ -44,6 +44,12 @@ def catalog_documents(repo: CatalogRepository, offer_ids: Sequence[str] | None =
 
 
 def index_catalog(repo: CatalogRepository, backend: SearchBackend, *, progress: Progress | None = None,
-                  offer_ids: Sequence[str] | None = None) -> int:
-    """Index every offer, or only ``offer_ids`` (after an import)."""
-    return backend.index(catalog_documents(repo, offer_ids), progress=progress)
+                  offer_ids: Sequence[str] | None = None, vectors: bool = True) -> int:
+    """Index every offer, or only ``offer_ids`` (after an import); ``vectors=False``: keywords now, vectors
+    later by :func:`fill_vectors` (``tradewinds catalog vectors``)."""
+    return backend.index(catalog_documents(repo, offer_ids), progress=progress, vectors=vectors)
+
+
+def fill_vectors(repo: CatalogRepository, backend: SearchBackend, *, progress: Progress | None = None) -> int:
+    """Embed the products an index left without vectors; returns how many it embedded."""
+    return backend.fill_vectors(catalog_documents(repo), progress=progress)

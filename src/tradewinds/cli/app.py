@@ -97,7 +97,13 @@ def serve(host: Annotated[str, typer.Option(envvar="TRADEWINDS_HOST")] = "127.0.
     import uvicorn
 
     from ..api.app import create_app
+    from ..bootstrap import bootstrap
+    from ..jobs import vectors as fill
 
+    services = bootstrap()
+    if fill.start_background(services.settings, services.backend):  # a filler stopped before it finished resumes
+        err.print(fill.status(services.settings, services.backend).describe())
+    services.backend.close()
     err.print(f"Tradewinds web app on http://{host}:{port}/ (API docs at /docs); Ctrl-C to stop")
 
     uvicorn.run(create_app(), host=host, port=port)

@@ -13,19 +13,36 @@ from ._output import console, err, progress_bar
 catalog_app = typer.Typer(help="Build, import, index and inspect the catalog.", no_args_is_help=True)
 
 
-def _reindex(services, offer_ids: list[str] | None = None) -> None:
+def _reindex(services, offer_ids: list[str] | None = None, *, vectors: str = "now") -> None:
     from ..catalog.service import index_catalog
+    from ..jobs import vectors as fill
 
     total = services.repo.counts()["offers"] if offer_ids is None else len(offer_ids)
-    with progress_bar("indexing offers (lexical + embeddings)", total) as advance:
-        index_catalog(services.repo, services.backend, progress=advance, offer_ids=offer_ids)
+    label = "indexing offers (keywords + filters; vectors follow)" if vectors == "later" else "indexing offers (keywords + vectors)"
+    with progress_bar(label, total) as advance:
+        index_catalog(services.repo, services.backend, progress=advance, offer_ids=offer_ids, vectors=vectors == "now")
+    if vectors == "later" and services.backend.vector_coverage() < 1.0:
+        started = fill.start_background(services.settings, services.backend)
+        err.print(f"searchable by keywords now; {'a background process embeds' if started else 'vectors are being embedded for'} "
+                  f"the products for hybrid search (log: {services.settings.data_dir / fill.LOG}; progress: tradewinds catalog stats)")
+
+
+VectorsWhen = Annotated[str, typer.Option("--vectors", help="now: embed while indexing; later: keywords first, vectors filled "
+                                                             "in by a background process (the first search runs in seconds)")]
+
+
+def _when(value: str) -> str:
+    if value not in ("now", "later"):
+        raise BadInputError(f"--vectors {value!r}: expected now or later", hint="--vectors later indexes keywords first")
+    return value
 
 
 @catalog_app.command("demo")
 def demo(products: Annotated[int, typer.Option(min=1, help="How many products to generate")] = 20_000,
          seed: Annotated[int, typer.Option(help="Same seed, same catalog")] = 7,
          if_absent: Annotated[bool, typer.Option("--if-absent", help="Do nothing if the catalog already has products")] = False,
-         index: Annotated[bool, typer.Option(help="Index for search afterwards")] = True) -> None:
+         index: Annotated[bool, typer.Option(help="Index for search afterwards")] = True,
+         vectors: VectorsWhen = "later") -> None:
     """Generate the synthetic demo catalog (every record marked synthetic) and index it."""
     from ..bootstrap import bootstrap
     from ..catalog.service import build_demo
@@ -34,14 +51,51 @@ def demo(products: Annotated[int, typer.Option(min=1, help="How many products to
     counts = services.repo.counts()
     if if_absent and counts["products"]:
         if services.backend.count() < counts["offers"] and index:
-            _reindex(services)
+            _reindex(services, vectors=_when(vectors))
+        elif index and services.backend.vector_coverage() < 1.0:
+            from ..jobs import vectors as fill
+
+            fill.start_background(services.settings, services.backend)  # a filler stopped before it finished resumes
         err.print(f"catalog present: {counts['products']:,} products, {counts['offers']:,} offers, {counts['suppliers']:,} suppliers")
         return
     with progress_bar("generating demo catalog", products) as advance:
         totals = build_demo(services.repo, products=products, seed=seed, progress=advance)
     err.print(f"demo catalog: {totals['products']:,} products, {totals['offers']:,} offers, {totals['suppliers']:,} suppliers (synthetic)")
     if index:
-        _reindex(services)
+        _reindex(services, vectors=_when(vectors))
+
+
+@catalog_app.command("vectors")
+def vectors_cmd(background: Annotated[bool, typer.Option("--background", help="Start a detached filler and return")] = False,
+                quiet: Annotated[bool, typer.Option("--quiet", help="Log lines instead of a progress bar (the background filler)")] = False) -> None:
+    """Embed the products indexed without vectors (after `catalog demo --vectors later`), a chunk at a time."""
+    import time
+
+    from ..bootstrap import bootstrap
+    from ..jobs import vectors as fill
+
+    services = bootstrap()
+    settings, backend = services.settings, services.backend
+    waiting = round((1.0 - backend.vector_coverage()) * services.repo.counts()["products"])
+    if background:
+        started = fill.start_background(settings, backend)
+        err.print(f"{'started a background filler' if started else fill.status(settings, backend).describe()} (log: {settings.data_dir / fill.LOG})")
+        return
+    if quiet:
+        t0, done = time.monotonic(), [0]
+
+        def log(n: int) -> None:
+            done[0] += n
+            print(f"{time.strftime('%H:%M:%S')} embedded {done[0]:,}/{waiting:,} products ({time.monotonic() - t0:.0f} s)", flush=True)
+
+        filled = fill.fill(settings, progress=log)
+    else:
+        with progress_bar("embedding products for hybrid search", waiting) as advance:
+            filled = fill.fill(settings, progress=advance)
+    if filled is None:
+        err.print("another filler is already embedding this catalog; `tradewinds catalog stats` shows its progress")
+    else:
+        err.print(f"embedded {filled:,} products; {fill.status(settings, bootstrap().backend).describe()}")
 
 
 @catalog_app.command("import")
@@ -79,7 +133,8 @@ def index_cmd(rebuild: Annotated[bool, typer.Option(help="Drop the index and reb
               engine: Annotated[str, typer.Option(help="local: this process (small catalogs); ray: parallel workers with checkpoints")] = "local",
               address: Annotated[str | None, typer.Option(help="Ray cluster, e.g. ray://head:10001 (default: start Ray on this machine)")] = None,
               workers: Annotated[int, typer.Option(min=1, help="Ray embedding workers (one CPU each)")] = 2,
-              chunk_size: Annotated[int, typer.Option(min=1, help="Products per Ray work unit and checkpoint")] = 5_000) -> None:
+              chunk_size: Annotated[int, typer.Option(min=1, help="Products per Ray work unit and checkpoint")] = 5_000,
+              vectors: VectorsWhen = "now") -> None:
     """(Re)index the catalog database into the search backend."""
     from ..bootstrap import bootstrap
 
@@ -89,7 +144,7 @@ def index_cmd(rebuild: Annotated[bool, typer.Option(help="Drop the index and reb
         services = bootstrap()
         if rebuild:
             services.backend.clear()
-        _reindex(services)
+        _reindex(services, vectors=_when(vectors))
         return
     from ..jobs.index import checkpoint_for, run_ray_index, start_ray
 
@@ -112,9 +167,12 @@ def stats() -> None:
     """Counts of suppliers, products, offers and indexed offers."""
     from ..bootstrap import bootstrap
 
+    from ..jobs import vectors as fill
+
     services = bootstrap()
     for name, n in {**services.repo.counts(), "indexed offers": services.backend.count()}.items():
         console.print(f"{name:>15}: {n:,}")
+    console.print(f"{'vectors':>15}: {fill.status(services.settings, services.backend).describe().removeprefix('vectors: ')}")
 
 
 @catalog_app.command("show")

@@ -43,6 +43,10 @@ def source(
     services = bootstrap()
     if services.backend.count() == 0:
         raise BadInputError("the search index is empty", hint="run `tradewinds catalog demo` or `tradewinds catalog import FILE`")
+    from ..jobs import vectors as fill
+
+    if fill.start_background(services.settings, services.backend):  # vectors an earlier filler left unfinished
+        err.print(fill.status(services.settings, services.backend).describe())
     sourcer = services.sourcer(Budgets(max_rounds=max_rounds, wall_time_s=time_budget), model=not no_model)
     if plan_only:
         if not need:

@@ -24,8 +24,18 @@ class SearchBackend(ABC):
     name: str = "backend"
 
     @abstractmethod
-    def index(self, docs: Iterable[SearchDocument], *, progress: Progress | None = None) -> int:
-        """Insert or replace documents; returns how many were written."""
+    def index(self, docs: Iterable[SearchDocument], *, progress: Progress | None = None, vectors: bool = True) -> int:
+        """Insert or replace documents; returns how many were written. ``vectors=False`` asks a backend that can
+        to make the documents searchable by keywords now and embed them later (see :meth:`fill_vectors`);
+        one that cannot embeds them now."""
+
+    def vector_coverage(self) -> float:
+        """The share of indexed products searchable by meaning (embedded); below 1 while vectors fill in."""
+        return 1.0
+
+    def fill_vectors(self, docs: Iterable[SearchDocument], *, progress: Progress | None = None) -> int:
+        """Embed the products of ``docs`` that were indexed without vectors; returns how many were embedded."""
+        return 0
 
     @abstractmethod
     def delete(self, offer_ids: Iterable[str]) -> int: ...

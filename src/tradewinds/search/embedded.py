@@ -5,12 +5,19 @@ in ~1-4 ms over ~1M short documents and builds fast; exact k-NN in numpy is 6-16
 over <= 200k filtered rows with recall 1.0, so filtered dense retrieval needs no ANN
 and cannot miss a matching offer; a numpy column store decides the hard filters
 exactly (price at quantity through the tier table).
+
+Vectors can come after the keywords: ``index(..., vectors=False)`` makes offers searchable by BM25 and
+filters at once and leaves their products' vector rows empty (all zeros: e5 vectors are unit length,
+so an empty row is never a real one); ``fill_vectors`` embeds them later, in another process if need
+be. Every write of ``vectors.npy`` merges with what is on disk under a file lock, so a filler and an
+import never lose each other's rows, and a reader reloads the file when it changes.
 """
 
 from __future__ import annotations
 
 import shutil
 import time
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterable
 from pathlib import Path
@@ -31,6 +38,13 @@ FIELD_BOOSTS = {"title": 2.0, "codes": 3.0, "brand": 1.5, "body": 0.6}
 # it adds almost nothing to BM25 (low IDF) but costs the most postings (p95 halved at 244k offers).
 BODY_DF_CUTOFF = 0.05
 NO_LEAD = 100_000
+VECTORS_FILE = "vectors.npy"
+RELOAD_EVERY_S = 1.0  # a reader looks for vectors another process wrote at most this often
+
+try:
+    import fcntl
+except ImportError:  # Windows: one writer at a time is then the operator's job
+    fcntl = None
 
 
 def _schema() -> tantivy.Schema:
@@ -67,24 +81,85 @@ class EmbeddedBackend(SearchBackend):
         self.schema = _schema()
         self.index_ = tantivy.Index(self.schema, path=str(self.path / "lexical"))
         self.columns = OfferColumns.load(self.path) if (self.path / COLUMNS_FILE).exists() else OfferColumns()
-        vec_file = self.path / "vectors.npy"
-        dim = embedder.dim if embedder else 0
-        self.vectors = np.load(vec_file) if vec_file.exists() else np.zeros((0, dim), np.float32)
+        self.vectors = np.zeros((0, embedder.dim if embedder else 0), np.float32)
+        self.ready = np.zeros(0, bool)  # product rows that have a vector
+        self._signature: tuple[int, int] | None = None
+        self._checked = 0.0
+        self._load_vectors()
         self._product_offers: tuple[np.ndarray, np.ndarray] | None = None
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tw-embed")
 
+    # -- vectors on disk ------------------------------------------------------------
+    def _file_signature(self) -> tuple[int, int] | None:
+        try:
+            st = (self.path / VECTORS_FILE).stat()
+        except FileNotFoundError:
+            return None
+        return st.st_mtime_ns, st.st_size
+
+    def _load_vectors(self) -> None:
+        signature = self._file_signature()
+        if signature is not None and signature != self._signature:
+            self.vectors = np.load(self.path / VECTORS_FILE)
+            self.ready = np.any(self.vectors != 0, axis=1)
+            self._product_offers = None
+        self._signature = signature
+
+    def _refresh(self) -> None:
+        """Pick up vectors another process (a background filler) wrote since they were loaded."""
+        now = time.monotonic()
+        if now - self._checked >= RELOAD_EVERY_S:
+            self._checked = now
+            if self._file_signature() != self._signature:
+                self._load_vectors()
+
+    @contextmanager
+    def _vector_lock(self):
+        with open(self.path / ".vectors.lock", "a+b") as fh:
+            if fcntl is not None:
+                fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                if fcntl is not None:
+                    fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def _save_vectors(self) -> None:
+        """Write this process's vectors merged with the file's: rows it has win, rows only the file has are kept."""
+        with self._vector_lock():
+            if self._file_signature() not in (None, self._signature):
+                disk = np.load(self.path / VECTORS_FILE)
+                rows = max(disk.shape[0], self.vectors.shape[0])
+                merged = np.zeros((rows, self.vectors.shape[1] or disk.shape[1]), np.float32)
+                merged[: disk.shape[0]] = disk
+                mine = np.flatnonzero(self.ready[: self.vectors.shape[0]])
+                merged[mine] = self.vectors[mine]
+                self.vectors = merged
+                self.ready = np.any(merged != 0, axis=1)
+                self._product_offers = None
+            atomic_write(self.path / VECTORS_FILE, lambda fh: np.save(fh, self.vectors))
+            self._signature = self._file_signature()
+
+    def vector_coverage(self) -> float:
+        self._refresh()
+        products = len(self.columns.product_rows)
+        if self.embedder is None or not products:
+            return 1.0
+        return float(self.ready[:products].sum()) / products
+
     # -- writing --------------------------------------------------------------
-    def index(self, docs: Iterable[SearchDocument], *, progress: Progress | None = None, chunk: int = 5_000) -> int:
+    def index(self, docs: Iterable[SearchDocument], *, progress: Progress | None = None, vectors: bool = True,
+              chunk: int = 5_000) -> int:
         written = 0
         writer = self.index_.writer(heap_size=256_000_000, num_threads=1)
         batch: list[SearchDocument] = []
         for doc in docs:
             batch.append(doc)
             if len(batch) >= chunk:
-                written += self._write(writer, batch, progress)
+                written += self._write(writer, batch, progress, vectors)
                 batch = []
         if batch:
-            written += self._write(writer, batch, progress)
+            written += self._write(writer, batch, progress, vectors)
         # Columns first, then the lexical commit: killed in between, the columns know offers the lexical
         # index lacks, and indexing them again replaces nothing twice. The other order would leave lexical
         # documents no column row describes, and a re-index would add a second copy.
@@ -94,14 +169,14 @@ class EmbeddedBackend(SearchBackend):
         self.index_.reload()
         return written
 
-    def _write(self, writer, docs: list[SearchDocument], progress: Progress | None) -> int:
+    def _write(self, writer, docs: list[SearchDocument], progress: Progress | None, vectors: bool) -> int:
         existing = {d.offer_id for d in docs if d.offer_id in self.columns.row_of}
         for offer_id in existing:
             writer.delete_documents_by_term("offer_id", offer_id)
         rows, new_products = self.columns.upsert(docs)
         for doc, row in zip(docs, rows):
             writer.add_document(self._lexical_doc(doc, int(row)))
-        self._embed_products(docs, new_products)
+        self._embed_products(docs, new_products if vectors else [])
         self._product_offers = None
         if progress:
             progress(len(docs))
@@ -132,13 +207,15 @@ class EmbeddedBackend(SearchBackend):
         return doc
 
     def _embed_products(self, docs: list[SearchDocument], new_products: list[int]) -> None:
+        """Embed ``new_products``; the vector table grows to every product row (rows left empty await a filler)."""
         if self.embedder is None:
             return
-        need = max(new_products, default=-1) + 1
+        need = len(self.columns.product_rows)
         if need > self.vectors.shape[0]:
             grown = np.zeros((need, self.embedder.dim), np.float32)
             grown[: self.vectors.shape[0]] = self.vectors
             self.vectors = grown
+            self.ready = np.concatenate([self.ready, np.zeros(need - self.ready.shape[0], bool)])
         if not new_products:
             return
         wanted = set(new_products)
@@ -154,10 +231,39 @@ class EmbeddedBackend(SearchBackend):
         else:
             vecs = self.embedder.embed(values, kind="passage")
         self.vectors[prows] = vecs
+        self.ready[prows] = True
+
+    def fill_vectors(self, docs: Iterable[SearchDocument], *, progress: Progress | None = None, chunk: int = 512) -> int:
+        """Embed the products indexed without a vector, ``chunk`` at a time; each chunk is saved (and seen by
+        readers) as soon as it is done, so stopping loses at most one chunk."""
+        if self.embedder is None:
+            return 0
+        self._load_vectors()
+        filled, batch, seen = 0, [], set()
+        for doc in docs:
+            prow = self.columns.product_rows.get(doc.product_id)
+            if prow is None or prow in seen or (prow < self.ready.shape[0] and self.ready[prow]):
+                continue
+            seen.add(prow)
+            batch.append(doc)
+            if len(batch) >= chunk:
+                filled += self._fill(batch, progress)
+                batch = []
+        if batch:
+            filled += self._fill(batch, progress)
+        return filled
+
+    def _fill(self, docs: list[SearchDocument], progress: Progress | None) -> int:
+        prows = [self.columns.product_rows[d.product_id] for d in docs]
+        self._embed_products(docs, prows)
+        self._save_vectors()
+        if progress:
+            progress(len(docs))
+        return len(docs)
 
     def _save(self) -> None:
         # Vectors before columns: a newer vectors file only has rows the older columns do not use yet.
-        atomic_write(self.path / "vectors.npy", lambda fh: np.save(fh, self.vectors))
+        self._save_vectors()
         self.columns.save(self.path)
 
     def delete(self, offer_ids: Iterable[str]) -> int:
@@ -192,7 +298,8 @@ class EmbeddedBackend(SearchBackend):
         lex: list[tuple[int, float]] = []
         dense: list[tuple[int, float]] = []
         qvec = None
-        use_dense = request.mode in ("dense", "hybrid") and self.embedder is not None and self.vectors.shape[0] > 0
+        self._refresh()
+        use_dense = request.mode in ("dense", "hybrid") and self.embedder is not None and bool(self.ready.any())
         # The query embedding (C code, GIL released) runs while lexical retrieval and the filter mask do.
         pending = self._pool.submit(self.embedder.query, request.text) if use_dense else None
         if request.mode in ("lexical", "hybrid"):
@@ -287,7 +394,8 @@ class EmbeddedBackend(SearchBackend):
         if eligible is None:
             # Best products first, then their offers (an offer inherits its product's vector).
             cos = self.vectors @ q
-            k = min(pool, len(cos))
+            cos[~self.ready] = -np.inf  # products still waiting for a vector are found by keywords only
+            k = min(pool, int(self.ready.sum()))
             top = np.argpartition(-cos, k - 1)[:k]
             order, starts = self._offers_by_product()
             out: list[tuple[int, float]] = []
@@ -298,10 +406,13 @@ class EmbeddedBackend(SearchBackend):
                 if len(out) >= pool:
                     break
             return out[:pool]
-        ok = eligible
+        prows = self.columns.ints["prow"][eligible]
+        waiting = prows >= self.ready.shape[0]
+        keep = ~waiting
+        keep[keep] = self.ready[prows[keep]]
+        ok, prows = eligible[keep], prows[keep]
         if not len(ok):
             return []
-        prows = self.columns.ints["prow"][ok]
         # Gathering rows costs ~12x a streamed mat-vec per row: gather only when few offers survive.
         if len(ok) * 12 < self.vectors.shape[0]:
             scores = self.vectors[prows] @ q
@@ -324,5 +435,8 @@ class EmbeddedBackend(SearchBackend):
         if not len(rows):
             return {}
         prows = self.columns.ints["prow"][rows]
-        return dict(zip(rows.tolist(), (self.vectors[prows] @ q).tolist()))
+        known = prows < self.ready.shape[0]
+        known[known] = self.ready[prows[known]]
+        scores = self.vectors[np.where(known, prows, 0)] @ q
+        return {r: s for r, s, k in zip(rows.tolist(), scores.tolist(), known.tolist()) if k}
 

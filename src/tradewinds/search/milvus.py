@@ -273,7 +273,8 @@ class MilvusBackend(SearchBackend):
         return not self.options["uri"].startswith("http")
 
     # -- writing --------------------------------------------------------------
-    def index(self, docs: Iterable[SearchDocument], *, progress: Progress | None = None) -> int:
+    def index(self, docs: Iterable[SearchDocument], *, progress: Progress | None = None, vectors: bool = True) -> int:
+        # A Milvus row carries its vector: it is embedded now, whatever ``vectors`` asks
         written = 0
         batch: list[SearchDocument] = []
         for doc in docs:

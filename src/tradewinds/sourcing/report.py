@@ -207,6 +207,10 @@ def _risks(report: SourcingReport) -> list[str]:
         risks.append(f"The plan uses {t.budget_used:.0%} of the budget"
                      + (f"; left out for lack of an adequate offer: {', '.join(left)}" if left else "")
                      + "; the rest of the budget is unallocated (add lines or raise quantities in a follow-up).")
+    if report.stats.meaning_coverage < 1.0:
+        risks.append(f"Searched by meaning over {report.stats.meaning_coverage:.0%} of the catalog's products (their vectors are still "
+                     "being computed in the background); the rest were found by keywords only. Run again once `tradewinds catalog "
+                     "stats` shows every product embedded for full hybrid search.")
     if t.exchange_rates:
         risks.append("Exchange rates used: " + "; ".join(t.exchange_rates) + ".")
     if ledger.destination_country and t.landed_total is not None:

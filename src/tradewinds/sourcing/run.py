@@ -180,7 +180,8 @@ class Sourcer:
         """Run (or resume) every line whose result is missing or stale, then write the report."""
         emit = emit or (lambda e: None)
         started = started or time.perf_counter()
-        stats = RunStats(model_calls=model_calls)
+        backend = getattr(self.search, "backend", None)
+        stats = RunStats(model_calls=model_calls, meaning_coverage=round(backend.vector_coverage(), 3) if backend else 1.0)
         lines = state.ledger.lines
         for i, line in enumerate(lines, 1):
             key = line_key(line, state.ledger)

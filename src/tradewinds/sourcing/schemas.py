@@ -155,6 +155,8 @@ class RunStats(_Model):
     first_result_s: float | None = None
     total_s: float = 0.0
     partial: bool = Field(False, description="A budget ran out before every line had adequate options")
+    meaning_coverage: float = Field(1.0, description="Share of catalog products the search could match by meaning when this run "
+                                    "searched; below 1 while vectors are filled in behind the keywords")
 
 
 class SourcingReport(_Model):

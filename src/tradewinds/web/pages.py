@@ -124,7 +124,7 @@ def error_page(request: Request, status: int, message: str, hint: str | None) ->
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, services: ServicesDep) -> HTMLResponse:
     return page(request, "home.html", examples=EXAMPLES, runs=_recent_runs(services), offers=services.backend.count(),
-                max_chars=MAX_NEED_CHARS)
+                max_chars=MAX_NEED_CHARS, coverage=services.backend.vector_coverage())
 
 
 def _line_signature(line: LedgerLine, result: LineResult | None) -> str:

@@ -7,12 +7,13 @@ from pathlib import PurePath
 
 from fastapi import APIRouter, File, Form, Path, Request, UploadFile
 from fastapi.responses import RedirectResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from ...catalog.importers import get_format, guess_format, run_import
 from ...catalog.schemas import ImportReport, Offer, Product, Supplier
 from ...catalog.service import index_catalog
 from ...errors import BadInputError, NotFoundError
+from ...jobs import vectors as fill
 from ..deps import ServicesDep
 
 router = APIRouter(tags=["catalog"])
@@ -27,6 +28,8 @@ class CatalogStats(BaseModel):
     products: int
     offers: int
     indexed_offers: int
+    vector_coverage: float = Field(description="Share of products searchable by meaning; the rest are found by keywords")
+    vectors_filling: bool = Field(description="A background process is embedding the rest")
 
 
 def _get(services, record_id: str, kind: type):
@@ -65,7 +68,8 @@ def get_offer(request: Request, services: ServicesDep, offer_id: str = Path(patt
 
 @router.get("/v1/catalog/stats", response_model=CatalogStats)
 def stats(services: ServicesDep) -> CatalogStats:
-    return CatalogStats(**services.repo.counts(), indexed_offers=services.backend.count())
+    return CatalogStats(**services.repo.counts(), indexed_offers=services.backend.count(),
+                        vector_coverage=round(services.backend.vector_coverage(), 4), vectors_filling=fill.running(services.settings))
 
 
 @router.post("/v1/catalog/imports", response_model=ImportReport, summary="Import a catalog file; bad rows are reported, valid rows written")
