@@ -138,6 +138,13 @@ def test_grounding_fails_on_a_supplier_swapped_beside_an_offer(sourcer):
     assert f"{other.supplier_name!r} named for {first.offer_id}" in e.value.message
 
 
+def test_two_suppliers_sharing_a_name_are_not_a_swap(sourcer):
+    report, records = _grounded(sourcer)
+    first = report.lines[0].options[0]
+    namesake = records[first.supplier_id].model_copy(update={"id": "sup_namesakenamesake1"})  # catalogs repeat trade names
+    check_grounding(report, {**records, namesake.id: namesake})
+
+
 def test_a_run_whose_prose_breaks_the_record_fails_and_publishes_nothing(sourcer, monkeypatch):
     from tradewinds.sourcing import run
 

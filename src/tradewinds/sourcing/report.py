@@ -86,7 +86,7 @@ def _offer_claims(clause: str, offer: Offer, supplier: Supplier | None, option: 
     if named and supplier is not None and named.group(1).strip() not in (supplier.name, supplier.id):
         out.append(f"supplier {named.group(1).strip()!r} named for {offer.id}, whose supplier is {supplier.name!r}")
     for other in suppliers.values():
-        if supplier is not None and other.id != supplier.id and len(other.name) > 6 and other.name in clause:
+        if supplier is not None and other.name != supplier.name and len(other.name) > 6 and other.name in clause:
             out.append(f"supplier {other.name!r} named beside {offer.id}, whose supplier is {supplier.name!r}")
     return out
 
