@@ -59,12 +59,21 @@ def find(concept: str, folded: str, language: str | None = None) -> list[Cue]:
     return [Cue(concept, m.group(0), m.start(), m.end()) for m in pattern(concept, language).finditer(folded)]
 
 
+@cache
+def _articles() -> re.Pattern:
+    words = {fold(w) for ws in table().get("article", {}).values() for w in ws}
+    return re.compile(r"(?:\s*(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")(?!\w))*") if words \
+        else re.compile("")
+
+
 def ends_with(concept: str, folded_before: str, gap: int = 3, language: str | None = None) -> Cue | None:
-    """The cue that ends at (or within ``gap`` spaces/punctuation of) the end of ``folded_before``."""
+    """The cue that ends at (or within ``gap`` spaces/punctuation, and articles, of) the end of ``folded_before``:
+    'keine Lieferanten aus der Türkei', 'not from the US'."""
     best = None
     for m in pattern(concept, language).finditer(folded_before):
         tail = folded_before[m.end():]
-        if len(tail) <= gap and not re.search(r"\w", tail):
+        bare = tail[_articles().match(tail).end():] if len(tail) <= gap + 8 else tail
+        if len(tail) <= gap + (len(tail) - len(bare)) and not re.search(r"\w", bare):
             best = Cue(concept, m.group(0), m.start(), m.end())
     return best
 

@@ -94,7 +94,10 @@ def stem_match(word: str, *, countries_only: bool = False, min_share: float = 0.
             if countries_only and kind != "country":
                 continue
             common = len(_common_prefix(w, name))
-            inflected = common >= max(4, len(name) - 2) and len(w) <= len(name) + 4
+            # a country's name may change its last two letters ('Chiny' -> 'Chin'), a city's only its last one
+            # ('Warszawa' -> 'Warszawy'): 'Suche' is not 'Suchow'
+            inflected = (common >= max(4, len(name) - 2) if kind == "country" else common >= max(5, len(name) - 1)) \
+                and len(w) <= len(name) + 4
             derived = min_share < 0.8 and common >= max(4, min_share * len(name))
             if inflected or derived:
                 if best is None or common > best[0]:
@@ -152,6 +155,15 @@ def find_places(text: str, *, inflecting: bool = False) -> list[Place]:
             if city and _proper(original) and (len(key) >= 4 or not key.isascii()):
                 add(a, b, city[0], "city")
                 break
+            elided = re.match(r"^([a-z]{1,4})['’](.+)$", key)  # "d'Espagne", "l'Italie", "dall'India": the name after the article
+            if elided and i + 1 == j:
+                tail, offset = elided.group(2), a + len(elided.group(1)) + 1
+                if tail in countries and _proper(original[offset - a:]):
+                    add(offset, b, countries[tail], "country")
+                    break
+                if tail in cities and _proper(original[offset - a:]) and len(tail) >= 4:
+                    add(offset, b, cities[tail][0], "city")
+                    break
             head = re.split(r"['’]", key)[0]
             if head != key and head in countries and _proper(original):  # "Türkiye'den", "İstanbul'da"
                 add(a, a + len(head), countries[head], "country")

@@ -20,6 +20,8 @@ def _is_latin(ch: str) -> bool:
 @lru_cache(maxsize=4096)
 def _fold_char(ch: str) -> str:
     low = ch.lower()[:1] or ch
+    if low == "ё":  # Russian writes 'верёвка' and 'веревка' alike
+        return "е"
     if not _is_latin(low):
         return low
     base = unicodedata.normalize("NFKD", low)[:1]
@@ -27,7 +29,7 @@ def _fold_char(ch: str) -> str:
 
 
 def fold(text: str) -> str:
-    """Lower case, Latin letters without their accents ('Lisboa', 'LISBÔA' -> 'lisboa'); same length as ``text``."""
+    """Lower case, Latin letters without their accents ('Lisboa', 'LISBÔA' -> 'lisboa'), ё as е; same length as ``text``."""
     return "".join(_fold_char(ch) for ch in text)
 
 

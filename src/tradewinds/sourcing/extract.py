@@ -67,6 +67,8 @@ def _currency_mentions(text: str, folded: str) -> list[tuple[int, int, str]]:
             out.append((m.start(), m.end(), code))
     words = currency_words()
     for m in _currency_re().finditer(folded):
+        if m.group(0) == "块" and re.match(r"[\u4e00-\u9fff]", folded[m.end():m.end() + 1]) and folded[m.end()] not in "钱人":
+            continue  # '50块太阳能板': the measure word of a count, not colloquial yuan ('50块钱')
         if not any(a < m.end() and m.start() < b for a, b, _ in out):
             out.append((m.start(), m.end(), words[m.group(0)]))
     return sorted(out)
@@ -213,17 +215,28 @@ def _is_code_part(text: str, n: Number) -> bool:
     return bool(re.fullmatch(r"(?:19|20)\d\d", n.raw) and re.match(r"\s?(?:new|model|version|edition)\b", text[n.end:n.end + 10], re.I))
 
 
-_BULK = re.compile(r"\s?(?:kgs?|kilos?|kilograms?|tons?|tonnes?|mt|lbs?|pounds|meters?|metres?|yards?|m|t|公斤|千克|吨|米|킬로|톤|미터|"
-                   r"кг|тонн|метров|ton|kilogram|ki-lô|kilôgam|กิโลกรัม|กิโล|ตัน|เมตร|किलो|टन|मीटर)(?![^\W\d_])", re.I)
+_BULK = re.compile(r"\s?(?:m²|m2|sqm|sq\.? ?m|square met(?:er|re)s?|metros? cuadrados|mètres? carrés|quadratmeter|metri quadr\w*|"
+                   r"metros? quadrados|vierkante meter|metrów kwadratowych|metrekare|квадратных метров|кв\.? ?м|平方米|平米|㎡|제곱미터|"
+                   r"kgs?|kilos?|kilograms?|tons?|tonnes?|mt|lbs?|pounds|meters?|metres?|metros?|mètres?|metri|yards?|m|t|公斤|千克|吨|米|"
+                   r"킬로|톤|미터|кг|тонн|метров|ton|kilogram|ki-lô|kilôgam|mét|กิโลกรัม|กิโล|ตัน|เมตร|किलो|टन|मीटर)(?![^\W\d_²])", re.I)
+# Volumes: the order quantity only when nothing else is ('1000 litros de aceite de oliva'), else a size ('500 mugs 350 ml')
+_VOLUME = re.compile(r"\s?(?:l|liters?|litres?|litros?|litri|litrów|litre|литров|литра|gallons?|gal|リットル|升|公升|리터|lít|ลิตร|लीटर)"
+                     r"(?![^\W\d_])", re.I)
 
 
 def find_quantities(text: str, numbers: list[Number], money: list[Money], lead_span, lang: str) -> list[tuple[int, tuple[int, int]]]:
+    counted, bulk, bare, volume = quantity_candidates(text, numbers, money, lead_span, lang)
+    return counted or bulk[:1] or bare or volume[:1]
+
+
+def quantity_candidates(text: str, numbers: list[Number], money: list[Money], lead_span, lang: str):
     """Quantities in order: numbers that are not money, a measure, a duration, a size, a code or a project scale.
     A number followed by a count word ('500 pcs', '300 Stück', '500件', '50 ตัว') is one for sure; then bulk
-    amounts ('500 kg of green coffee', '2 tons'); without either, the first bare number before a word counts."""
+    amounts ('500 kg of green coffee', '2 tons', '600 m²'); then bare numbers before a word; a volume last, when it
+    is all there is ('1000 Liter Wandfarbe'; in '500 mugs 350 ml' it is a size)."""
     folded = fold(text)
     owned = [m.span for m in money] + ([lead_span] if lead_span else [])
-    counted, bulk, bare = [], [], []
+    counted, bulk, bare, volume = [], [], [], []
     for n in numbers:
         if _in_spans(n.start, owned) or n.value < 1 or n.value != int(n.value):
             continue
@@ -231,6 +244,9 @@ def find_quantities(text: str, numbers: list[Number], money: list[Money], lead_s
             continue
         if _BULK.match(text, n.end):
             bulk.append((int(n.value), (n.start, _BULK.match(text, n.end).end())))
+            continue
+        if _VOLUME.match(text, n.end) and n.value >= 20:
+            volume.append((int(n.value), (n.start, _VOLUME.match(text, n.end).end())))
             continue
         if _unit_follows(text, n, lang):
             continue
@@ -240,7 +256,7 @@ def find_quantities(text: str, numbers: list[Number], money: list[Money], lead_s
             counted.append((int(n.value), (n.start, n.end)))
         elif re.match(rf"\s?{LETTER}", text[n.end:n.end + 3]) or re.search(rf"{LETTER}\s?$", text[max(0, n.start - 3):n.start]):
             bare.append((int(n.value), (n.start, n.end)))
-    return counted or bulk[:1] or bare
+    return counted, bulk, bare, volume
 
 
 # -- certifications, verification, customization -------------------------------------------
@@ -369,6 +385,7 @@ class Extracted:
     verified_only: bool = False
     negated_certifications: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    bare_numbers: list[tuple[int, tuple[int, int]]] = field(default_factory=list)  # numbers before a word, counted or not
 
 
 def extract(need: str) -> Extracted:
@@ -379,8 +396,9 @@ def extract(need: str) -> Extracted:
     currency = next((m.currency for m in money if m.currency), None)
     lead, lead_span = find_lead_time(text, numbers, lang, money)
     certs, negated = find_certifications(text, lang)
-    return Extracted(language=lang, quantities=find_quantities(text, numbers, money, lead_span, lang), money=money,
+    counted, bulk, bare, volume = quantity_candidates(text, numbers, money, lead_span, lang)
+    return Extracted(language=lang, quantities=counted or bulk[:1] or bare or volume[:1], money=money,
                      certifications=certs, countries=find_countries(text, lang), incoterm=find_incoterm(text),
                      lead_time_days=lead, customization=find_customization(text, lang), scale=find_scale(text, numbers, lang),
                      currency=currency, injection=looks_like_instructions(text), verified_only=find_verified(text, lang),
-                     negated_certifications=negated)
+                     negated_certifications=negated, bare_numbers=bare)

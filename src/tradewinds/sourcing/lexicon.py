@@ -115,7 +115,7 @@ def _word_match(token: str, word: str, inflect: bool = True) -> bool:
     adds at most three: 'toalhas'~'toalha', 'кружек'~'кружка', 'krzeseł'~'krzesło'; not 'bestellen'~'besteck'."""
     if token == word or token in (word + "s", word + "es") or (word.endswith("y") and token == word[:-1] + "ies"):
         return True
-    if not inflect or len(word) < 5:
+    if not inflect or len(word) < (5 if word.isascii() else 4):  # 'мешок', 'मशीन' ('मशीनें'): short in letters, not in sounds
         return False
     common = 0
     while common < min(len(token), len(word)) and token[common] == word[common]:
@@ -170,8 +170,8 @@ def find_terms(text: str, language: str) -> list[Term]:
         found += _find(text, lang, inflect=lang == language)
     if not found:
         for lang in names():
-            if lang not in (language, "en"):
-                found += _find(text, lang)
+            if lang not in (language, "en"):  # one character of another language's script is a word there, not here ('机')
+                found += [t for t in _find(text, lang) if len(t.native.strip()) >= 2]
     found.sort(key=lambda t: (t.start, -(t.end - t.start)))
     out: list[Term] = []
     for t in found:

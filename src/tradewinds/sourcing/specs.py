@@ -23,13 +23,14 @@ _UNITS: tuple[tuple[str, str, str], ...] = (
     (r"kg|kgs|公斤|千克|킬로", "kg", "weight"), (r"g|grams?|克|그램", "g", "weight"),
     (r"k", "K", "color temperature"), (r"lm/w", "lm/W", "luminous efficacy"), (r"lm|lumens?|流明", "lm", "luminous flux"),
     (r"tc", "TC", "thread count"), (r"gb", "GB", "storage"), (r"nm", "Nm", "torque"),
+    (r"ply|layers?|lớp|层|couches?|lagig|strati|camadas|lagen|warstw\w*|katlı|kat|слойн\w*|слоя|lapis|ชั้น|परत", "ply", "layers"),
 )
 _UNIT_OF = {c: name for _, c, name in _UNITS}
 _BASE = {"kW": ("W", 1000), "W": ("W", 1), "L": ("ml", 1000), "cl": ("ml", 10), "ml": ("ml", 1), "Ah": ("mAh", 1000),
          "mAh": ("mAh", 1), "m": ("mm", 1000), "cm": ("mm", 10), "mm": ("mm", 1), "in": ("mm", 25.4), "kg": ("g", 1000), "g": ("g", 1)}
 
 _NUMBER = r"(?<![A-Za-z0-9.,])(\d+(?:[.,]\d+)?)"
-_MEASURE = re.compile(_NUMBER + r"\s?(" + "|".join(f"(?:{p})" for p, _, _ in _UNITS) + r")(?![a-z²³/])", re.I)
+_MEASURE = re.compile(_NUMBER + r"\s?(" + "|".join(f"(?:{p})" for p, _, _ in _UNITS) + r")(?![a-zA-Z\u00c0-\u024f\u1e00-\u1eff²³/])", re.I)
 # a measure unit right after a number: '350 ml', '9W', '3.6 kW' (not the 'm' of '500 mugs', not '5 in a box')
 MEASURE_AFTER = re.compile(r"(?:\s?(?:" + "|".join(f"(?:{p})" for p, _, _ in _UNITS if p != r"inch(?:es)?|in|\"|寸|英寸|인치")
                            + r")|(?:inch(?:es)?|in\b|\"|寸|英寸|인치))(?![^\W\d_²³/])", re.I)

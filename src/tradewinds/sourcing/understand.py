@@ -17,7 +17,8 @@ import re
 from pydantic import BaseModel, Field
 
 from ..errors import BadInputError
-from ..lang import detect_language
+from ..lang import cues, detect_language, fold
+from ..lang.text import LETTER
 from ..models import Message, ModelError
 from ..models.gateway import Gateway
 from .extract import Extracted, extract, normalize
@@ -62,31 +63,75 @@ SYSTEM = ("You turn a buyer's purchase request into a list of products to source
           '"specs":[{"name":"capacity","value":"350","unit":"ml"}]}]}')
 
 _STOP = re.compile(r"\b(?:with|for|under|below|less|max|maximum|at|in|to|from|and|each|per|ship|delivery|budget|need|that|which|"
-                   r"con|para|por|de menos|máximo|cada|envío)\b|[,.;:，。；、!?()]|定制|单价|预算|以下|不超过|개당|이하|필요|،|سعر|الشحن", re.I)
+                   r"con|para|por|de menos|máximo|cada|envío)\b|[,.;:，。；、!?()]|定制|单价|预算|以下|不超过|개당|이하|필요|구매|،|سعر|الشحن|"
+                   r"चाहिए|भेजें|खरीदना|ज़रूरत|購入|欲しい|必要|が欲しい|almak|istiyoruz|lazım|gerekli|ต้องการ|(?<!\w)cần(?!\w)|"
+                   r"(?<!\w)(?:butuh|perlu|nodig|benötigen|brauchen|нужн\w*|требуется|potrzebujemy|kupimy)(?!\w)", re.I)
 _FORMULA = re.compile(r"^\s*[=+\-@]\s*[\w.]*\s*(?:\(|\||!)|^\s*=\s*\w+\(|\bcmd\s*\|")
 
 
-def fallback_name(text: str, e: Extracted) -> str:
-    """The words right after the first quantity, up to a cue word or punctuation ('500件纯棉T恤，...' -> '纯棉T恤'),
-    without measures ('LED bulbs E27 9W' -> 'LED bulbs': those are specs)."""
-    words = _words_after_quantity(text, e)
+def fallback_name(text: str, e: Extracted, index: int = 0) -> str:
+    """The words a quantity counts, up to a cue word, punctuation or the next quantity ('500件纯棉T恤，...' -> '纯棉T恤'),
+    without measures ('LED bulbs E27 9W' -> 'LED bulbs': those are specs) or count words ('pares de botas' -> 'botas')."""
+    words = _words_of_quantity(text, e, index)
     bare = strip_measures(words)
     return bare if len(bare) >= 2 else words
 
 
-def _words_after_quantity(text: str, e: Extracted) -> str:
-    if e.quantities and e.language in ("ko", "ja", "th", "tr", "hi"):  # the object before the count: '세라믹 머그컵 500개'
-        before = re.split(r"[,.;:，。；、!?]", text[:e.quantities[0][1][0]])[-1].strip()
-        if len(before) >= 2:
-            return before[:80]
-    if e.quantities:
-        rest = text[e.quantities[0][1][1]:]
-        rest = re.sub(r"^\s*(?:of|de|x|del|de la|من|قطعة من|وحدة من)\s+", "", rest, flags=re.I)
+_OBJECT_FIRST = ("ko", "ja", "th")  # the object before its count: '세라믹 머그컵 500개', '造花を500本'
+_LINK_WORD = re.compile(r"^\s*(?:of|de|di|da|du|des|van|x|del|de la|من|قطعة من|وحدة من)\s+", re.I)
+
+
+def _words_of_quantity(text: str, e: Extracted, index: int) -> str:
+    quantities = e.quantities
+    if index < len(quantities):
+        start, end = quantities[index][1]
+        if e.language in _OBJECT_FIRST or (e.language in ("tr", "hi") and index == 0 and len(quantities) == 1):
+            before = re.split(r"[,.;:，。；、!?]", text[quantities[index - 1][1][1] if index else 0:start])[-1]
+            before = re.sub(r"^[とや及]\s*|[をのはがと]\s*$", "", before.strip())
+            if len(before) >= 2:
+                return before[:80]
+        rest = text[end:quantities[index + 1][1][0] if index + 1 < len(quantities) else len(text)]
+        count = cues.starts_with("count", fold(rest), gap=1, language=e.language)
+        if count:
+            rest = rest[count.end:]
+        rest = _LINK_WORD.sub("", rest)
         name = _STOP.split(rest, maxsplit=1)[0].strip()
+        name = re.sub(r"\s+(?:en|und|et|e|y|i|ve|и|và|dan|และ|और|och|og)$", "", name, flags=re.I)  # the 'and' before the next count
         if len(name) >= 2:
             return name[:80]
     words = [w for w in re.findall(r"[^\W\d_]+", text) if len(w) > 2][:6]
     return " ".join(words)[:80] or text[:80]
+
+
+def _term_quantities(text: str, e: Extracted, terms: list[Term]) -> list[tuple[int, tuple[int, int]]]:
+    """The stated quantities, plus bare numbers right next to a product term when count words name the others:
+    '50 adet kayak ve 100 kayak gözlüğü' counts both products."""
+    quantities = list(e.quantities)
+    for n, span in e.bare_numbers:
+        if any(q[1][0] <= span[0] < q[1][1] for q in quantities):
+            continue
+        for t in terms:
+            gap = text[span[1]:t.start] if t.start >= span[1] else text[t.end:span[0]]
+            if len(gap) <= 3 and not re.search(r"\d", gap):
+                quantities.append((n, span))
+                break
+    return sorted(quantities, key=lambda q: q[1][0])
+
+
+def _negated_terms(text: str, language: str, terms: list[Term], counts: int) -> list[Term]:
+    """Products the buyer says they do not want, when another is named or counted: 'not mugs but tumblers',
+    '200 वैक्यूम सीलर मशीनें नहीं, सिर्फ 2 पैकिंग मशीनें', 'kupa değil bardak'."""
+    if len(terms) < 2 and counts < 2:
+        return []
+    folded, out = fold(text), []
+    for t in terms:
+        before = re.split(r"[,.;:，。；、!?]", folded[max(0, t.start - 24):t.start])[-1]
+        after = re.split(r"[,.;:，。；、!?]", folded[t.end:t.end + 24])[0]
+        hit = cues.ends_with("not_this", re.sub(r"\d[\d.,\s]*$", "", before), gap=2, language=language)
+        m = cues.pattern("not_this_after", language).search(after)
+        if hit or (m and len(re.findall(rf"{LETTER}+", after[:m.start()])) <= 1):
+            out.append(t)
+    return out if len(out) < max(len(terms), counts) else []
 
 
 def check_need(text: str) -> None:
@@ -185,7 +230,14 @@ def _ask_model(text: str, gateway: Gateway, notes: list[str]) -> tuple[list[_Lin
 
 def _explicit_lines(text: str, e: Extracted, terms: list[Term], model_lines: list[_LineOut], currency: str,
                     quantity_scale: float, notes: list[str]) -> list[LedgerLine]:
-    quantities = e.quantities
+    quantities = _term_quantities(text, e, terms) if terms else e.quantities
+    negated = _negated_terms(text, e.language, terms, len(quantities))
+    if negated:
+        counts = [q for t in negated for q in quantities if max(t.start - q[1][1], q[1][0] - t.end, 0) <= 4]
+        quantities = [q for q in quantities if q not in counts]
+        terms = [t for t in terms if t not in negated]
+        notes.append(f"not wanted, as written: {', '.join(t.native for t in negated)}")
+    e.quantities = quantities
     picked: list[tuple[Term | None, _LineOut | None, tuple[int, tuple[int, int]] | None]] = []
     if terms and model_lines and len(model_lines) == len(quantities) >= 2 and len({t.concept for t in terms}) < len(quantities):
         terms = []  # the lexicon knows fewer of the products than the buyer counts: the model names them all
@@ -199,7 +251,7 @@ def _explicit_lines(text: str, e: Extracted, terms: list[Term], model_lines: lis
                 term = nearest(free, q[1]) if free else None
                 if term is not None:
                     free.remove(term)
-                    picked.append((term, None, q))
+                picked.append((term, None, q))
         else:
             term = nearest(distinct, quantities[0][1]) if quantities else distinct[0]
             picked.append((term, None, quantities[0] if quantities else None))
@@ -207,6 +259,9 @@ def _explicit_lines(text: str, e: Extracted, terms: list[Term], model_lines: lis
             if others:
                 notes.append(f"also mentioned without a quantity: {', '.join(others)} (add them as lines if you want them sourced)")
         notes.append("named from the product lexicon: " + ", ".join(f"'{t.native}' -> '{t.english}'" for t, _, _ in picked if t))
+        unknown = [fallback_name(text, e, quantities.index(q)) for t, _, q in picked if t is None and q is not None]
+        if unknown:
+            notes.append(f"not in the product lexicon, named by the buyer's words: {', '.join(unknown)}")
     elif model_lines:
         if len(model_lines) > max(1, len(quantities)):  # a small model splits one product into several; the text decides
             notes.append(f"the model proposed {len(model_lines)} products for {max(1, len(quantities))} stated quantity(ies); kept the first")
@@ -215,8 +270,8 @@ def _explicit_lines(text: str, e: Extracted, terms: list[Term], model_lines: lis
             q = quantities[i] if len(model_lines) == len(quantities) else (quantities[0] if len(model_lines) == 1 and quantities else None)
             picked.append((None, ml, q))
         notes.append("named by the model (the product lexicon has no such word): " + ", ".join(f"'{ml.product}'" for ml in model_lines))
-    else:
-        picked.append((None, None, quantities[0] if quantities else None))
+    else:  # neither the lexicon nor a model names the products: one line per count, in the buyer's words
+        picked += [(None, None, q) for q in quantities] or [(None, None, None)]
     lines = []
     owned = [m.span for m in e.money] + [span for _, span in quantities]
     if terms and len(model_lines) == len(picked):  # the model read the same products: its grounded specs count
@@ -228,7 +283,7 @@ def _explicit_lines(text: str, e: Extracted, terms: list[Term], model_lines: lis
         elif ml is not None:
             name, native, concept = ml.product, (fallback_name(text, e)[:120] if e.language != "en" else None), None
         else:
-            name, native, concept = fallback_name(text, e)[:60] or "product", None, None
+            name, native, concept = fallback_name(text, e, quantities.index(q) if q in quantities else 0)[:60] or "product", None, None
         if q is not None:
             qty, stated = q[0], True
         elif ml is not None and ml.quantity and str(ml.quantity) in text.replace(",", "").replace(".", ""):
