@@ -52,6 +52,9 @@ def test_numbers_are_read_as_the_writer_writes_them(text, lang, values):
     ("ราคาไม่เกิน 35 บาทต่อหลอด", [(35.0, "THB", "unit")]),
     ("max 40 SAR per piece", [(40.0, "SAR", "unit")]),
     ("500 unidades, máximo 2 dólares cada una", [(2.0, "USD", "unit")]),  # 'unidades' is not a currency
+    ("我们要买50块单晶硅太阳能板，每块不超过120美元", [(120.0, "USD", "unit")]),  # '50块' counts panels, it is not 50 yuan
+    ("hotel de 40 quartos com orçamento de 1,2 milhão de reais", [(1200000.0, "BRL", "total")]),  # number word, 'de', currency
+    ("400 USB-C chargers (USD 5 max each)", [(5.0, "USD", "unit")]),  # a count before a product word is not money
 ])
 def test_money_is_a_unit_cap_or_a_budget_in_any_currency(text, expected):
     assert [(m.amount, m.currency, m.kind) for m in find_money(text)] == expected
@@ -69,6 +72,12 @@ def test_money_is_a_unit_cap_or_a_budget_in_any_currency(text, expected):
     ("somente fornecedores do Brasil, entrega em Lisboa", {"destination": ["PT"], "include": ["BR"], "exclude": []}),
     ("ship to Nice", {"destination": ["FR"], "include": [], "exclude": []}),
     ("very nice china cups", {"destination": [], "include": [], "exclude": []}),  # common words are not places
+    ("Suche 1000 Liter Wandfarbe, keine Lieferanten aus der Türkei", {"destination": [], "include": [], "exclude": ["TR"]}),
+    ("fournisseurs d'Espagne ou d'Italie", {"destination": [], "include": ["ES", "IT"], "exclude": []}),  # elided articles
+    ("Para mi tienda en Guadalajara", {"destination": ["MX"], "include": [], "exclude": []}),  # 'Para' is a preposition
+    ("hotel de 40 quartos em Salvador", {"destination": ["BR"], "include": [], "exclude": []}),  # the city, in Portuguese
+    ("livraison au Salvador", {"destination": ["SV"], "include": [], "exclude": []}),  # the country, in French
+    ("kawiarnia na 20 miejsc w Gdańsku", {"destination": ["PL"], "include": [], "exclude": []}),
 ])
 def test_destination_allowed_and_excluded_countries_in_any_language(text, countries):
     assert extract(text).countries == countries
@@ -109,6 +118,10 @@ def test_verified_only_follows_negation(text, verified):
     ("면 티셔츠 1000장, 개당 3달러 이하", 1000, None),  # '3달러' is money, not a month
     ("need 2000 LED bulbs E27 9W", 2000, None),  # 2000 is not a year
     ("order 500 kg of arabica coffee beans", 500, None),  # a bulk quantity
+    ("Necesitamos 1000 litros de aceite de oliva", 1000, None),  # a volume, when it is all there is
+    ("Il nous faut 600 m² de carrelage", 600, None),  # an area
+    ("需要20台商用制冰机，30天内交货", 20, 30),  # a number right after a full-width comma; '天内' is within days
+    ("Butuh 50 kursi kantor ergonomis", 50, None),  # office chairs, not a project of 50 seats
 ])
 def test_quantities_and_lead_times(text, qty, lead):
     e = extract(text)

@@ -7,7 +7,7 @@ import pytest
 from tradewinds.models import FakeChatModel, Gateway
 from tradewinds.sourcing.run import Budgets, RunStore, Sourcer
 from tradewinds.sourcing.score import adequate
-from tradewinds.sourcing.understand import NotAProductError
+from tradewinds.sourcing.understand import NotAProductError, understand
 from tradewinds.trade.landed import landed_cost
 
 
@@ -172,3 +172,24 @@ def test_follow_ups_edit_constraints_without_inventing_lines(sourcer):
     assert second.changes == ["suppliers not from CN"] and len(second.ledger.lines) == 1
     third = sourcer.follow_up(first.run_id, "must be CE plus RoHS")
     assert len(third.ledger.lines) == 1 and third.ledger.lines[0].certifications == ["CE", "RoHS"]
+
+
+@pytest.mark.parametrize("need, lines", [
+    ("हमें 200 वैक्यूम सीलर मशीनें नहीं, सिर्फ 2 पैकिंग मशीनें चाहिए", [("packaging machine", 2)]),  # the unwanted item is dropped
+    ("50 adet kayak ve 100 kayak gözlüğü almak istiyoruz", [("skis", 50), ("ski goggles", 100)]),  # a bare count next to a product
+    ("Graag 50 fietswielsets en 100 fietszadels", [("bicycle wheelset", 50), ("bicycle saddle", 100)]),
+    ("求购手机壳3000个和充电宝1000个", [("phone case", 3000), ("power bank", 1000)]),  # the count after its product
+    ("Benötigt werden 300 Laptoptaschen und 300 kabellose Kopfhörer", [("backpack", 300), ("wireless earbuds", 300)]),
+    ("ต้องการเก้าอี้สำนักงาน 60 ตัว", [("office chair", 60)]),  # Thai after NFKC ('ำ' -> 'ํา')
+    ("Закупаем 300 наручных часов и 500 браслетов", [("wrist watch", 300), ("bracelet", 500)]),
+    ("300 flux capacitors and 200 ceramic mugs", [("flux capacitors", 300), ("ceramic mug", 200)]),  # an unknown product keeps its line
+])
+def test_each_counted_product_is_its_own_line(need, lines):
+    ledger, _ = understand(need, None)
+    assert [(line.concept or line.name, line.quantity) for line in ledger.lines] == lines
+
+
+def test_a_cap_per_named_item_goes_to_that_line_only():
+    ledger, _ = understand("150 relojes de pulsera y 300 gorras de béisbol, máximo 200 MXN por gorra", None)
+    watches, caps = ledger.lines
+    assert (watches.max_unit_price, caps.max_unit_price, caps.currency) == (None, 200.0, "MXN")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -49,7 +50,9 @@ def pattern(concept: str, language: str | None = None) -> re.Pattern:
     """One regex for a concept: the writer's language in full and the longer phrases of the others
     (buyers mix languages); every phrase of every language when ``language`` is None."""
     by_lang = table()[concept]
-    phrases = {fold(p).strip() for lang, ps in by_lang.items() for p in ps if p.strip() and _usable(fold(p).strip(), lang, language)}
+    # as written and as NFKC writes it (needs are NFKC-normalised: Thai 'ำ' becomes 'ํา')
+    phrases = {fold(form).strip() for lang, ps in by_lang.items() for p in ps if p.strip() and _usable(fold(p).strip(), lang, language)
+               for form in (p, unicodedata.normalize("NFKC", p))}
     if not phrases:
         return re.compile(r"(?!x)x")
     return re.compile("|".join(f"(?:{boundary_pattern(p)})" for p in sorted(phrases, key=len, reverse=True)))

@@ -15,7 +15,8 @@ from .text import fold, unspaced
 
 _SPACES = " \u00a0\u202f\u2009'’"
 # 1-3 digits then groups of exactly three after a space, dot, comma or apostrophe; or a plain run; then decimals.
-NUMBER = re.compile(rf"(?<![\d.,])(?:\d{{1,3}}(?:[{_SPACES}.,]\d{{3}})+|\d+)(?:[.,]\d+)?(?![\d])")
+# Not inside another number ('1,200' is one), but right after punctuation it is one ('制冰机，30天', 'chairs,30 days').
+NUMBER = re.compile(rf"(?<!\d)(?<!\d[.,])(?:\d{{1,3}}(?:[{_SPACES}.,]\d{{3}})+|\d+)(?:[.,]\d+)?(?![\d])")
 _UNIVERSAL = {"k": 1e3, "K": 1e3, "千": 1e3, "万": 1e4, "萬": 1e4, "亿": 1e8, "億": 1e8, "천": 1e3, "만": 1e4, "억": 1e8}
 
 

@@ -65,6 +65,11 @@ def _cities() -> dict[str, tuple[str, int]]:
 
 
 @cache
+def _ALIASES_FOLDED() -> frozenset[str]:  # noqa: N802 - a constant, built once
+    return frozenset(fold(k).strip() for k in _ALIASES)
+
+
+@cache
 def _countries() -> dict[str, str]:
     return {**territory_names(), **{fold(k).strip(): v for k, v in _ALIASES.items()}}
 
@@ -77,7 +82,7 @@ def _stems() -> dict[str, list[tuple[str, str, str]]]:
         if len(name) >= 4 and " " not in name and not unspaced(name):
             out.setdefault(name[:4], []).append((name, code, "country"))
     for name, (code, pop) in _cities().items():
-        if pop >= 500_000 and len(name) >= 5 and " " not in name and not unspaced(name):
+        if pop >= 200_000 and len(name) >= 5 and " " not in name and not unspaced(name):
             out.setdefault(name[:4], []).append((name, code, "city"))
     return out
 
@@ -123,11 +128,28 @@ def _proper(original: str) -> bool:
     return not first.isalpha() or first.upper() == first.lower() or first.isupper()
 
 
-def find_places(text: str, *, inflecting: bool = False) -> list[Place]:
+@cache
+def _own_names(language: str) -> frozenset[str]:
+    """Country names as the writer's language writes them (CLDR)."""
+    from .cldr import locale
+
+    try:
+        return frozenset(fold(n).strip() for n in locale(language).territories.values())
+    except (ValueError, LookupError):
+        return frozenset()
+
+
+def find_places(text: str, *, inflecting: bool = False, language: str | None = None) -> list[Place]:
     """Countries and cities in ``text``, in order, not overlapping; longest name first.
-    ``inflecting``: the language inflects names (Polish, Russian, Turkish...), so stems match too."""
+    ``inflecting``: the language inflects names (Polish, Russian, Turkish...), so stems match too.
+    ``language``: a name that is a big city, and a country only in other languages, is the city
+    ('Salvador' in Portuguese is the Brazilian city; French calls El Salvador 'Salvador')."""
     folded = fold(text)
     countries, cities = _countries(), _cities()
+    if language:
+        own = _own_names(language)
+        countries = {k: v for k, v in countries.items() if not (k in cities and cities[k][1] >= 300_000 and own and k not in own
+                                                                and k not in _ALIASES_FOLDED())}
     found: list[Place] = []
     taken: list[tuple[int, int]] = []
 

@@ -115,7 +115,9 @@ def find_money(text: str, language: str | None = None) -> list[Money]:
         cur, span = None, (n.start, n.end)
         for a, b, code in mentions:
             gap_after, gap_before = text[n.end:a], text[b:n.start]
-            if a >= n.end and len(gap_after) <= 2 and not re.search(r"\w", gap_after):
+            if a >= n.end and ((len(gap_after) <= 2 and not re.search(r"\w", gap_after))
+                               or (re.search(LETTER, n.raw) and re.fullmatch(r"\s(?:de|of|d['’]|di)\s?", gap_after))):
+                # '1,2 milhão de reais', '2 millones de pesos': a number word, then 'of' and the currency
                 cur, span = code, (n.start, b)
                 break
             if b <= n.start and len(gap_before) <= 2 and not re.search(r"\w", gap_before):
@@ -127,8 +129,11 @@ def find_money(text: str, language: str | None = None) -> list[Money]:
         if cur is None and not (unit_cue or (cap_cue and _near("unit", folded, *span, before=40, after=30, lang=lang))):
             continue
         if cur is None and (_unit_follows(text, n, lang) or cues.starts_with("count", folded[n.end:n.end + 20], 1, lang)
-                            or re.match(r"\s?\S?(?:あたり|当たり|당)", folded[n.end:n.end + 5])):
-            continue  # a measure, a quantity ('200 par butów') or the unit of a price ('1本あたり'), not an amount
+                            or re.match(r"\s?\S?(?:あたり|当たり|당)", folded[n.end:n.end + 5])
+                            or (re.match(rf"\s?{LETTER}", text[n.end:n.end + 2]) and not cues.starts_with("unit", folded[n.end:n.end + 20], 1, lang)
+                                and not _per_noun(folded, n.end, lang)
+                                and not any(cues.ends_with(k, folded[max(0, n.start - 24):n.start], gap=2, language=lang) for k in ("unit", "cap")))):
+            continue  # a measure, a count ('200 par butów', '400 USB-C chargers') or the unit of a price ('1本あたり'), not an amount
         if unit_cue:
             kind, why = "unit", str(getattr(unit_cue, "phrase", unit_cue))
         elif total_cue:
@@ -163,8 +168,8 @@ def _duration_at(text: str, pos: int) -> int | None:
     chunk = fold(text[pos:pos + 24])
     m = _duration_re().match(chunk)
     if not m or (unspaced(m.group(0)[-1:]) and re.match(rf"{LETTER}", chunk[m.end():m.end() + 1])
-                 and unspaced(chunk[m.end():m.end() + 1])):
-        return None
+                 and unspaced(chunk[m.end():m.end() + 1]) and not re.match(r"以内|之内|内|以?后|以?後|以降|이내|안에|ภายใน", chunk[m.end():])):
+        return None  # '3달러' goes on into another word; '30天内', '30日以内' are a duration and 'within' 
     return duration_words()[m.group(0).strip(" -")]
 
 
@@ -184,7 +189,13 @@ def find_lead_time(text: str, numbers: list[Number], lang: str = "en", money: li
 def _scale_word(folded: str, n: Number, lang: str) -> str | None:
     """'40 seats', '60-room', '25 Mitarbeiter', '30席', and with the word first: '객실 30개', 'rooms: 40'."""
     for concept in ("seats", "rooms", "people"):
-        if cues.starts_with(concept, folded[n.end:n.end + 30], gap=2, language=lang):
+        c = cues.starts_with(concept, folded[n.end:n.end + 30], gap=2, language=lang)
+        if c:
+            after = folded[n.end + c.end:n.end + c.end + 30]
+            word = re.match(rf"\s+({LETTER}+)", after)
+            if concept == "seats" and cues.present("seat_is_chair", c.phrase, lang) and word and \
+                    word.group(1) not in {fold(w) for w in cues.table()["function_words"].get(lang, [])}:
+                continue  # '50 kursi kantor' are office chairs; 'kafe dengan 40 kursi di Bali' has forty seats
             return concept
         c = cues.ends_with(concept, folded[max(0, n.start - 20):n.start], gap=2, language=lang)
         if c and (re.match(r"\s?(?:개|개의|:)", folded[n.end:n.end + 3]) or re.search(r":\s*$", folded[max(0, n.start - 3):n.start])):
@@ -192,10 +203,21 @@ def _scale_word(folded: str, n: Number, lang: str) -> str | None:
     return None
 
 
+_PROJECTS = ("project_coffee_shop", "project_restaurant", "project_hotel", "project_office")
+
+
+def _names_project(folded: str, lang: str) -> bool:
+    """A cafe, restaurant, hotel or office is named: only then are '40 seats' a project's size ('50 kursi kantor'
+    are fifty office chairs, 'kafe dengan 40 kursi' a cafe of forty seats)."""
+    return any(cues.present(p, folded, lang) for p in _PROJECTS)
+
+
 def find_scale(text: str, numbers: list[Number] | None = None, lang: str = "en") -> dict[str, int]:
     numbers = numbers if numbers is not None else find_numbers(text, lang)
     folded = fold(text)
     out: dict[str, int] = {}
+    if not _names_project(folded, lang):
+        return out
     for n in numbers:
         kind = _scale_word(folded, n, lang)
         if kind and kind not in out and n.value >= 1:
@@ -236,11 +258,12 @@ def quantity_candidates(text: str, numbers: list[Number], money: list[Money], le
     is all there is ('1000 Liter Wandfarbe'; in '500 mugs 350 ml' it is a size)."""
     folded = fold(text)
     owned = [m.span for m in money] + ([lead_span] if lead_span else [])
+    project = _names_project(folded, lang)
     counted, bulk, bare, volume = [], [], [], []
     for n in numbers:
         if _in_spans(n.start, owned) or n.value < 1 or n.value != int(n.value):
             continue
-        if _is_code_part(text, n) or _scale_word(folded, n, lang):
+        if _is_code_part(text, n) or (project and _scale_word(folded, n, lang)):
             continue
         if _BULK.match(text, n.end):
             bulk.append((int(n.value), (n.start, _BULK.match(text, n.end).end())))
@@ -331,7 +354,9 @@ def find_countries(text: str, language: str = "en") -> dict[str, list[str]]:
     """{'destination': [...], 'include': [...], 'exclude': [...]} as ISO alpha-2 codes, by the cues around each mention.
     Countries joined by 'or'/'and' share the cue of the first ('not from China or India')."""
     folded = fold(text)
-    places = find_places(text, inflecting=language in _INFLECTING)
+    function_words = {fold(w) for w in cues.table().get("function_words", {}).get(language, [])}
+    places = [p for p in find_places(text, inflecting=language in _INFLECTING, language=language)
+              if not (p.kind == "city" and fold(p.name) in function_words)]  # 'Para mi tienda...' is not Pará
     out: dict[str, list[str]] = {"destination": [], "include": [], "exclude": []}
     previous: tuple[Place, str] | None = None
     for p in places:

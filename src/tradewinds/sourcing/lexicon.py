@@ -15,6 +15,7 @@ scripts by words, allowing inflected endings ('toalhas' ~ 'toalha', 'круже�
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -101,11 +102,13 @@ def _load() -> tuple[dict[str, dict[str, Concept]], dict[tuple[str, str], str]]:
                 raise ValueError(f"lexicon/{lang}.tsv, row {n}: unknown concept {row[0]!r}; concepts are listed in lexicon/en.tsv")
             synonyms = row[2] if lang == "en" else row[1] if len(row) > 1 else ""
             for synonym in filter(None, (s.strip() for s in (synonyms + ("|" + concept.name if lang == "en" else "")).split("|"))):
-                key = " ".join(_fold(synonym, lang).split())
-                if key in table and table[key] is not concept:
-                    raise ValueError(f"lexicon/{lang}.tsv: {synonym!r} names both {table[key].name!r} and {concept.name!r}")
-                table[key] = concept
-                written.setdefault((lang, key), synonym)
+                # as written and as NFKC writes it (needs are NFKC-normalised: Thai 'ำ' becomes 'ํา')
+                for form in dict.fromkeys((synonym, unicodedata.normalize("NFKC", synonym))):
+                    key = " ".join(_fold(form, lang).split())
+                    if key in table and table[key] is not concept:
+                        raise ValueError(f"lexicon/{lang}.tsv: {synonym!r} names both {table[key].name!r} and {concept.name!r}")
+                    table[key] = concept
+                    written.setdefault((lang, key), synonym)
         out[lang] = table
     return out, written
 
@@ -183,7 +186,8 @@ def find_terms(text: str, language: str) -> list[Term]:
 # Languages whose noun phrase puts the head noun first ('เสื้อยืดผ้าฝ้าย' is a t-shirt of cotton, 'camiseta de algodón' a
 # t-shirt); in the others it comes last ('노트북 백팩' is a backpack, 'Baumwoll-T-Shirt' a t-shirt).
 HEAD_FIRST = {"th", "vi", "id", "ms", "fr", "es", "it", "pt", "ro", "ar", "he", "fa"}
-_LINK = re.compile(r"^[\s-]*(?:de|di|da|do|du|des|del|della|of|em|en|à|a|в|из|từ|bằng|dari|untuk|para|per|for)?[\s-]*$", re.I)
+_LINK = re.compile(r"^[\s-]*(?:de|di|da|do|du|des|del|della|of|em|en|à|a|в|из|từ|bằng|cho|dari|untuk|para|per|for|pour|für|"
+                   r"ใส่|สำหรับ|के लिए)?[\s-]*$", re.I)
 
 
 def _noun_phrases(text: str, terms: list[Term], language: str) -> list[Term]:

@@ -86,8 +86,11 @@ def _words_of_quantity(text: str, e: Extracted, index: int) -> str:
     if index < len(quantities):
         start, end = quantities[index][1]
         if e.language in _OBJECT_FIRST or (e.language in ("tr", "hi") and index == 0 and len(quantities) == 1):
-            before = re.split(r"[,.;:，。；、!?]", text[quantities[index - 1][1][1] if index else 0:start])[-1]
-            before = re.sub(r"^[とや及]\s*|[をのはがと]\s*$", "", before.strip())
+            before = re.split(r"[,.;:，。；、!?]", text[quantities[index - 1][1][1] if index else 0:start])[-1].strip()
+            count = cues.starts_with("count", fold(before), gap=0, language=e.language) if index else None
+            if count:  # the previous count's word: '2000개와 LED 패널 500개'
+                before = before[count.end:]
+            before = re.sub(r"^\s*(?:와|과|및|하고|이랑|랑|と|や|及び?|และ)\s*|[をのはがと]\s*$", "", before.strip())
             if len(before) >= 2:
                 return before[:80]
         rest = text[end:quantities[index + 1][1][0] if index + 1 < len(quantities) else len(text)]
@@ -101,6 +104,39 @@ def _words_of_quantity(text: str, e: Extracted, index: int) -> str:
             return name[:80]
     words = [w for w in re.findall(r"[^\W\d_]+", text) if len(w) > 2][:6]
     return " ".join(words)[:80] or text[:80]
+
+
+def _counted_term(text: str, free: list[Term], quantities: list, i: int, language: str) -> Term | None:
+    """The product quantity ``i`` counts: the first free term between it and the next count (the count first:
+    '300 Laptoptaschen und 300 Kopfhörer'), or between the previous count and it in languages that put the object
+    first ('造花を500本と...ブーケを100個'); else the nearest free term."""
+    start, end = quantities[i][1]
+    # the product written right against its count wins, on either side: '3000个手机壳', '手机壳3000个', '50 kursi'
+    def counted_by(t: Term) -> bool:  # the term follows the number, maybe after its count word ('3000个手机壳', '50 pares de botas')
+        gap = fold(text[end:t.start])
+        if not 0 <= t.start - end <= 16:
+            return False
+        if not gap.strip():
+            return True
+        word = cues.starts_with("count", gap, gap=1, language=language)
+        return bool(word) and not _LINK_WORD.sub("", gap[word.end:] + " ").strip()
+
+    after = [t for t in free if counted_by(t)]
+    before = [t for t in free if 0 <= start - t.end <= 1]
+    if after and not (before and language in _OBJECT_FIRST):
+        return after[0]
+    if before:
+        return before[-1]
+    if language in _OBJECT_FIRST:
+        low = quantities[i - 1][1][1] if i else 0
+        inside = [t for t in free if low <= t.start and t.end <= start]
+        return inside[-1] if inside else (nearest(free, quantities[i][1]) if free else None)
+    high = quantities[i + 1][1][0] if i + 1 < len(quantities) else 10**9
+    inside = [t for t in free if end <= t.start < high]
+    if inside:
+        return inside[0]
+    before = [t for t in free if t.end <= start and all(t.end <= q[1][0] or t.start >= q[1][1] for q in quantities)]
+    return nearest(before or free, quantities[i][1]) if free and (before or not any(end <= t.start for t in free)) else None
 
 
 def _term_quantities(text: str, e: Extracted, terms: list[Term]) -> list[tuple[int, tuple[int, int]]]:
@@ -162,7 +198,7 @@ def understand(need: str, gateway: Gateway | None, *, kinds: CatalogKinds | None
     if e.negated_certifications:
         notes.append(f"not required, as written: {', '.join(e.negated_certifications)}")
     currency = e.currency or "USD"
-    terms = _product_terms(find_terms(text, e.language), e)
+    terms = _product_terms(find_terms(text, e.language), e, text)
     template = match_template(text, e.scale, e.language)
     calls = 0
     if template and terms and e.quantities:
@@ -195,9 +231,19 @@ def understand(need: str, gateway: Gateway | None, *, kinds: CatalogKinds | None
     return ledger, calls
 
 
-def _product_terms(terms: list[Term], e: Extracted) -> list[Term]:
-    """Terms that name what is bought: not the project ('hotel' in 'for our hotel'), one per product."""
-    return [t for t in terms if not any(a <= t.start < b for a, b in (m.span for m in e.money))]
+def _product_terms(terms: list[Term], e: Extracted, text: str) -> list[Term]:
+    """Terms that name what is bought: not inside a price, not the unit a price is per ('1,5 juta rupiah per kursi'),
+    not a project's size ('mit 35 Plätzen', '40 kursi')."""
+    out = []
+    for t in terms:
+        if any(a <= t.start < b or 0 <= t.start - b <= 6 and re.search(rf"^\W*{LETTER}{{2,4}}\W*$|^\s*/\s*$", text[b:t.start])
+               and cues.ends_with("per_noun", fold(text[b:t.start]), gap=2, language=e.language) for a, b in (m.span for m in e.money)):
+            continue
+        if e.scale and re.search(r"\d\s?-?$", text[max(0, t.start - 3):t.start]) and any(
+                cues.present(k, fold(t.native), e.language) for k in ("seats", "rooms", "people")):
+            continue
+        out.append(t)
+    return out
 
 
 def _template_lines(template, e: Extracted, currency: str, quantity_scale: float, notes: list[str]) -> list[LedgerLine]:
@@ -247,8 +293,8 @@ def _explicit_lines(text: str, e: Extracted, terms: list[Term], model_lines: lis
         distinct = list({key(t): t for t in reversed(terms)}.values())[::-1]
         if len(quantities) >= 2:
             free = list(distinct)
-            for q in quantities:
-                term = nearest(free, q[1]) if free else None
+            for i, q in enumerate(quantities):
+                term = _counted_term(text, free, quantities, i, e.language)
                 if term is not None:
                     free.remove(term)
                 picked.append((term, None, q))
@@ -299,7 +345,7 @@ def _explicit_lines(text: str, e: Extracted, terms: list[Term], model_lines: lis
                                 quantity_formula=None if quantity_scale == 1 else f"{qty} x scale {quantity_scale:g}",
                                 quantity_stated=stated, specs=specs, currency=currency, certifications=e.certifications,
                                 customization=e.customization, native=(native or None) and native[:120], concept=concept))
-    _assign_caps(lines, e, currency)
+    _assign_caps(lines, e, currency, text)
     return lines
 
 
@@ -316,8 +362,20 @@ def _singular_phrase(phrase: str) -> str:
     return f"{head} {last}".strip()
 
 
-def _assign_caps(lines: list[LedgerLine], e: Extracted, currency: str) -> None:
+def _assign_caps(lines: list[LedgerLine], e: Extracted, currency: str, text: str = "") -> None:
     caps = [m for m in e.money if m.kind == "unit" and m.amount > 0]
+    if caps and len(caps) < len(lines) and text:  # 'máximo 200 MXN por gorra': the cap of the line it names
+        for cap in caps:
+            per = re.match(rf"\W*{LETTER}{{2,4}}\W+({LETTER}{{3,}})", text[cap.span[1]:cap.span[1] + 30])
+            if per and cues.ends_with("per_noun", fold(text[cap.span[1]:cap.span[1] + per.start(1)]), gap=2, language=e.language):
+                noun = fold(per.group(1))[:4]
+                named = [line for line in lines if noun and any(fold(w).startswith(noun) for w in
+                                                                 re.findall(rf"{LETTER}+", f"{line.native or ''} {line.name}"))]
+                if len(named) == 1:
+                    named[0].max_unit_price, named[0].currency = cap.amount, cap.currency or currency
+                    caps = [c for c in caps if c is not cap]
+        if not caps:
+            return
     if len(caps) == len(lines):
         for line, cap in zip(lines, caps, strict=True):
             line.max_unit_price, line.currency = cap.amount, cap.currency or currency
