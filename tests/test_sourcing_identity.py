@@ -193,3 +193,32 @@ def test_a_cap_per_named_item_goes_to_that_line_only():
     ledger, _ = understand("150 relojes de pulsera y 300 gorras de béisbol, máximo 200 MXN por gorra", None)
     watches, caps = ledger.lines
     assert (watches.max_unit_price, caps.max_unit_price, caps.currency) == (None, 200.0, "MXN")
+
+
+@pytest.mark.parametrize("need", [
+    "We need 2000 guitar strings, under 1 USD per set",  # the product noun after its modifier (head-last)
+    "Looking for 5000 coffee cup lids",
+    "Necesitamos 3000 cuerdas de guitarra",  # 'cuerda' is rope too; the catalog's ropes are not for guitars
+    "Suchen 500 Deckel für Kaffeebecher",
+    "需要300个办公椅坐垫",
+    "ギターの弦を2000セット購入したい",
+    "हमें 2000 गिटार के तार चाहिए",
+    "Butuh 500 tali jam tangan",  # the head before its modifier without a linking word
+])
+def test_an_accessory_of_a_product_is_not_that_product(sourcer, need):
+    report = sourcer.source(need)
+    assert all(o.match < 0.75 for r in report.lines for o in [*r.options, *r.related])
+    assert all(r.no_match for r in report.lines)
+
+
+@pytest.mark.parametrize("need, family", [
+    ("2000 LED bulbs warm white dimmable, CE", "LED lamps"),  # English modifiers stay singular: 'bulbs' is the product
+    ("200 yoga mats for the studio", "Fitness equipment"),
+    ("300 bath towels hotel quality, white", "Towels"),
+    ("需要200个保温杯子，定制印刷", "Insulated tumblers"),  # 子 and 定制印刷 describe, they name nothing else
+    ("500 tumbler cups stainless steel", "Insulated tumblers"),  # the more specific of two names of one kind
+    ("300 toalhas de banho de algodão", "Towels"),  # a material after 'de' is not another product
+])
+def test_a_product_described_by_what_follows_it_stays_the_product(sourcer, demo_services, need, family):
+    line = sourcer.source(need).ledger.lines[0]
+    assert line.kind_confirmed and [c.split(" > ")[-1] for c in line.categories] == [family]

@@ -277,7 +277,8 @@ def quantity_candidates(text: str, numbers: list[Number], money: list[Money], le
             continue  # '1台あたり', '개당': the unit of a price, not a quantity
         if cues.starts_with("count", folded[n.end:n.end + 20], gap=1, language=lang):
             counted.append((int(n.value), (n.start, n.end)))
-        elif re.match(rf"\s?{LETTER}", text[n.end:n.end + 3]) or re.search(rf"{LETTER}\s?$", text[max(0, n.start - 3):n.start]):
+        elif re.match(rf"\s?{LETTER}", text[n.end:n.end + 3]) or (lang in ("ko", "ja", "th", "zh") and re.search(
+                rf"{LETTER}\s?$", text[max(0, n.start - 3):n.start])):  # the object before its count; 'iPhone 15' is a model
             bare.append((int(n.value), (n.start, n.end)))
     return counted, bulk, bare, volume
 
@@ -411,6 +412,7 @@ class Extracted:
     negated_certifications: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     bare_numbers: list[tuple[int, tuple[int, int]]] = field(default_factory=list)  # numbers before a word, counted or not
+    counted: list[tuple[int, tuple[int, int]]] = field(default_factory=list)  # numbers with a count word ('500 pcs')
 
 
 def extract(need: str) -> Extracted:
@@ -426,4 +428,4 @@ def extract(need: str) -> Extracted:
                      certifications=certs, countries=find_countries(text, lang), incoterm=find_incoterm(text),
                      lead_time_days=lead, customization=find_customization(text, lang), scale=find_scale(text, numbers, lang),
                      currency=currency, injection=looks_like_instructions(text), verified_only=find_verified(text, lang),
-                     negated_certifications=negated, bare_numbers=bare)
+                     negated_certifications=negated, bare_numbers=bare, counted=counted)

@@ -20,10 +20,14 @@ from dataclasses import dataclass, field
 
 from ..lang import fold
 from .lexicon import Concept, names, surface, title_concepts
+from .specs import COLOURS, MATERIALS
 
 _WORD = re.compile(r"[^\W\d_]{3,}")
 _GENERIC = {"set", "kit", "pack", "piece", "unit", "item", "machine", "product", "products", "supplier", "wholesale", "custom",
             "commercial", "new", "hot", "sale", "high", "quality", "factory", "direct", "oem", "box", "type"}
+
+
+_DESCRIPTIVE = {_m for m in (*MATERIALS, *COLOURS) for _m in m.split()}
 
 
 def _singular(word: str) -> str:
@@ -96,15 +100,26 @@ class CatalogKinds:
                 why = f"catalog titles in {', '.join(leaf(c) for c in cats)} name '{concept.name}'" if cats else \
                     f"the catalog carries no '{concept.name}'"
             return Kind(tuple(cats), self._hs(cats), concept.name, concept.head, why)
-        head = next((_singular(w) for w in reversed(_WORD.findall(english)) if _singular(w) not in _GENERIC), None)
+        words = [_singular(w) for w in _WORD.findall(english) if _singular(w) not in _GENERIC]
+        head = words[-1] if words else None
         if head is None:
             return Kind((), (), None, None, f"no product word in {english!r}")
         shares = self.word_share.get(head, {})
         top = max(shares.values(), default=0.0)
         cats = [c for c, s in sorted(shares.items(), key=lambda kv: -kv[1]) if s >= max(0.2, 0.5 * top)][:3]
+        # the other words of the name must be the category's too: 'watch straps' are not the ratchet straps of Ropes
+        others = [w for w in words[:-1] if w not in _DESCRIPTIVE]
+        cats = [c for c in cats if all(self.word_share.get(w, {}).get(c, 0.0) >= 0.02 for w in others)]
         why = (f"catalog titles in {', '.join(leaf(c) for c in cats)} carry '{head}'" if cats
                else f"no catalog title carries '{head}'")
         return Kind(tuple(cats), self._hs(cats), None, head, why)
+
+    def fits(self, categories: list[str], qualifiers: list[Concept]) -> list[str]:
+        """The categories whose titles mention every qualifier (its concept, or its head noun): strings for a guitar are
+        rope only in a catalog whose ropes are sold for guitars."""
+        def mentions(c: str, q: Concept) -> bool:
+            return self.concept_share.get(q.name, {}).get(c, 0.0) >= 0.02 or self.word_share.get(_singular(q.head), {}).get(c, 0.0) >= 0.02
+        return [c for c in categories if all(mentions(c, q) for q in qualifiers)]
 
     def _by_context(self, categories: list[str], context: str, own: set[str]) -> list[str]:
         words = {_singular(w) for w in _WORD.findall(context)} - _GENERIC - own

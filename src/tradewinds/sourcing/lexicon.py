@@ -46,6 +46,7 @@ class Term:
     start: int
     end: int
     language: str
+    qualifiers: tuple[Concept, ...] = ()  # other products the phrase names this one as for ('guitarra' in 'cuerdas de guitarra')
 
     @property
     def english(self) -> str:
@@ -113,7 +114,10 @@ def _load() -> tuple[dict[str, dict[str, Concept]], dict[tuple[str, str], str]]:
     return out, written
 
 
-def _word_match(token: str, word: str, inflect: bool = True) -> bool:
+_GERMANIC_ENDINGS = ("", "e", "n", "en", "er", "s", "es", "ern", "ns", "ens")
+
+
+def _word_match(token: str, word: str, inflect: bool = True, language: str = "") -> bool:
     """The word, its plural, or (``inflect``) an inflected form that changes at most its last two letters and
     adds at most three: 'toalhas'~'toalha', 'кружек'~'кружка', 'krzeseł'~'krzesło'; not 'bestellen'~'besteck'."""
     if token == word or token in (word + "s", word + "es") or (word.endswith("y") and token == word[:-1] + "ies"):
@@ -126,6 +130,8 @@ def _word_match(token: str, word: str, inflect: bool = True) -> bool:
     word_tail, token_tail = len(word) - common, len(token) - common
     if common < 4 or word_tail > 2 or token_tail > 3:
         return False
+    if language in _COMPOUNDING and word_tail == 0 and token[common:] not in (*_GERMANIC_ENDINGS, word[-1:] + "en"):
+        return False  # 'Deckel' is not a 'Decke' with an ending
     return len(token) >= len(word) or word_tail <= 1  # 'blank' is not a shortened 'blanket'
 
 
@@ -198,8 +204,19 @@ def _noun_phrases(text: str, terms: list[Term], language: str) -> list[Term]:
         if merged and _LINK.match(text[merged[-1].end:t.start]) and not joined_by_and:
             last = merged.pop()
             compound = names().get(language, {}).get(" ".join(_fold(text[last.start:t.end], language).split()))
-            head = compound or (last.concept if language in HEAD_FIRST else t.concept)
-            t = Term(head, text[last.start:t.end], last.start, t.end, language)
+            # 'coffee beans for espresso machines': a linking word puts the head first in every language; side by side
+            # ('laptop backpack'), the language's order decides
+            linked = bool(text[last.end:t.start].strip(" -"))
+            head, other = (last, t) if language in HEAD_FIRST or linked else (t, last)
+            if set(other.concept.families) < set(head.concept.families):  # 'tumbler cups': the more specific one
+                head, other = Term(other.concept, head.native, head.start, head.end, language, head.qualifiers), head
+            qualifiers = (*head.qualifiers, *other.qualifiers)
+            if compound is None and other.concept is not head.concept and other.concept.name not in MATERIAL_CONCEPTS \
+                    and not set(other.concept.families) & set(head.concept.families) and not is_material(other.native):
+                # another product named with it ('cuerdas de guitarra', 'corde per chitarra', 'coffee beans for espresso
+                # machines'): kept as a qualifier, which the catalog's titles of the head's kind must mention
+                qualifiers += (other.concept,)  # 'cuerdas de guitarra': strings for a guitar, checked against the catalog
+            t = Term(compound or head.concept, text[last.start:t.end], last.start, t.end, language, qualifiers if compound is None else ())
         merged.append(t)
     return merged
 
@@ -233,7 +250,7 @@ def _find(text: str, lang: str, inflect: bool = True) -> list[Term]:
         for first in _forms(word, lang):
             for words, concept, _key in by_first.get(first[:3], []):
                 n = len(words)
-                if i + n <= len(tokens) and all(any(_word_match(f, words[k], inflect) for f in _forms(tokens[i + k][0], lang))
+                if i + n <= len(tokens) and all(any(_word_match(f, words[k], inflect, lang) for f in _forms(tokens[i + k][0], lang))
                                                 for k in range(n)):
                     best = (n, concept)
                     break
@@ -261,6 +278,17 @@ def _find(text: str, lang: str, inflect: bool = True) -> list[Term]:
         else:
             i += 1
     return out
+
+
+MATERIAL_CONCEPTS = {"fabric", "cotton fabric", "polyester fabric"}  # as a modifier they say what a product is made of
+
+
+def is_material(text: str) -> bool:
+    """A material or colour ('algodão', 'cotton', 'acier inoxydable'): a phrase's modifier, never another product."""
+    from .specs import find_specs
+
+    specs = find_specs(text)
+    return bool(specs) and all(s.name in ("material", "colour", "color") for s in specs)
 
 
 def nearest(terms: list[Term], span: tuple[int, int]) -> Term | None:

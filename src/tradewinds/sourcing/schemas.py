@@ -46,6 +46,8 @@ class LedgerLine(_Model):
                                   "carries none (every candidate is then at most related)")
     hs_codes: list[str] = Field(default_factory=list, description="HS codes of those categories")
     kind_note: str | None = Field(None, max_length=300, description="How the product's kind was decided")
+    qualifiers: list[str] = Field(default_factory=list, description="Other products the buyer's phrase says this one is for "
+                                  "('acoustic guitar' in 'cuerdas de guitarra'); the catalog's kind must fit them")
     kind_confirmed: bool = Field(True, description="False: only a model's translation names the product; no candidate counts "
                                  "as it until the buyer confirms the name (edit the plan)")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from ..lang.text import UNSPACED
 from .schemas import Spec
 
 # unit as written (regex) -> (canonical unit, spec name)
@@ -49,6 +50,30 @@ _MATERIALS_NATIVE = {"不锈钢": "stainless steel", "陶瓷": "ceramic", "玻�
                      "algodón": "cotton", "cuero": "leather", "madera": "solid wood", "스테인리스": "stainless steel",
                      "세라믹": "ceramic", "유리": "glass", "면": "cotton", "가죽": "leather", "الفولاذ المقاوم للصدأ": "stainless steel",
                      "سيراميك": "ceramic", "زجاج": "glass", "قطن": "cotton", "جلد": "leather"}
+# Materials in the other languages buyers write (the names a spec or a phrase's modifier uses)
+_MATERIALS_NATIVE.update({
+    "acier inoxydable": "stainless steel", "inox": "stainless steel", "coton": "cotton", "cuir": "leather", "bois": "solid wood",
+    "verre": "glass", "céramique": "ceramic", "bambou": "bamboo", "soie": "silk", "laine": "wool", "aluminium": "aluminium",
+    "edelstahl": "stainless steel", "baumwolle": "cotton", "leder": "leather", "holz": "solid wood", "glas": "glass", "keramik": "ceramic",
+    "seide": "silk", "wolle": "wool", "leinen": "linen", "acciaio inox": "stainless steel", "acciaio inossidabile": "stainless steel",
+    "cotone": "cotton", "pelle": "leather", "cuoio": "leather", "legno": "solid wood", "vetro": "glass", "ceramica": "ceramic",
+    "bambù": "bamboo", "seta": "silk", "lana": "wool", "alluminio": "aluminium", "aço inoxidável": "stainless steel", "aço inox": "stainless steel",
+    "algodão": "cotton", "couro": "leather", "madeira": "solid wood", "vidro": "glass", "cerâmica": "ceramic", "bambu": "bamboo",
+    "seda": "silk", "alumínio": "aluminium", "roestvrij staal": "stainless steel", "rvs": "stainless steel", "katoen": "cotton",
+    "hout": "solid wood", "keramiek": "ceramic", "zijde": "silk", "stal nierdzewna": "stainless steel",
+    "stali nierdzewnej": "stainless steel", "bawełna": "cotton", "bawełny": "cotton", "skóra": "leather", "skóry": "leather",
+    "drewno": "solid wood", "szkło": "glass", "ceramika": "ceramic", "paslanmaz çelik": "stainless steel", "pamuk": "cotton",
+    "deri": "leather", "ahşap": "solid wood", "seramik": "ceramic", "bambu": "bamboo", "ipek": "silk",
+    "нержавеющая сталь": "stainless steel", "нержавеющей стали": "stainless steel", "хлопок": "cotton", "хлопка": "cotton",
+    "кожа": "leather", "кожи": "leather", "дерево": "solid wood", "стекло": "glass", "керамика": "ceramic", "шелк": "silk",
+    "thép không gỉ": "stainless steel", "inox": "stainless steel", "thủy tinh": "glass", "gốm": "ceramic", "lụa": "silk", "baja tahan karat": "stainless steel",
+    "katun": "cotton", "kulit": "leather", "kayu": "solid wood", "kaca": "glass", "keramik": "ceramic", "sutra": "silk",
+    "कपास": "cotton", "सूती": "cotton", "चमड़ा": "leather", "चमड़े": "leather", "लकड़ी": "solid wood", "कांच": "glass",
+    "स्टेनलेस स्टील": "stainless steel", "रेशम": "silk", "ステンレス": "stainless steel", "綿": "cotton", "コットン": "cotton",
+    "革": "leather", "木製": "solid wood", "ガラス": "glass", "陶器": "ceramic", "セラミック": "ceramic", "竹製": "bamboo", "シルク": "silk",
+    "สแตนเลส": "stainless steel", "ผ้าฝ้าย": "cotton", "หนัง": "leather", "ไม้": "solid wood", "แก้ว": "glass", "เซรามิก": "ceramic",
+})
+
 COLOURS = ("black", "white", "red", "blue", "green", "grey", "gray", "silver", "gold", "pink", "beige", "brown", "navy", "yellow",
            "orange", "purple", "transparent", "clear", "natural")
 _COLOURS_NATIVE = {"黑色": "black", "白色": "white", "红色": "red", "蓝色": "blue", "绿色": "green", "灰色": "grey", "银色": "silver",
@@ -60,10 +85,10 @@ def _words_re(words) -> re.Pattern:
     return re.compile(r"(?<![\w])(" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")(?![\w])", re.I)
 
 
-_MATERIAL_RE = _words_re((*MATERIALS, *(w for w in _MATERIALS_NATIVE if w.isascii() or " " in w)))
+_MATERIAL_RE = _words_re((*MATERIALS, *(w for w in _MATERIALS_NATIVE if not UNSPACED.search(w))))
 _COLOUR_RE = _words_re((*COLOURS, *(w for w in _COLOURS_NATIVE if w.isascii())))
 _CJK_RE = re.compile("|".join(re.escape(w) for w in sorted((w for w in (*_MATERIALS_NATIVE, *_COLOURS_NATIVE)
-                                                             if not (w.isascii() or " " in w)), key=len, reverse=True)))
+                                                             if UNSPACED.search(w)), key=len, reverse=True)))
 
 
 def _num(raw: str) -> float:

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
+from functools import cache
 
 from pydantic import BaseModel, Field
 
 from ..errors import BadInputError
 from ..lang import cues, detect_language, fold
-from ..lang.text import LETTER
+from ..lang.text import LETTER, unspaced
 from ..models import Message, ModelError
 from ..models.gateway import Gateway
 from .extract import Extracted, extract, normalize
@@ -154,6 +156,74 @@ def _term_quantities(text: str, e: Extracted, terms: list[Term]) -> list[tuple[i
     return sorted(quantities, key=lambda q: q[1][0])
 
 
+_HEAD_LAST = {"en", "zh", "ja", "ko", "tr", "hi"}  # the product noun after its modifiers: 'guitar strings', '吉他弦', 'gitar teli'
+_LINK_AFTER = {"zh": "的", "ja": "の", "ko": "의", "hi": "(?:के|की|का)"}
+_LINK_BEFORE = (r"(?:de|di|da|du|des|d['’]|do|dos|das|del|della|delle|per|pour|para|for|of|für|voor|van|для|из|do|na|dla|z|ze|"
+                r"cho|untuk|için|ل)")
+_ARTICLES = r"(?:(?:the|la|le|les|el|los|las|il|i|gli|lo|o|a|os|as|het|der|die|das|den|dem|des|l['’])\s+)?"
+
+
+@cache
+def _not_content(language: str, counts: bool = True) -> frozenset[str]:
+    """Words that never name a product: the language's function words and every cue phrase (price cues, 'only'...);
+    with ``counts``, count words too ('500 bags of'); after a product word a count word is its head ('yoga mat bags')."""
+    from .specs import COLOURS, MATERIALS
+
+    skip = ("currency_words", "project_") + (() if counts else ("count",))  # generic heads ('sets', 'machines') stay
+    words = {fold(w).strip() for concept, by_lang in cues.table().items() if not concept.startswith(skip)
+             for lang, ws in by_lang.items() if lang in (language, "en") and isinstance(ws, list) for w in ws}
+    words |= {fold(w) for m in (*MATERIALS, *COLOURS) for w in m.split()}
+    words |= {"wholesale", "bulk", "custom", "customized", "personalized", "printed", "branded", "oem", "odm", "new", "cheap",
+              "quality", "only", "please", "urgently", "asap", "grade", "style", "type", "size", "sizes", "colors", "colours",
+              "group", "groups", "layer", "layers", "design", "designs", "model", "models", "styles", "year", "years", "warranty",
+              "month", "months", "week", "weeks", "day", "days", "pieces", "piece", "units", "unit", "printing", "print", "logo",
+              "logos", "embroidery", "engraving", "packaging", "delivery", "shipping", "sample", "samples", "order", "quote",
+              "supplier", "suppliers", "manufacturer", "manufacturers", "factory", "price", "prices", "production"}
+    return frozenset(w for w in words if w)
+
+
+def _content_word(word: str, language: str, counts: bool = True) -> bool:
+    from .extract import _BULK, _VOLUME
+
+    w = fold(word).strip(" -'’")
+    return (bool(w) and not re.match(r"\d", w) and w not in _not_content(language, counts)
+            and not re.fullmatch(r"[a-z]{1,2}\d*|[A-Z0-9-]+", word) and not _BULK.fullmatch(" " + w) and not _VOLUME.fullmatch(" " + w))
+
+
+def _describes_another(text: str, term: Term, language: str) -> bool:
+    """True when the term only describes the product the buyer names: a noun after it in head-last languages
+    ('guitar strings', 'office chair cushions', '咖啡杯盖', 'ギターの弦', '기타 줄', 'gitar teli', 'गिटार के तार'), or a
+    noun and 'for/of/de' before it in any ('lids for coffee cups', 'cuerdas de guitarra', 'струн для гитары'), or a
+    noun right before it in head-first languages without a linking word ('dây đàn guitar', 'tali jam tangan', 'وتر جيتار').
+    An English term in the plural is the product ('LED bulbs warm white'): English modifiers stay singular."""
+    after = text[term.end:term.end + 30]
+    if language in _HEAD_LAST and not (language == "en" and re.search(r"s$", term.native, re.I)):
+        link = _LINK_AFTER.get(language)
+        rest = re.sub(rf"^\s*{link}\s*", "", after) if link else after
+        if unspaced(term.native[-1:]) and language in ("zh", "ja"):
+            run = re.match(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]+", rest)
+            if run and not any(fold(run.group(0)).startswith(w) for w in _not_content(language) if unspaced(w)):
+                return True
+        else:
+            m = re.match(rf"[ -]?({LETTER}+)", rest) if (rest[:1] in (" ", "-") or link and rest is not after) else None
+            if m and _content_word(m.group(1), language, counts=False):
+                return True
+    before = re.split(r"[,.;:，。；、!?()]", text[max(0, term.start - 40):term.start])[-1]
+    m = re.search(rf"({LETTER}+)\s+{_LINK_BEFORE}\s+{_ARTICLES}$|({LETTER}+)\s+{_LINK_BEFORE}['’]?$", before, re.I)
+    if m and _content_word(m.group(1) or m.group(2), language):
+        return True
+    if language in ("vi", "id", "ms", "ar", "th"):
+        if language == "th":
+            tail = before
+            for w in sorted((w for w in _not_content(language) if unspaced(w)), key=len, reverse=True):
+                tail = tail.split(w)[-1]
+            return bool(re.fullmatch(r"[\u0e00-\u0e7f]{2,}", tail))
+        m = re.search(rf"({LETTER}+)\s+$", before)
+        if m and _content_word(m.group(1), language) and not cues.ends_with("count", fold(before), gap=1, language=language):
+            return True
+    return False
+
+
 def _negated_terms(text: str, language: str, terms: list[Term], counts: int) -> list[Term]:
     """Products the buyer says they do not want, when another is named or counted: 'not mugs but tumblers',
     '200 वैक्यूम सीलर मशीनें नहीं, सिर्फ 2 पैकिंग मशीनें', 'kupa değil bardak'."""
@@ -199,6 +269,17 @@ def understand(need: str, gateway: Gateway | None, *, kinds: CatalogKinds | None
         notes.append(f"not required, as written: {', '.join(e.negated_certifications)}")
     currency = e.currency or "USD"
     terms = _product_terms(find_terms(text, e.language), e, text)
+    modifiers = [t for t in terms if _describes_another(text, t, e.language)]
+    if modifiers:  # 'guitar strings', '吉他弦', 'गिटार के तार': the product is what the term describes
+        notes.append("named by the buyer's words, the lexicon's product only describing them: "
+                     + ", ".join(f"'{t.native}'" for t in modifiers))
+        kept = []
+        for t in terms:
+            if t in modifiers:
+                continue
+            described = [m for m in modifiers if 0 <= t.start - m.end <= 8 or 0 <= m.start - t.end <= 8]
+            kept.append(replace(t, qualifiers=(*t.qualifiers, *(m.concept for m in described))) if described else t)
+        terms = kept
     template = match_template(text, e.scale, e.language)
     calls = 0
     if template and terms and e.quantities:
@@ -210,7 +291,7 @@ def understand(need: str, gateway: Gateway | None, *, kinds: CatalogKinds | None
         lines = _template_lines(template, e, currency, quantity_scale, notes)
     else:
         model_lines: list[_LineOut] = []
-        if gateway is not None:
+        if gateway is not None and not modifiers:  # a model reads 'guitar strings' as guitars as often as not
             model_lines, calls = _ask_model(text, gateway, notes)
         if e.injection and not terms and not model_lines:
             raise NotAProductError("the need is an instruction and names no product",
@@ -297,6 +378,9 @@ def _explicit_lines(text: str, e: Extracted, terms: list[Term], model_lines: lis
                 term = _counted_term(text, free, quantities, i, e.language)
                 if term is not None:
                     free.remove(term)
+                elif q not in e.counted and not any(_content_word(w, e.language) for w in
+                                                    re.findall(rf"{LETTER}{{3,}}", fallback_name(text, e, i))):
+                    continue  # '2 group', '3 colours': a number about the product, not a count of another one
                 picked.append((term, None, q))
         else:
             term = nearest(distinct, quantities[0][1]) if quantities else distinct[0]
@@ -323,6 +407,7 @@ def _explicit_lines(text: str, e: Extracted, terms: list[Term], model_lines: lis
     if terms and len(model_lines) == len(picked):  # the model read the same products: its grounded specs count
         picked = [(t, ml, q) for (t, _, q), ml in zip(picked, model_lines, strict=True)]
     for i, (term, ml, q) in enumerate(picked, 1):
+        qualifiers = [c.name for c in term.qualifiers] if term is not None else []
         if term is not None:  # an English buyer's own words name the line ('hammer drill'); others get the English name
             name = _singular_phrase(term.native) if e.language == "en" else term.english
             native, concept = (term.native if e.language != "en" else None), term.concept.name
@@ -344,7 +429,8 @@ def _explicit_lines(text: str, e: Extracted, terms: list[Term], model_lines: lis
         lines.append(LedgerLine(id=f"L{i}", name=name[:120], quantity=max(1, round(qty * quantity_scale)),
                                 quantity_formula=None if quantity_scale == 1 else f"{qty} x scale {quantity_scale:g}",
                                 quantity_stated=stated, specs=specs, currency=currency, certifications=e.certifications,
-                                customization=e.customization, native=(native or None) and native[:120], concept=concept))
+                                customization=e.customization, native=(native or None) and native[:120], concept=concept,
+                                qualifiers=qualifiers))
     _assign_caps(lines, e, currency, text)
     return lines
 
@@ -389,6 +475,7 @@ def name_line(line: LedgerLine, kinds: CatalogKinds) -> None:
     language = detect_language(line.name)
     terms = find_terms(line.name, language)
     line.concept = terms[0].concept.name if terms else None
+    line.qualifiers = [c.name for c in terms[0].qualifiers] if terms else []
     line.native = line.name if terms and language != "en" and terms[0].english != line.name else None
     if terms and language != "en":
         line.name = terms[0].english
@@ -412,6 +499,16 @@ def resolve_kind(line: LedgerLine, kinds: CatalogKinds, language: str = "en", co
             kind = type(kind)(kind.categories, kind.hs_codes, None, kind.head,
                               f"'{line.native}' is not in the product lexicon; '{line.name}' is a model's translation, "
                               "unconfirmed: name the product in the plan")
+    if line.qualifiers and kind.categories:  # 'cuerdas de guitarra': rope titles never mention guitars, so these are not rope
+        fitting = kinds.fits(list(kind.categories), [concepts()[q] for q in line.qualifiers if q in concepts()])
+        if not fitting:
+            line.kind_confirmed = False
+            kind = type(kind)(kind.categories, kind.hs_codes, kind.concept, kind.head,
+                              f"'{line.native or line.name}' is a {kind.concept or kind.head} for {', '.join(line.qualifiers)}; no "
+                              f"catalog {' / '.join(c.split(' > ')[-1] for c in kind.categories)} title mentions one, so none is "
+                              "counted as it: name the product in the plan")
+        elif len(fitting) < len(kind.categories):
+            kind = type(kind)(tuple(fitting), kinds._hs(fitting), kind.concept, kind.head, kind.why)
     line.categories, line.hs_codes, line.kind_note = list(kind.categories), list(kind.hs_codes), kind.why[:300]
 
 
