@@ -145,6 +145,18 @@ def test_two_suppliers_sharing_a_name_are_not_a_swap(sourcer):
     check_grounding(report, {**records, namesake.id: namesake})
 
 
+def test_a_supplier_whose_name_is_inside_the_cited_ones_is_not_a_swap(sourcer):
+    report, records = _grounded(sourcer)
+    first = report.lines[0].options[0]
+    cited = records[first.supplier_id]
+    shorter = cited.model_copy(update={"id": "sup_shorternameshort1", "name": cited.name.rsplit(" ", 1)[0]})
+    assert len(shorter.name) > 6 and shorter.name in cited.name
+    check_grounding(report, {**records, shorter.id: shorter})
+    report.summary += f" The same {first.offer_id} is also sold by {shorter.name} here."  # named on its own, it is a swap
+    with pytest.raises(GroundingError):
+        check_grounding(report, records | {shorter.id: shorter})
+
+
 def test_a_run_whose_prose_breaks_the_record_fails_and_publishes_nothing(sourcer, monkeypatch):
     from tradewinds.sourcing import run
 

@@ -85,8 +85,9 @@ def _offer_claims(clause: str, offer: Offer, supplier: Supplier | None, option: 
     named = re.search(r"\bfrom (.+?) at\b", clause)
     if named and supplier is not None and named.group(1).strip() not in (supplier.name, supplier.id):
         out.append(f"supplier {named.group(1).strip()!r} named for {offer.id}, whose supplier is {supplier.name!r}")
+    rest = clause.replace(supplier.name, " ") if supplier is not None else clause  # 'Crest Ltd.' is inside 'Crest Ltd. Şti.'
     for other in suppliers.values():
-        if supplier is not None and other.name != supplier.name and len(other.name) > 6 and other.name in clause:
+        if supplier is not None and other.name != supplier.name and len(other.name) > 6 and other.name in rest:
             out.append(f"supplier {other.name!r} named beside {offer.id}, whose supplier is {supplier.name!r}")
     return out
 
@@ -102,7 +103,7 @@ def grounding_violations(report: SourcingReport, records: dict) -> list[str]:
         for clause in _CLAUSE.split(text):
             ids = ID_RE.findall(clause)
             out += [f"id {i} is not a catalog record" for i in ids if i not in records]
-            offers = [i for i in ids if isinstance(records.get(i), Offer)]
+            offers = list(dict.fromkeys(i for i in ids if isinstance(records.get(i), Offer)))  # one offer named twice is one
             if len(offers) == 1:
                 offer = records[offers[0]]
                 line_id = re.match(r"\s*(L\d+)\b", clause)  # one offer can be an option of two lines, at two quantities
