@@ -78,6 +78,10 @@ def test_money_is_a_unit_cap_or_a_budget_in_any_currency(text, expected):
     ("hotel de 40 quartos em Salvador", {"destination": ["BR"], "include": [], "exclude": []}),  # the city, in Portuguese
     ("livraison au Salvador", {"destination": ["SV"], "include": [], "exclude": []}),  # the country, in French
     ("kawiarnia na 20 miejsc w Gdańsku", {"destination": ["PL"], "include": [], "exclude": []}),
+    ("500 Kartuschen Silikondichtstoff, Lieferung nach Wien", {"destination": ["AT"], "include": [], "exclude": []}),  # not Kartum
+    ("Kafe için 60 bistro sandalye, İzmir'e teslim", {"destination": ["TR"], "include": [], "exclude": []}),  # 'kafe' is a word
+    ("दिल्ली के लिए 500 सूती तौलिए, केवल भारत के आपूर्तिकर्ता", {"destination": ["IN"], "include": ["IN"], "exclude": []}),
+    ("스마트 도어락 100개, 중국산 제외", {"destination": [], "include": [], "exclude": ["CN"]}),  # made in China, excluded
 ])
 def test_destination_allowed_and_excluded_countries_in_any_language(text, countries):
     assert extract(text).countries == countries

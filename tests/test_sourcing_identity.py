@@ -183,6 +183,12 @@ def test_follow_ups_edit_constraints_without_inventing_lines(sourcer):
     ("ต้องการเก้าอี้สำนักงาน 60 ตัว", [("office chair", 60)]),  # Thai after NFKC ('ำ' -> 'ํา')
     ("Закупаем 300 наручных часов и 500 браслетов", [("wrist watch", 300), ("bracelet", 500)]),
     ("300 flux capacitors and 200 ceramic mugs", [("flux capacitors", 300), ("ceramic mug", 200)]),  # an unknown product keeps its line
+    ("Two 5.5 kW three phase motors and one submersible pump", [("electric motor", 2), ("water pump", 1)]),  # words
+    ("deux machines à glaçons et une machine à espresso", [("ice maker", 2), ("espresso machine", 1)]),
+    ("我们需要两台意式咖啡机", [("espresso machine", 2)]),
+    ("Ci servono 1000 scatole di biscotti al burro", [("cookies", 1000)]),  # the boxes are what the goods are counted in
+    ("Il nous faut 1 200 bouteilles d'huile d'olive extra vierge", [("olive oil", 1200)]),  # elided articles
+    ("Precisamos de 40 televisores de 55 polegadas", [("LED TV", 40)]),  # inches are a size, not a second line
 ])
 def test_each_counted_product_is_its_own_line(need, lines):
     ledger, _ = understand(need, None)
@@ -218,6 +224,8 @@ def test_an_accessory_of_a_product_is_not_that_product(sourcer, need):
     ("需要200个保温杯子，定制印刷", "Insulated tumblers"),  # 子 and 定制印刷 describe, they name nothing else
     ("500 tumbler cups stainless steel", "Insulated tumblers"),  # the more specific of two names of one kind
     ("300 toalhas de banho de algodão", "Towels"),  # a material after 'de' is not another product
+    ("Pesan 300 tas tote kanvas dengan logo", "Handbags and totes"),  # 'tas' is the bag itself ('tas kain')
+    ("Busco un proveedor de sillas de oficina, 100 unidades", "Office seating"),  # who sells is not what is sold
 ])
 def test_a_product_described_by_what_follows_it_stays_the_product(sourcer, demo_services, need, family):
     line = sourcer.source(need).ledger.lines[0]

@@ -91,3 +91,9 @@ def starts_with(concept: str, folded_after: str, gap: int = 3, language: str | N
 
 def present(concept: str, folded: str, language: str | None = None) -> bool:
     return bool(pattern(concept, language).search(folded))
+
+
+@cache
+def number_words(language: str) -> dict[str, int]:
+    """Numbers written as words in ``language`` ('two' -> 2, '两' -> 2), folded."""
+    return {fold(w): int(v) for w, v in table().get("number_words", {}).get(language, {}).items()}

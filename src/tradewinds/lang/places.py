@@ -101,8 +101,9 @@ def stem_match(word: str, *, countries_only: bool = False, min_share: float = 0.
             common = len(_common_prefix(w, name))
             # a country's name may change its last two letters ('Chiny' -> 'Chin'), a city's only its last one
             # ('Warszawa' -> 'Warszawy'): 'Suche' is not 'Suchow'
-            inflected = (common >= max(4, len(name) - 2) if kind == "country" else common >= max(5, len(name) - 1)) \
-                and len(w) <= len(name) + 4
+            # and the ending after the shared stem stays short ('Kartuschen' is not 'Kartum')
+            inflected = (common >= max(4, len(name) - 2) if kind == "country" else common >= max(5, len(name) - 1)
+                         and len(w) - common <= 3) and len(w) <= len(name) + 4
             derived = min_share < 0.8 and common >= max(4, min_share * len(name))
             if inflected or derived:
                 if best is None or common > best[0]:

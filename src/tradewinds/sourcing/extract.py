@@ -339,7 +339,9 @@ def _place_kind(folded: str, p: Place, lang: str) -> str:
     a, b = _clause(folded, p.start, p.end)
     before, after = folded[max(a, p.start - 40):p.start], folded[p.end:min(b, p.end + 30)]
     excl_before = cues.ends_with("exclude", before, gap=26, language=lang)
-    excl_after = cues.starts_with("exclude_after", after, gap=2, language=lang)
+    made_in = cues.starts_with("include_after", after, gap=0, language=lang)  # '중국산 제외': made in China, excluded
+    excl_after = cues.starts_with("exclude_after", after, gap=2, language=lang) or \
+        (made_in and cues.starts_with("exclude_after", after[made_in.end:], gap=2, language=lang))
     if excl_before and excl_after:  # '不要中国以外': not outside China, so China only
         return "include"
     if excl_before or excl_after:
@@ -355,9 +357,9 @@ def find_countries(text: str, language: str = "en") -> dict[str, list[str]]:
     """{'destination': [...], 'include': [...], 'exclude': [...]} as ISO alpha-2 codes, by the cues around each mention.
     Countries joined by 'or'/'and' share the cue of the first ('not from China or India')."""
     folded = fold(text)
-    function_words = {fold(w) for w in cues.table().get("function_words", {}).get(language, [])}
+    own_words = _cue_words(language)
     places = [p for p in find_places(text, inflecting=language in _INFLECTING, language=language)
-              if not (p.kind == "city" and fold(p.name) in function_words)]  # 'Para mi tienda...' is not Pará
+              if not (p.kind == "city" and fold(p.name) in own_words)]  # 'Para mi tienda...' is not Pará, 'Kafe için' not Kafue
     out: dict[str, list[str]] = {"destination": [], "include": [], "exclude": []}
     previous: tuple[Place, str] | None = None
     for p in places:
@@ -373,9 +375,17 @@ def find_countries(text: str, language: str = "en") -> dict[str, list[str]]:
             if hit and hit[0] not in out["exclude"] and not any(hit[0] in v for v in out.values()):
                 out["exclude"].append(hit[0])
                 break
-    for kind in ("include", "exclude"):
-        out["destination"] = [c for c in out["destination"] if c not in out[kind]]
+    delivered_to_city = {p.code for p in places if p.kind == "city" and _place_kind(folded, p, language) == "destination"}
+    out["destination"] = [c for c in out["destination"] if c not in out["exclude"]
+                          and (c not in out["include"] or c in delivered_to_city)]  # 'Delhi, Indian suppliers only'
     return out
+
+
+@cache
+def _cue_words(language: str) -> frozenset[str]:
+    """Single words the writer's language uses as cues (function words, 'kafe', 'bar'): never a city there."""
+    return frozenset(fold(w) for by_lang in cues.table().values() for w in (by_lang.get(language) or [])
+                     if isinstance(w, str) and " " not in w.strip())
 
 
 def find_incoterm(text: str) -> str | None:

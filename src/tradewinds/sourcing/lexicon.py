@@ -163,10 +163,15 @@ def _tokens(folded: str, lang: str) -> list[tuple[str, int, int]]:
 _AR_PREFIX = re.compile(r"^(?:[وف]?[بلك]?ال|[وف][بلك]?|[بلك])(?=\S{3})")
 
 
+_ELIDED = re.compile(r"^(?:l|d|qu|un|dell|dall|nell|all|sull|coll)['’](?=\w{2})")
+
+
 def _forms(token: str, lang: str) -> tuple[str, ...]:
-    """A token as written and, in Arabic, without the article or a one-letter prefix ('والمناشف' -> 'مناشف')."""
+    """A token as written and without an elided article ("d'huile" -> 'huile', "dell'olio" -> 'olio') or, in Arabic,
+    without the article or a one-letter prefix ('والمناشف' -> 'مناشف')."""
     if lang != "ar":
-        return (token,)
+        bare = _ELIDED.sub("", token)
+        return (token, bare) if bare != token else (token,)
     stripped = _AR_PREFIX.sub("", token)
     return (token, stripped) if stripped != token else (token,)
 
@@ -207,6 +212,9 @@ def _noun_phrases(text: str, terms: list[Term], language: str) -> list[Term]:
             # 'coffee beans for espresso machines': a linking word puts the head first in every language; side by side
             # ('laptop backpack'), the language's order decides
             linked = bool(text[last.end:t.start].strip(" -"))
+            if linked and _is_count_word(last.native, language):  # 'scatole di biscotti', 'boxes of gloves': the goods
+                merged.append(Term(t.concept, text[last.start:t.end], last.start, t.end, language, t.qualifiers))
+                continue
             head, other = (last, t) if language in HEAD_FIRST or linked else (t, last)
             if set(other.concept.families) < set(head.concept.families):  # 'tumbler cups': the more specific one
                 head, other = Term(other.concept, head.native, head.start, head.end, language, head.qualifiers), head
@@ -219,6 +227,15 @@ def _noun_phrases(text: str, terms: list[Term], language: str) -> list[Term]:
             t = Term(compound or head.concept, text[last.start:t.end], last.start, t.end, language, qualifiers if compound is None else ())
         merged.append(t)
     return merged
+
+
+def _is_count_word(native: str, language: str) -> bool:
+    """A container or measure the goods are counted in ('cajas', 'bottles', 'Kartuschen'), in the language or English."""
+    from ..lang import cues
+
+    word = fold(native).strip()
+    return " " not in word and any(bool(c) and c.end == len(word) for c in
+                                   (cues.starts_with("count", word, gap=0, language=lang) for lang in {language, "en"}))
 
 
 def _find(text: str, lang: str, inflect: bool = True) -> list[Term]:

@@ -13,6 +13,9 @@ import re
 from ..lang.text import UNSPACED
 from .schemas import Spec
 
+# inches in the buyers' languages ('55 polegadas', '65 Zoll', '55インチ', '55 นิ้ว')
+_INCH = r"inch(?:es)?|in|\"|寸|英寸|인치|pulgadas?|polegadas?|pouces?|zoll|pollici|cali|дюйм(?:а|ов)?|インチ|inci|นิ้ว|इंच|بوصة"
+
 # unit as written (regex) -> (canonical unit, spec name)
 _UNITS: tuple[tuple[str, str, str], ...] = (
     (r"kw|千瓦", "kW", "power"), (r"w|watts?|瓦", "W", "power"), (r"v|volts?|伏", "V", "voltage"),
@@ -20,7 +23,7 @@ _UNITS: tuple[tuple[str, str, str], ...] = (
     (r"ml|毫升|밀리리터", "ml", "capacity"), (r"cl", "cl", "capacity"), (r"l|liters?|litres?|litros?|升|리터", "L", "capacity"),
     (r"oz", "oz", "capacity"), (r"gsm|g/m2|g/m²|克重", "gsm", "fabric weight"),
     (r"mm²|mm2|平方毫米", "mm²", "cross section"), (r"mm|毫米", "mm", "size"), (r"cm|厘米|公分|센티", "cm", "size"),
-    (r"inch(?:es)?|in|\"|寸|英寸|인치", "in", "size"), (r"m|meters?|metres?|米|미터", "m", "size"),
+    (_INCH, "in", "size"), (r"m|meters?|metres?|米|미터", "m", "size"),
     (r"kg|kgs|公斤|千克|킬로", "kg", "weight"), (r"g|grams?|克|그램", "g", "weight"),
     (r"k", "K", "color temperature"), (r"lm/w", "lm/W", "luminous efficacy"), (r"lm|lumens?|流明", "lm", "luminous flux"),
     (r"tc", "TC", "thread count"), (r"gb", "GB", "storage"), (r"nm", "Nm", "torque"),
@@ -33,8 +36,8 @@ _BASE = {"kW": ("W", 1000), "W": ("W", 1), "L": ("ml", 1000), "cl": ("ml", 10), 
 _NUMBER = r"(?<![A-Za-z0-9.,])(\d+(?:[.,]\d+)?)"
 _MEASURE = re.compile(_NUMBER + r"\s?(" + "|".join(f"(?:{p})" for p, _, _ in _UNITS) + r")(?![a-zA-Z\u00c0-\u024f\u1e00-\u1eff²³/])", re.I)
 # a measure unit right after a number: '350 ml', '9W', '3.6 kW' (not the 'm' of '500 mugs', not '5 in a box')
-MEASURE_AFTER = re.compile(r"(?:\s?(?:" + "|".join(f"(?:{p})" for p, _, _ in _UNITS if p != r"inch(?:es)?|in|\"|寸|英寸|인치")
-                           + r")|(?:inch(?:es)?|in\b|\"|寸|英寸|인치))(?![^\W\d_²³/])", re.I)
+MEASURE_AFTER = re.compile(r"(?:\s?(?:" + "|".join(f"(?:{p})" for p, _, _ in _UNITS if p != _INCH)
+                           + r")|\s?(?:" + _INCH.replace('|in|\\"', "") + r')|(?:in\b|"))(?![^\W\d_²³/])', re.I)
 _SIZE = re.compile(_NUMBER + r"\s?[x×*]\s?(\d+(?:[.,]\d+)?)(?:\s?[x×*]\s?(\d+(?:[.,]\d+)?))?\s?(mm|cm|m|in|inch|\")?(?![a-z])", re.I)
 _CODES = ((re.compile(r"\b(E27|E26|E14|E12|B22|GU10|GU5\.3|MR16|G9|G4)\b", re.I), "base"),
           (re.compile(r"\b(A[3-6])\b(?=\s*(?:paper|size|sheets?|notebook|format|纸|$))", re.I), "size"),

@@ -25,7 +25,7 @@ from ..models import Message, ModelError
 from ..models.gateway import Gateway
 from .extract import Extracted, extract, normalize
 from .kinds import CatalogKinds, line_words
-from .lexicon import Term, concepts, find_terms, nearest
+from .lexicon import Term, concepts, find_terms, names, nearest
 from .schemas import Ledger, LedgerLine, Spec
 from .specs import find_specs, strip_measures
 from .templates import match_template
@@ -153,7 +153,36 @@ def _term_quantities(text: str, e: Extracted, terms: list[Term]) -> list[tuple[i
             if len(gap) <= 3 and not re.search(r"\d", gap):
                 quantities.append((n, span))
                 break
+    quantities += _worded_quantities(text, e.language, terms, quantities)
     return sorted(quantities, key=lambda q: q[1][0])
+
+
+_SPECS_BETWEEN = re.compile(r"(?:\s*\d+(?:[.,]\d+)?\s*[^\W\d_]{0,4}\b)*\s*$")  # 'two 5.5 kW motors'
+
+
+def _worded_quantities(text: str, language: str, terms: list[Term], quantities: list) -> list[tuple[int, tuple[int, int]]]:
+    """Counts written as words right before a product ('Two 5.5 kW motors and one submersible pump', 'deux machines à
+    glaçons', '两台咖啡机'), maybe with specs or a count word between; never where a number already counts it."""
+    words = cues.number_words(language)
+    if not words:
+        return []
+    alternation = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    folded, out = fold(text), []
+    for t in terms:
+        low = max([0, *(q[1][1] for q in quantities if q[1][1] <= t.start)])
+        before = folded[low:t.start]
+        count = r"(?:\s*[^\W\d_]+\s+(?:of|de|di|d['’]|des|du|von|van)\s*)?"
+        if unspaced(before[-1:] or "a"):
+            m = re.search(rf"({alternation})\s*{count}[^\W\d_]?\s*$", before)
+            if m and not (re.search(r"[^\W\d_]", before[m.end(1):]) and not cues.starts_with("count", before[m.end(1):], gap=0, language=language)):
+                out.append((words[m.group(1)], (low + m.start(1), low + m.end(1))))
+            continue
+        m = re.search(rf"(?<![\w-])({alternation})(?![\w-]){count}{_SPECS_BETWEEN.pattern}", before)
+        if m:
+            gap = before[m.end(1):]
+            if not gap.strip() or re.match(r"\s*\d", gap) or cues.starts_with("count", gap, gap=1, language=language):
+                out.append((words[m.group(1)], (low + m.start(1), low + m.end(1))))
+    return out
 
 
 _HEAD_LAST = {"en", "zh", "ja", "ko", "tr", "hi"}  # the product noun after its modifiers: 'guitar strings', '吉他弦', 'gitar teli'
@@ -206,7 +235,7 @@ def _describes_another(text: str, term: Term, language: str) -> bool:
                 return True
         else:
             m = re.match(rf"[ -]?({LETTER}+)", rest) if (rest[:1] in (" ", "-") or link and rest is not after) else None
-            if m and _content_word(m.group(1), language, counts=False):
+            if m and _content_word(m.group(1), language, counts=False) and not _own_word(m.group(1), term, language):
                 return True
     before = re.split(r"[,.;:，。；、!?()]", text[max(0, term.start - 40):term.start])[-1]
     m = re.search(rf"({LETTER}+)\s+{_LINK_BEFORE}\s+{_ARTICLES}$|({LETTER}+)\s+{_LINK_BEFORE}['’]?$", before, re.I)
@@ -219,9 +248,17 @@ def _describes_another(text: str, term: Term, language: str) -> bool:
                 tail = tail.split(w)[-1]
             return bool(re.fullmatch(r"[\u0e00-\u0e7f]{2,}", tail))
         m = re.search(rf"({LETTER}+)\s+$", before)
-        if m and _content_word(m.group(1), language) and not cues.ends_with("count", fold(before), gap=1, language=language):
+        if m and _content_word(m.group(1), language) and not cues.ends_with("count", fold(before), gap=1, language=language) \
+                and not _own_word(m.group(1), term, language):
             return True
     return False
+
+
+def _own_word(word: str, term: Term, language: str) -> bool:
+    """The word is one of the words the lexicon names the term's own concept with in this language: 'tas' in 'tas tote'
+    is the bag itself ('tas kain', 'tas belanja'), not another product the tote describes."""
+    w = fold(word)
+    return any(w in key.split() for key, concept in names().get(language, {}).items() if concept is term.concept)
 
 
 def _negated_terms(text: str, language: str, terms: list[Term], counts: int) -> list[Term]:
