@@ -11,7 +11,8 @@
   families the others leave out) and `dev3` (54 needs: several products per need, caps per item,
   local-currency budgets, projects in every language, accessory traps such as laptop backpacks),
   `dev4` (48: accessories of a catalog product the catalog does not carry, 'guitar strings', in every
-  language) and `dev5` (42: the product with purposes and modifiers around it, 'mugs for our cafe'):
+  language), `dev5` (42: the product with purposes and modifiers around it, 'mugs for our cafe') and
+  `dev6` (51: the families the others barely touch, counts in words, goods counted in containers):
   development sets written during issue 15, each run once fresh to find what fails on needs
   nobody had tuned for, then tuned on. Their misses are printed.
 
@@ -46,7 +47,8 @@ from tradewinds.sourcing.run import Budgets, RunStore, Sourcer
 DATA = Path(__file__).parent / "data"
 SETS = {"dev": DATA / "sourcing_dev.jsonl", "heldout": DATA / "sourcing_heldout.jsonl",
         "dev_ml": DATA / "sourcing_dev_ml.jsonl", "dev2": DATA / "sourcing_dev2.jsonl", "dev3": DATA / "sourcing_dev3.jsonl",
-        "dev4": DATA / "sourcing_dev4.jsonl", "dev5": DATA / "sourcing_dev5.jsonl"}
+        "dev4": DATA / "sourcing_dev4.jsonl", "dev5": DATA / "sourcing_dev5.jsonl",
+        "dev6": DATA / "sourcing_dev6.jsonl"}
 
 
 def run_set(name: str, cases: list[NeedCase], sourcer: Sourcer, services, truth: CatalogTruth) -> dict:
@@ -148,7 +150,7 @@ def print_table(summaries: dict[str, dict], model: str) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sets", default="dev,heldout", help="comma-separated: dev, heldout, dev_ml, dev2, dev3, dev4, dev5, or a path to a JSONL file of cases")
+    ap.add_argument("--sets", default="dev,heldout", help="comma-separated: dev, heldout, dev_ml, dev2, dev3, dev4, dev5, dev6, or a path to a JSONL file of cases")
     ap.add_argument("--no-model", action="store_true", help="extractors, reference data and the catalog only")
     ap.add_argument("--limit", type=int, default=None, help="first N needs of each set")
     ap.add_argument("--show-heldout-misses", action="store_true", help="print the held-out set's misses too (do not tune on them)")
