@@ -8,6 +8,7 @@ from tradewinds.models import FakeChatModel, Gateway
 from tradewinds.sourcing.run import Budgets, RunStore, Sourcer
 from tradewinds.sourcing.score import adequate
 from tradewinds.sourcing.understand import NotAProductError, understand
+from tradewinds.sourcing.export import to_markdown
 from tradewinds.trade.landed import landed_cost
 
 
@@ -98,6 +99,11 @@ def test_options_are_ranked_on_landed_cost_with_every_part_shown(sourcer):
             assert "origin charges" in names and any(n.startswith("freight") for n in names) and "duty" in names
         assert any(c.kind == "export" for c in o.requirements)  # export markets checked against the destination
     assert report.totals.landed_total is not None and "Landed costs at DE are estimates" in " ".join(report.risks)
+    md = to_markdown(report)  # what the terminal, Markdown, HTML and PDF show
+    first = report.lines[0].options[0]  # adequate options come first
+    assert "| landed / unit |" in md and f"| {first.landed.unit:,.2f} {first.landed.currency} |" in md
+    assert f"= {first.landed.total:,.2f} {first.landed.currency}" in md  # option 1's parts add up on the page
+    assert f"landed at DE: {report.totals.landed_total:,.2f}" in md
 
 
 def test_the_incoterm_decides_what_the_buyer_still_pays():

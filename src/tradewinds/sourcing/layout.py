@@ -70,17 +70,28 @@ def blocks(report: SourcingReport) -> list[Block]:
         if r.no_match:
             out.append(Paragraph("No adequate offer in the catalog. " + "; ".join(r.missing), "strong"))
         if r.options:
+            landed = any(o.landed is not None for o in r.options)
             rows = []
             for i, o in enumerate(r.options, 1):
                 gaps = "; ".join(f"{c.requirement} ({c.status})" for c in o.requirements if c.status != "met") or "-"
                 rows.append([str(i), f"{o.offer_id} {o.title[:50]}", f"{o.supplier_id} {o.supplier_name or ''}".strip(), o.supplier_country or "-",
-                             money(o.unit_price, o.currency), money(o.total, o.currency), f"{o.moq:,}",
-                             "-" if o.lead_time_days is None else str(o.lead_time_days), o.incoterm or "-",
-                             ", ".join(o.certifications) or "-", f"{o.match:.0%}", gaps])
-            out.append(Table(["#", "offer", "supplier", "country", "unit price", "total", "MOQ", "lead", "Incoterm", "certifications",
-                              "match", "unmet / unknown"], rows, "rlllrrrrllrl", [3, 22, 16, 6, 9, 11, 6, 5, 7, 10, 6, 19]))
+                             money(o.unit_price, o.currency), money(o.total, o.currency)]
+                            + ([money(o.landed.unit, o.landed.currency) if o.landed else "-"] if landed else [])
+                            + [f"{o.moq:,}", "-" if o.lead_time_days is None else str(o.lead_time_days), o.incoterm or "-",
+                               ", ".join(o.certifications) or "-", f"{o.match:.0%}", gaps])
+            header = ["#", "offer", "supplier", "country", "unit price", "total"] + (["landed / unit"] if landed else []) \
+                + ["MOQ", "lead", "Incoterm", "certifications", "match", "unmet / unknown"]
+            out.append(Table(header, rows, "rlllrr" + ("r" if landed else "") + "rrllrl",
+                             [3, 22, 16, 6, 9, 11] + ([9] if landed else []) + [6, 5, 7, 10, 6, 19]))
+            best = r.options[0].landed
+            if best is not None:
+                parts = " + ".join(f"{p.name} {money(p.amount, best.currency)}" for p in best.parts)
+                out.append(Paragraph(f"landed, option 1 ({best.basis}, {best.mode}, {best.incoterm}, duty {best.duty_rate:g}%): "
+                                     f"{parts} = {money(best.total, best.currency)}; " + "; ".join(best.assumptions), "note"))
         out.append(Paragraph(f"queries: {', '.join(repr(q) for q in r.queries_run)}; rounds: {r.rounds}", "note"))
     totals = [f"best adequate options: {money(t.best_total, t.currency)} over {t.lines_priced} line(s)"]
+    if t.landed_total is not None:
+        totals.append(f"the same landed at {L.destination_country}: {money(t.landed_total, t.currency)} (estimates)")
     if t.budget_total is not None:
         totals.append(f"budget: {money(t.budget_total, t.currency)}: "
                       + ("within" if t.within_budget else "over" if t.within_budget is False else "not comparable"))
