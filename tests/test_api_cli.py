@@ -93,7 +93,7 @@ def _sse(client: httpx.Client, url: str) -> list[tuple[str, dict]]:
 
 
 def test_sourcing_run_over_http_streams_steps_and_follows_up(server):
-    with httpx.Client(base_url=server) as client:
+    with httpx.Client(base_url=server, timeout=60) as client:
         r = client.post("/v1/sourcing/runs", json={"need": "We need 300 vacuum insulated tumblers, under 9 USD each", "no_model": True})
         assert r.status_code == 202, r.text
         run = r.json()

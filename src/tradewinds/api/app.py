@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
@@ -11,8 +14,17 @@ from . import errors
 from .routes import bulk, catalog, search, sourcing
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI):
+    from ..sourcing.extract import warm_up
+
+    # the language detector's models and the reading tables load in the background (~5 s on 2 cores), not in a request
+    threading.Thread(target=warm_up, name="tradewinds-warm-up", daemon=True).start()
+    yield
+
+
 def create_app(services: Services | None = None) -> FastAPI:
-    app = FastAPI(title="Tradewinds API", version=__version__,
+    app = FastAPI(title="Tradewinds API", version=__version__, lifespan=_lifespan,
                   description="B2B catalog, product search and AI sourcing runs. Every error answers {\"error\": {code, message, hint, details}}.")
     from ..web import pages
 

@@ -439,3 +439,8 @@ def extract(need: str) -> Extracted:
                      lead_time_days=lead, customization=find_customization(text, lang), scale=find_scale(text, numbers, lang),
                      currency=currency, injection=looks_like_instructions(text), verified_only=find_verified(text, lang),
                      negated_certifications=negated, bare_numbers=bare, counted=counted)
+
+
+def warm_up() -> None:
+    """Load what reading a need loads on first use (the language detector's models, the currency and place tables)."""
+    extract("Nous cherchons 2 tasses, max 2 EUR la pièce, livraison à Lyon")
