@@ -192,6 +192,8 @@ def test_follow_ups_edit_constraints_without_inventing_lines(sourcer):
     ("Two 5.5 kW three phase motors and one submersible pump", [("electric motor", 2), ("water pump", 1)]),  # words
     ("deux machines à glaçons et une machine à espresso", [("ice maker", 2), ("espresso machine", 1)]),
     ("我们需要两台意式咖啡机", [("espresso machine", 2)]),
+    ("에스프레소 머신 2대와 커피 그라인더 한 대", [("espresso machine", 2), ("coffee grinder", 1)]),  # the word after its product
+    ("카페 창업을 위해 에스프레소 머신 두 대가 필요합니다", [("espresso machine", 2)]),  # a worded count beats the template
     ("Ci servono 1000 scatole di biscotti al burro", [("cookies", 1000)]),  # the boxes are what the goods are counted in
     ("Il nous faut 1 200 bouteilles d'huile d'olive extra vierge", [("olive oil", 1200)]),  # elided articles
     ("Precisamos de 40 televisores de 55 polegadas", [("LED TV", 40)]),  # inches are a size, not a second line

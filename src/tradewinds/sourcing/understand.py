@@ -169,6 +169,14 @@ def _worded_quantities(text: str, language: str, terms: list[Term], quantities: 
     alternation = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
     folded, out = fold(text), []
     for t in terms:
+        if language in _OBJECT_FIRST:  # the count after its product, with its count word: '에스프레소 머신 두 대', 'สอง เครื่อง'
+            after = folded[t.end:t.end + 16]
+            m = re.match(rf"\s*(?:을|를|은|는|を|は)?\s*({alternation})\s*", after)
+            if m and cues.starts_with("count", after[m.end():], gap=0, language=language) \
+                    and not any(t.end <= q[1][0] <= t.end + m.end() for q in quantities):
+                out.append((words[m.group(1)], (t.end + m.start(1), t.end + m.end(1))))
+            if language != "ja":
+                continue
         low = max([0, *(q[1][1] for q in quantities if q[1][1] <= t.start)])
         before = folded[low:t.start]
         count = r"(?:\s*[^\W\d_]+\s+(?:of|de|di|d['’]|des|du|von|van)\s*)?"
@@ -202,6 +210,7 @@ def _not_content(language: str, counts: bool = True) -> frozenset[str]:
     words = {fold(w).strip() for concept, by_lang in cues.table().items() if not concept.startswith(skip)
              for lang, ws in by_lang.items() if lang in (language, "en") and isinstance(ws, list) for w in ws}
     words |= {fold(w) for m in (*MATERIALS, *COLOURS) for w in m.split()}
+    words |= {w for lang in (language, "en") for w in cues.number_words(lang)}  # '커피 그라인더 한 대': a count, not a noun
     words |= {"wholesale", "bulk", "custom", "customized", "personalized", "printed", "branded", "oem", "odm", "new", "cheap",
               "quality", "only", "please", "urgently", "asap", "grade", "style", "type", "size", "sizes", "colors", "colours",
               "group", "groups", "layer", "layers", "design", "designs", "model", "models", "styles", "year", "years", "warranty",
@@ -319,7 +328,7 @@ def understand(need: str, gateway: Gateway | None, *, kinds: CatalogKinds | None
         terms = kept
     template = match_template(text, e.scale, e.language)
     calls = 0
-    if template and terms and e.quantities:
+    if template and terms and (e.quantities or _worded_quantities(text, e.language, terms, [])):
         t = template[0]
         notes.append(f"the need names its items, so they were planned instead of the '{t.key}' template; "
                      f"ask for 'a full {t.key} plan' to get its {len(t.lines)} lines")
