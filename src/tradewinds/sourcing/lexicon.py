@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from ..lang import LANGUAGES, fold
+from ..lang import LANGUAGES, cues, fold
 from ..lang.text import LETTER
 
 _UNSPACED = {"zh", "ja", "th"}
@@ -230,9 +230,7 @@ def _noun_phrases(text: str, terms: list[Term], language: str) -> list[Term]:
 
 
 def _is_count_word(native: str, language: str) -> bool:
-    """A container or measure the goods are counted in ('cajas', 'bottles', 'Kartuschen'), in the language or English."""
-    from ..lang import cues
-
+    """A container or measure the goods are counted in ('scatole', 'cajas', 'bottles'), in the language or English."""
     word = fold(native).strip()
     return " " not in word and any(bool(c) and c.end == len(word) for c in
                                    (cues.starts_with("count", word, gap=0, language=lang) for lang in {language, "en"}))

@@ -175,14 +175,15 @@ def _worded_quantities(text: str, language: str, terms: list[Term], quantities: 
             if m and cues.starts_with("count", after[m.end():], gap=0, language=language) \
                     and not any(t.end <= q[1][0] <= t.end + m.end() for q in quantities):
                 out.append((words[m.group(1)], (t.end + m.start(1), t.end + m.end(1))))
-            if language != "ja":
+            if language != "ja":  # Japanese counts on either side ('エスプレッソマシンを二台', '二台のエスプレッソマシン')
                 continue
         low = max([0, *(q[1][1] for q in quantities if q[1][1] <= t.start)])
         before = folded[low:t.start]
         count = r"(?:\s*[^\W\d_]+\s+(?:of|de|di|d['’]|des|du|von|van)\s*)?"
         if unspaced(before[-1:] or "a"):
             m = re.search(rf"({alternation})\s*{count}[^\W\d_]?\s*$", before)
-            if m and not (re.search(r"[^\W\d_]", before[m.end(1):]) and not cues.starts_with("count", before[m.end(1):], gap=0, language=language)):
+            between = before[m.end(1):] if m else ""
+            if m and (not re.search(r"[^\W\d_]", between) or cues.starts_with("count", between, gap=0, language=language)):
                 out.append((words[m.group(1)], (low + m.start(1), low + m.end(1))))
             continue
         m = re.search(rf"(?<![\w-])({alternation})(?![\w-]){count}{_SPECS_BETWEEN.pattern}", before)
