@@ -217,7 +217,7 @@ def _not_content(language: str, counts: bool = True) -> frozenset[str]:
               "group", "groups", "layer", "layers", "design", "designs", "model", "models", "styles", "year", "years", "warranty",
               "month", "months", "week", "weeks", "day", "days", "pieces", "piece", "units", "unit", "printing", "print", "logo",
               "logos", "embroidery", "engraving", "packaging", "delivery", "shipping", "sample", "samples", "order", "quote",
-              "supplier", "suppliers", "manufacturer", "manufacturers", "factory", "price", "prices", "production"}
+              "price", "prices", "production"}  # who sells ('supplier', 'fabricante') is cues.toml's [supplier_words]
     return frozenset(w for w in words if w)
 
 
