@@ -197,6 +197,10 @@ def test_follow_ups_edit_constraints_without_inventing_lines(sourcer):
     ("Ci servono 1000 scatole di biscotti al burro", [("cookies", 1000)]),  # the boxes are what the goods are counted in
     ("Il nous faut 1 200 bouteilles d'huile d'olive extra vierge", [("olive oil", 1200)]),  # elided articles
     ("Precisamos de 40 televisores de 55 polegadas", [("LED TV", 40)]),  # inches are a size, not a second line
+    ("Нужно 500 одноразовых шприцев 10 мл", [("disposable syringe", 500)]),  # a Cyrillic unit is a size, not a count
+    ("Olive oil soap bars x 600 for a boutique hotel", [("soap", 600)]),  # a count written 'x 600'
+    ("Need 40 rugs 160 x 230 cm", [("area rug", 40)]),  # a size written with spaces is not a count
+    ("Ищем 300 зонтов-тростей", [("umbrella", 300)]),  # the first noun of a hyphened pair is the head
 ])
 def test_each_counted_product_is_its_own_line(need, lines):
     ledger, _ = understand(need, None)
@@ -225,6 +229,25 @@ def test_an_accessory_of_a_product_is_not_that_product(sourcer, need):
     assert all(r.no_match for r in report.lines)
 
 
+@pytest.mark.parametrize("need", [
+    "Procuro 50 bicicletas elétricas",  # the catalog's titles name bicycles only as what their parts are for
+    "مطلوب 100 دراجة هوائية",
+    "Chúng tôi cần 200 bình nước thủy tinh",  # a glass bottle: the material after its modifiers decides (head-first)
+])
+def test_a_product_whose_parts_or_cousins_the_catalog_carries_is_not_matched(sourcer, need):
+    report = sourcer.source(need)
+    assert all(o.match < 0.75 for r in report.lines for o in [*r.options, *r.related])
+    assert all(r.no_match for r in report.lines)
+
+
+def test_a_kind_named_in_titles_only_as_a_modifier_is_not_carried():
+    from tradewinds.sourcing.lexicon import title_heads
+
+    assert {c.name for c in title_heads("Lightweight carbon Bicycle Saddle RX-7145B")} == {"bicycle saddle"}
+    assert "bicycle" in {c.name for c in title_heads("Mountain Bike 29 inch Aluminium Frame")}
+    assert "bicycle" not in {c.name for c in title_heads("Cesta de bicicleta plegable", "es")}
+
+
 @pytest.mark.parametrize("need, family", [
     ("2000 LED bulbs warm white dimmable, CE", "LED lamps"),  # English modifiers stay singular: 'bulbs' is the product
     ("200 yoga mats for the studio", "Fitness equipment"),
@@ -234,6 +257,7 @@ def test_an_accessory_of_a_product_is_not_that_product(sourcer, need):
     ("300 toalhas de banho de algodão", "Towels"),  # a material after 'de' is not another product
     ("Pesan 300 tas tote kanvas dengan logo", "Handbags and totes"),  # 'tas' is the bag itself ('tas kain')
     ("Busco un proveedor de sillas de oficina, 100 unidades", "Office seating"),  # who sells is not what is sold
+    ("ต้องการแก้วกาแฟกระดาษ 5000 ใบ", "Paper cups"),  # a coffee cup of paper; 'แก้ว' heads the name, it is not glass
 ])
 def test_a_product_described_by_what_follows_it_stays_the_product(sourcer, demo_services, need, family):
     line = sourcer.source(need).ledger.lines[0]

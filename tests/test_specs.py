@@ -29,6 +29,7 @@ def _read(text):
     ("power bank 10000mAh USB-C", [("capacity", 10000.0, "mAh"), ("port", "USB-C", None)]),
     ("hammer drill 120 Nm 2.0 Ah", [("torque", 120.0, "Nm"), ("capacity", 2.0, "Ah")]),
     ("order 500 kg of arabica coffee beans for $2k", []),  # quantities (a bulk 500 kg) and money are not specs
+    ("шприцы 10 мл, кабель 5 м, 2 млн штук", [("capacity", 10.0, "ml"), ("size", 5.0, "m")]),  # 'млн' is a million, not ml
 ])
 def test_specs_are_read_as_written_and_quantities_or_prices_are_not_specs(text, expected):
     assert _read(text) == expected
@@ -58,6 +59,13 @@ def test_a_spec_is_scored_against_the_attribute_of_the_same_kind_in_any_unit():
     assert _spec_check(Spec(name="capacity", value=350.0, unit="ml"), espresso).status == "unknown"  # silent: ask the supplier
     bulb = _Record(title="LED bulb 9W E27")
     assert _spec_check(Spec(name="power", value=9.0, unit="W"), bulb).status == "met"
+
+
+def test_a_material_word_that_heads_a_product_name_is_not_its_material():
+    from tradewinds.sourcing.understand import understand
+
+    line = understand("ต้องการแก้วกาแฟกระดาษ 5000 ใบ", None)[0].lines[0]  # 'แก้ว' is glass, and a cup: here the cup, of paper
+    assert (line.concept, [(s.name, s.value) for s in line.specs]) == ("paper cup", [("material", "paper")])
 
 
 def test_understand_gives_each_line_its_own_specs(tmp_path):

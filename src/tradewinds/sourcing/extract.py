@@ -225,12 +225,16 @@ def find_scale(text: str, numbers: list[Number] | None = None, lang: str = "en")
     return out
 
 
+_COUNTED_BY_X = re.compile(rf"{LETTER}\s[xX×]\s?$")  # 'soap bars x 600', 'LED bulb ×200': a count, not a size
+
+
 def _is_code_part(text: str, n: Number) -> bool:
     """Part of a model code, standard or size: 'E27', 'A320', 'ISO 9001', '70x140', 'No. 5', '#3', a year."""
     before = text[max(0, n.start - 1):n.start]
-    if re.match(r"[A-Za-z]", before) or re.match(r"[A-Za-z]{1,2}\d|[xX×*]\s?\d", text[n.end:n.end + 3]) or re.match(r"[-/]\d", text[n.end:n.end + 2]):
+    if re.match(r"[A-Za-z]", before) or re.match(r"[A-Za-z]{1,2}\d|\s?[xX×*]\s?\d", text[n.end:n.end + 4]) or re.match(r"[-/]\d", text[n.end:n.end + 2]):
         return True
-    if re.search(r"[xX×*]\s?$", text[max(0, n.start - 3):n.start]) or before in ("#", "-", "/"):
+    if (re.search(r"[xX×*]\s?$", text[max(0, n.start - 3):n.start]) and not _COUNTED_BY_X.search(text[max(0, n.start - 4):n.start])) \
+            or before in ("#", "-", "/"):
         return True
     if re.search(r"(?:ISO|EN|IEC|ASTM|BS|DIN|GB|No\.?)\s?$", text[max(0, n.start - 5):n.start]):
         return True
@@ -275,7 +279,8 @@ def quantity_candidates(text: str, numbers: list[Number], money: list[Money], le
             continue
         if re.match(r"\s?\S?(?:あたり|当たり|당)", folded[n.end:n.end + 5]) or re.search(r"每\s?$|ต่อ\s?$", folded[max(0, n.start - 2):n.start]):
             continue  # '1台あたり', '개당': the unit of a price, not a quantity
-        if cues.starts_with("count", folded[n.end:n.end + 20], gap=1, language=lang):
+        if cues.starts_with("count", folded[n.end:n.end + 20], gap=1, language=lang) or \
+                _COUNTED_BY_X.search(text[max(0, n.start - 4):n.start]):
             counted.append((int(n.value), (n.start, n.end)))
         elif re.match(rf"\s?{LETTER}", text[n.end:n.end + 3]) or (lang in ("ko", "ja", "th", "zh") and re.search(
                 rf"{LETTER}\s?$", text[max(0, n.start - 3):n.start])):  # the object before its count; 'iPhone 15' is a model

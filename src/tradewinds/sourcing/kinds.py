@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 
 from ..lang import fold
-from .lexicon import Concept, names, surface, title_concepts
+from .lexicon import Concept, names, surface, title_concepts, title_heads
 from .specs import COLOURS, MATERIALS
 
 _WORD = re.compile(r"[^\W\d_]{3,}")
@@ -60,6 +60,7 @@ class CatalogKinds:
 
     categories: dict[str, tuple[str | None, int]]  # path -> (HS code, products)
     concept_share: dict[str, dict[str, float]] = field(default_factory=dict)  # concept -> path -> share of titles naming it
+    head_share: dict[str, dict[str, float]] = field(default_factory=dict)  # concept -> path -> share of titles that are one
     word_share: dict[str, dict[str, float]] = field(default_factory=dict)  # singular title word -> path -> share of titles
     built_at: float = field(default_factory=time.monotonic)
 
@@ -70,14 +71,19 @@ class CatalogKinds:
             if category not in kinds.categories:
                 continue
             concepts: dict[str, int] = {}
+            heads: dict[str, int] = {}
             words: dict[str, int] = {}
             for title, language in titles:
                 for c in title_concepts(title, language):
                     concepts[c.name] = concepts.get(c.name, 0) + 1
+                for c in title_heads(title, language):
+                    heads[c.name] = heads.get(c.name, 0) + 1
                 for w in {_singular(w) for w in _WORD.findall(title)}:
                     words[w] = words.get(w, 0) + 1
             for name, n in concepts.items():
                 kinds.concept_share.setdefault(name, {})[category] = n / len(titles)
+            for name, n in heads.items():
+                kinds.head_share.setdefault(name, {})[category] = n / len(titles)
             for w, n in words.items():
                 kinds.word_share.setdefault(w, {})[category] = n / len(titles)
         return kinds
@@ -93,8 +99,8 @@ class CatalogKinds:
             if len(cats) > 1 and context:
                 cats = self._by_context(cats, context, {_singular(w) for w in _WORD.findall(f"{concept.name} {english}")})
             why = f"'{concept.name}' is in the taxonomy family {', '.join(leaf(c) for c in cats)}" if cats else ""
-            if not cats:
-                shares = self.concept_share.get(concept.name, {})
+            if not cats:  # the categories whose titles are that product ('bicycle saddles' are not bicycles)
+                shares = self.head_share.get(concept.name, {})
                 top = max(shares.values(), default=0.0)
                 cats = [c for c, s in sorted(shares.items(), key=lambda kv: -kv[1]) if s >= max(0.15, 0.5 * top)]
                 why = f"catalog titles in {', '.join(leaf(c) for c in cats)} name '{concept.name}'" if cats else \

@@ -191,7 +191,7 @@ def find_terms(text: str, language: str) -> list[Term]:
     for t in found:
         if not any(t.start < o.end and o.start < t.end for o in out):
             out.append(t)
-    return _noun_phrases(text, out, language)
+    return _made_of(text, _noun_phrases(text, out, language), language)
 
 
 # Languages whose noun phrase puts the head noun first ('เสื้อยืดผ้าฝ้าย' is a t-shirt of cotton, 'camiseta de algodón' a
@@ -227,6 +227,36 @@ def _noun_phrases(text: str, terms: list[Term], language: str) -> list[Term]:
             t = Term(compound or head.concept, text[last.start:t.end], last.start, t.end, language, qualifiers if compound is None else ())
         merged.append(t)
     return merged
+
+
+_MADE_OF = re.compile(r"\s*(?:(?:de|di|em|en|bằng|từ|dari|ทำจาก|จาก|من)(?:\s+|$))?", re.I)
+
+
+def _made_of(text: str, terms: list[Term], language: str) -> list[Term]:
+    """In a head-first language the material comes last, past the other modifiers: 'แก้วกาแฟกระดาษ' is a coffee cup
+    of paper, which is the concept 'แก้วกระดาษ' (paper cup), and 'bình nước thủy tinh' a 'bình thủy tinh' (glass bottle).
+    A term followed by a material becomes the concept named by its first words and that material, when there is one."""
+    if language not in HEAD_FIRST:
+        return terms
+    from .specs import material_at
+
+    table, unspaced = names().get(language, {}), language in _UNSPACED
+    out = []
+    for i, t in enumerate(terms):
+        link = _MADE_OF.match(text, t.end)
+        made = material_at(text, link.end()) if link else None
+        if made and (i + 1 == len(terms) or made[1] <= terms[i + 1].start):
+            material, end = _fold(made[0], language), made[1]
+            head = _fold(t.native, language)
+            for key, concept in table.items():
+                if concept is t.concept or not key.endswith(material):
+                    continue
+                start = key[:-len(material)].strip()
+                if start and (head.startswith(start) if unspaced else (head + " ").startswith(start + " ")):
+                    t = Term(concept, text[t.start:end], t.start, end, language, t.qualifiers)
+                    break
+        out.append(t)
+    return out
 
 
 def _is_count_word(native: str, language: str) -> bool:
@@ -286,6 +316,10 @@ def _find(text: str, lang: str, inflect: bool = True) -> list[Term]:
                 if concept is not None and len(part) >= 4:
                     best = (1, concept)
                     break
+        if best is None and "-" in word and lang not in _COMPOUNDING:  # 'зонтов-тростей': the first noun is the head
+            part = word.split("-")[0]
+            best = next(((1, concept) for words, concept, _key in by_first.get(part[:3], [])
+                         if len(words) == 1 and _word_match(part, words[0], inflect, lang)), None)
         if best is not None:
             n, concept = best
             out.append(Term(concept, text[a:tokens[i + n - 1][2]], a, tokens[i + n - 1][2], lang))
@@ -316,3 +350,29 @@ def nearest(terms: list[Term], span: tuple[int, int]) -> Term | None:
 def title_concepts(text: str, language: str = "en") -> set[Concept]:
     """The concepts a catalog title or description names, in its language and in English."""
     return {t.concept for lang in dict.fromkeys((language, "en")) for t in _find(text, lang, inflect=lang == language)}
+
+
+_AFTER_HEAD = {"for", "with", "and", "in", "of", "set", "kit", "pack", "per", "from", "by", "to", "on", "x"}
+_FOR_BEFORE = re.compile(r"(?:\b(?:de|di|da|do|du|des|del|della|para|pour|per|for|für|voor|dla|для|için|untuk|cho)\s+|[dl]['’])$",
+                         re.I)
+
+
+def title_heads(text: str, language: str = "en") -> set[Concept]:
+    """The concepts a title names as what the product is, not as what it belongs to: 'Bicycle Saddle' and 'Sillín de
+    bicicleta' are saddles; neither is a bicycle. In a head-final title a concept followed by another word is its
+    modifier; in a head-first one, a concept after a linking word ('de', 'para')."""
+    from .specs import COLOURS, MATERIALS
+
+    descriptive = {w for m in (*MATERIALS, *COLOURS) for w in m.split()} | _AFTER_HEAD
+    out: set[Concept] = set()
+    for lang in dict.fromkeys((language, "en")):
+        for t in _find(text, lang, inflect=lang == language):
+            if lang in HEAD_FIRST:
+                if _FOR_BEFORE.search(_fold(text[:t.start], lang)):
+                    continue
+            else:
+                after = re.match(rf"[\s-]*({LETTER}+)(?![\w-]*\d)", text[t.end:])
+                if after and len(after.group(1)) >= 3 and fold(after.group(1)) not in descriptive:
+                    continue
+            out.add(t.concept)
+    return out

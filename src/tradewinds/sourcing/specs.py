@@ -18,13 +18,13 @@ _INCH = r"inch(?:es)?|in|\"|寸|英寸|인치|pulgadas?|polegadas?|pouces?|zoll|
 
 # unit as written (regex) -> (canonical unit, spec name)
 _UNITS: tuple[tuple[str, str, str], ...] = (
-    (r"kw|千瓦", "kW", "power"), (r"w|watts?|瓦", "W", "power"), (r"v|volts?|伏", "V", "voltage"),
-    (r"mah|毫安时?", "mAh", "capacity"), (r"ah", "Ah", "capacity"), (r"wh", "Wh", "capacity"),
-    (r"ml|毫升|밀리리터", "ml", "capacity"), (r"cl", "cl", "capacity"), (r"l|liters?|litres?|litros?|升|리터", "L", "capacity"),
+    (r"kw|千瓦|квт", "kW", "power"), (r"w|watts?|瓦|вт|ватт\w*", "W", "power"), (r"v|volts?|伏|вольт\w*", "V", "voltage"),
+    (r"mah|毫安时?|мач", "mAh", "capacity"), (r"ah", "Ah", "capacity"), (r"wh", "Wh", "capacity"),
+    (r"ml|毫升|밀리리터|мл|مل", "ml", "capacity"), (r"cl", "cl", "capacity"), (r"l|liters?|litres?|litros?|升|리터|л|литр\w*", "L", "capacity"),
     (r"oz", "oz", "capacity"), (r"gsm|g/m2|g/m²|克重", "gsm", "fabric weight"),
-    (r"mm²|mm2|平方毫米", "mm²", "cross section"), (r"mm|毫米", "mm", "size"), (r"cm|厘米|公分|센티", "cm", "size"),
-    (_INCH, "in", "size"), (r"m|meters?|metres?|米|미터", "m", "size"),
-    (r"kg|kgs|公斤|千克|킬로", "kg", "weight"), (r"g|grams?|克|그램", "g", "weight"),
+    (r"mm²|mm2|平方毫米", "mm²", "cross section"), (r"mm|毫米|мм", "mm", "size"), (r"cm|厘米|公分|센티|см", "cm", "size"),
+    (_INCH, "in", "size"), (r"m|meters?|metres?|米|미터|м|метр\w*", "m", "size"),
+    (r"kg|kgs|公斤|千克|킬로|кг", "kg", "weight"), (r"g|grams?|克|그램|гр|грамм\w*", "g", "weight"),
     (r"k", "K", "color temperature"), (r"lm/w", "lm/W", "luminous efficacy"), (r"lm|lumens?|流明", "lm", "luminous flux"),
     (r"tc", "TC", "thread count"), (r"gb", "GB", "storage"), (r"nm", "Nm", "torque"),
     (r"ply|layers?|lớp|层|couches?|lagig|strati|camadas|lagen|warstw\w*|katlı|kat|слойн\w*|слоя|lapis|ชั้น|परत", "ply", "layers"),
@@ -34,7 +34,7 @@ _BASE = {"kW": ("W", 1000), "W": ("W", 1), "L": ("ml", 1000), "cl": ("ml", 10), 
          "mAh": ("mAh", 1), "m": ("mm", 1000), "cm": ("mm", 10), "mm": ("mm", 1), "in": ("mm", 25.4), "kg": ("g", 1000), "g": ("g", 1)}
 
 _NUMBER = r"(?<![A-Za-z0-9.,])(\d+(?:[.,]\d+)?)"
-_MEASURE = re.compile(_NUMBER + r"\s?(" + "|".join(f"(?:{p})" for p, _, _ in _UNITS) + r")(?![a-zA-Z\u00c0-\u024f\u1e00-\u1eff²³/])", re.I)
+_MEASURE = re.compile(_NUMBER + r"\s?(" + "|".join(f"(?:{p})" for p, _, _ in _UNITS) + r")(?![a-zA-Z\u00c0-\u024f\u1e00-\u1eff\u0400-\u04ff\u0600-\u06ff²³/])", re.I)
 # a measure unit right after a number: '350 ml', '9W', '3.6 kW' (not the 'm' of '500 mugs', not '5 in a box')
 MEASURE_AFTER = re.compile(r"(?:\s?(?:" + "|".join(f"(?:{p})" for p, _, _ in _UNITS if p != _INCH)
                            + r")|\s?(?:" + _INCH.replace('|in|\\"', "") + r')|(?:in\b|"))(?![^\W\d_²³/])', re.I)
@@ -46,7 +46,7 @@ _CODES = ((re.compile(r"\b(E27|E26|E14|E12|B22|GU10|GU5\.3|MR16|G9|G4)\b", re.I)
 MATERIALS = ("stainless steel", "carbon steel", "galvanized steel", "aluminium", "aluminum", "cast iron", "brass", "copper", "titanium",
              "ceramic", "porcelain", "stoneware", "borosilicate glass", "tempered glass", "glass", "bamboo", "solid wood", "oak",
              "walnut", "pine", "beech", "rattan", "plywood", "mdf", "organic cotton", "cotton", "polyester", "nylon", "linen", "wool",
-             "silk", "denim", "canvas", "leather", "pu leather", "silicone", "abs", "pp", "pet", "pvc", "acrylic", "marble", "kraft paper")
+             "silk", "denim", "canvas", "leather", "pu leather", "silicone", "abs", "pp", "pet", "pvc", "acrylic", "marble", "kraft paper", "paper")
 _MATERIALS_NATIVE = {"不锈钢": "stainless steel", "陶瓷": "ceramic", "玻璃": "glass", "竹": "bamboo", "纯棉": "cotton", "棉": "cotton",
                      "涤纶": "polyester", "皮革": "leather", "真皮": "leather", "硅胶": "silicone", "铝": "aluminium", "实木": "solid wood",
                      "acero inoxidable": "stainless steel", "cerámica": "ceramic", "vidrio": "glass", "bambú": "bamboo",
@@ -74,6 +74,8 @@ _MATERIALS_NATIVE.update({
     "कपास": "cotton", "सूती": "cotton", "चमड़ा": "leather", "चमड़े": "leather", "लकड़ी": "solid wood", "कांच": "glass",
     "स्टेनलेस स्टील": "stainless steel", "रेशम": "silk", "ステンレス": "stainless steel", "綿": "cotton", "コットン": "cotton",
     "革": "leather", "木製": "solid wood", "ガラス": "glass", "陶器": "ceramic", "セラミック": "ceramic", "竹製": "bamboo", "シルク": "silk",
+    "papel": "paper", "papier": "paper", "kağıt": "paper", "бумаги": "paper", "бумажные": "paper", "бумажных": "paper",
+    "giấy": "paper", "kertas": "paper", "कागज": "paper", "कागज़": "paper", "กระดาษ": "paper",
     "สแตนเลส": "stainless steel", "ผ้าฝ้าย": "cotton", "หนัง": "leather", "ไม้": "solid wood", "แก้ว": "glass", "เซรามิก": "ceramic",
 })
 
@@ -102,8 +104,10 @@ def _canonical(unit: str) -> str:
     return next(c for p, c, _ in _UNITS if re.fullmatch(p, unit, re.I))
 
 
-def find_specs(text: str, owned: list[tuple[int, int]] = (), limit: int = 6) -> list[Spec]:
-    """Specs in the order written, one per name; spans in ``owned`` (prices, quantities) are skipped."""
+def find_specs(text: str, owned: list[tuple[int, int]] = (), limit: int = 6, heads: tuple[int, ...] = ()) -> list[Spec]:
+    """Specs in the order written, one per name; spans in ``owned`` (prices, quantities) are skipped, and so is a material
+    or colour word at one of ``heads`` (where a product's name starts in a head-first language: Thai 'แก้ว' is glass, but
+    'แก้วกาแฟ' is a coffee cup, whatever it is made of)."""
     found: list[tuple[int, Spec]] = []
     taken = list(owned)
 
@@ -131,9 +135,13 @@ def find_specs(text: str, owned: list[tuple[int, int]] = (), limit: int = 6) -> 
                 found.append((m.start(), Spec(name=name, value=m.group(1).upper().replace(" ", "-"))))
     for regex, name, native in ((_MATERIAL_RE, "material", _MATERIALS_NATIVE), (_COLOUR_RE, "color", _COLOURS_NATIVE)):
         for m in regex.finditer(text):
+            if m.start() in heads:
+                continue
             word = m.group(1).lower()
             found.append((m.start(), Spec(name=name, value=native.get(word, word))))
     for m in _CJK_RE.finditer(text):
+        if m.start() in heads:
+            continue
         word = m.group()
         name = "material" if word in _MATERIALS_NATIVE else "color"
         found.append((m.start(), Spec(name=name, value=_MATERIALS_NATIVE.get(word) or _COLOURS_NATIVE[word])))
@@ -163,3 +171,13 @@ def to_base(value: float, unit: str | None) -> tuple[float, str | None]:
 def label(spec: Spec) -> str:
     value = f"{spec.value:g}" if isinstance(spec.value, float) else spec.value
     return f"{value}{spec.unit or ''}" if isinstance(spec.value, float) else f"{value}{' ' + spec.unit if spec.unit else ''}"
+
+
+def material_at(text: str, start: int) -> tuple[str, int] | None:
+    """The material named right at ``start`` (after spaces): (its words as written, where they end)."""
+    at = len(text) - len(text[start:].lstrip())
+    for rx in (_MATERIAL_RE, _CJK_RE):
+        m = rx.match(text, at)
+        if m and (m.group(0).lower() in _MATERIALS_NATIVE or m.group(0).lower() in MATERIALS):
+            return m.group(0), m.end()
+    return None

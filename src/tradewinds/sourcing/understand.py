@@ -25,7 +25,7 @@ from ..models import Message, ModelError
 from ..models.gateway import Gateway
 from .extract import Extracted, extract, normalize
 from .kinds import CatalogKinds, line_words
-from .lexicon import Term, concepts, find_terms, names, nearest
+from .lexicon import HEAD_FIRST, Term, concepts, find_terms, names, nearest
 from .schemas import Ledger, LedgerLine, Spec
 from .specs import find_specs, strip_measures
 from .templates import match_template
@@ -451,6 +451,7 @@ def _explicit_lines(text: str, e: Extracted, terms: list[Term], model_lines: lis
         picked += [(None, None, q) for q in quantities] or [(None, None, None)]
     lines = []
     owned = [m.span for m in e.money] + [span for _, span in quantities]
+    heads = tuple(t.start for t, _, _ in picked if t is not None) if e.language in HEAD_FIRST else ()
     if terms and len(model_lines) == len(picked):  # the model read the same products: its grounded specs count
         picked = [(t, ml, q) for (t, _, q), ml in zip(picked, model_lines, strict=True)]
     for i, (term, ml, q) in enumerate(picked, 1):
@@ -469,7 +470,7 @@ def _explicit_lines(text: str, e: Extracted, terms: list[Term], model_lines: lis
         else:
             qty, stated = 1, False
             notes.append(f"no quantity found for '{name}'; assumed 1")
-        specs = _line_specs(text, e, i - 1, len(picked), owned)
+        specs = _line_specs(text, e, i - 1, len(picked), owned, heads)
         if ml is not None:
             specs += [Spec(name=s.name, value=_num_or_text(s.value), unit=s.unit) for s in ml.specs
                       if _grounded_spec(s, text, e) and s.name.lower() not in {x.name for x in specs}][:max(0, 6 - len(specs))]
@@ -559,14 +560,15 @@ def resolve_kind(line: LedgerLine, kinds: CatalogKinds, language: str = "en", co
     line.categories, line.hs_codes, line.kind_note = list(kind.categories), list(kind.hs_codes), kind.why[:300]
 
 
-def _line_specs(text: str, e: Extracted, index: int, count: int, owned: list[tuple[int, int]]) -> list[Spec]:
+def _line_specs(text: str, e: Extracted, index: int, count: int, owned: list[tuple[int, int]],
+                heads: tuple[int, ...] = ()) -> list[Spec]:
     """The specs written for line ``index``: the whole need for one line, else the words from its
-    quantity to the next one ('300 mugs 350ml and 200 plates 27cm')."""
+    quantity to the next one ('300 mugs 350ml and 200 plates 27cm'). ``heads``: where product names start."""
     if count > 1 and len(e.quantities) == count:
         starts = [0] + [span[0] for _, span in e.quantities[1:]] + [len(text)]
         a, b = starts[index], starts[index + 1]
-        return find_specs(text[a:b], [(x - a, y - a) for x, y in owned])
-    return find_specs(text, owned) if count == 1 else []
+        return find_specs(text[a:b], [(x - a, y - a) for x, y in owned], heads=tuple(h - a for h in heads))
+    return find_specs(text, owned, heads=heads) if count == 1 else []
 
 
 def _grounded_spec(spec: _SpecOut, text: str, e: Extracted) -> bool:
