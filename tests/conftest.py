@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import threading
 import time
@@ -9,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from tradewinds.settings import Settings, get_settings
+
+from postgres_server import binaries, temporary_server
 
 
 @pytest.fixture(autouse=True)
@@ -62,3 +65,20 @@ def live_server(app):
     finally:
         srv.should_exit = True
         thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def pg_url():
+    """TRADEWINDS_TEST_POSTGRES_URL, else a throwaway local server (Debian's postgresql, scripts/ensure-test-tools.sh)."""
+    if url := os.environ.get("TRADEWINDS_TEST_POSTGRES_URL"):
+        yield url
+        return
+    bin_dir = binaries()
+    if bin_dir is None:
+        message = "PostgreSQL is not installed: run scripts/ensure-test-tools.sh, or set TRADEWINDS_TEST_POSTGRES_URL"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    pytest.importorskip("psycopg", reason="pip install -e '.[dev]' (psycopg is a dev and postgres extra)")
+    with temporary_server(bin_dir) as url:
+        yield url

@@ -1,33 +1,13 @@
-import os
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
-from tradewinds.catalog.db import Base, make_engine, upgrade
+from tradewinds.db import make_engine, metadata, upgrade
 from tradewinds.catalog.demo.generator import generate
 from tradewinds.catalog.repository import CatalogRepository
 from tradewinds.errors import NotFoundError
 
-from postgres_server import binaries, temporary_server
-
-
-@pytest.fixture(scope="session")
-def pg_url():
-    """TRADEWINDS_TEST_POSTGRES_URL, else a throwaway local server (Debian's postgresql, scripts/ensure-test-tools.sh)."""
-    if url := os.environ.get("TRADEWINDS_TEST_POSTGRES_URL"):
-        yield url
-        return
-    bin_dir = binaries()
-    if bin_dir is None:
-        message = "PostgreSQL is not installed: run scripts/ensure-test-tools.sh, or set TRADEWINDS_TEST_POSTGRES_URL"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    pytest.importorskip("psycopg", reason="pip install -e '.[dev]' (psycopg is a dev and postgres extra)")
-    with temporary_server(bin_dir) as url:
-        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -36,7 +16,7 @@ def engine(request, tmp_path):
     if request.param == "postgresql":
         e = make_engine(request.getfixturevalue("pg_url"))
         with e.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS offers, products, suppliers, alembic_version CASCADE"))
+            conn.execute(text("DROP TABLE IF EXISTS offers, products, suppliers, actions, action_policies, kill_switches, audit_heads, audit_events, test_wallet, alembic_version CASCADE"))
     else:
         e = make_engine(f"sqlite:///{tmp_path / 'c.db'}")
     upgrade(e)
@@ -46,10 +26,10 @@ def engine(request, tmp_path):
 
 def test_migrations_match_the_orm_models(engine):
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+        diff = compare_metadata(MigrationContext.configure(conn), metadata())
     assert diff == []
-    assert {"suppliers", "products", "offers"} <= set(inspect(engine).get_table_names())
+    assert {"suppliers", "products", "offers", "actions", "audit_events"} <= set(inspect(engine).get_table_names())
 
 
 def test_upsert_is_idempotent_and_updates(engine):

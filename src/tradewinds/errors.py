@@ -4,6 +4,9 @@ TradewindsError
 ├── ConfigError      settings are missing or invalid (fix: an env var or flag)
 ├── BadInputError    a file, row or request the user gave us is wrong
 ├── NotFoundError    a citable id (prd_/sup_/off_) does not exist
+├── PermissionDeniedError  the actor's role does not allow it
+├── ConflictError    the request clashes with stored state (idempotency key, status)
+├── RefusedError     a policy limit or a kill switch refused an action
 └── ModelError       (tradewinds.models) a model misbehaved or its provider failed
 
 Every error carries a stable ``code`` used by the JSON API's error shape and a
@@ -35,3 +38,22 @@ class BadInputError(TradewindsError):
 
 class NotFoundError(TradewindsError):
     code = "not_found"
+
+
+class PermissionDeniedError(TradewindsError):
+    """The actor's role does not allow this (a viewer approving, an operator above their limit)."""
+
+    code = "permission_denied"
+
+
+class ConflictError(TradewindsError):
+    """The request clashes with what is stored: an idempotency key reused with other parameters, an action no longer
+    pending, a value changed since the action it would undo."""
+
+    code = "conflict"
+
+
+class RefusedError(TradewindsError):
+    """A policy refused an action: a limit, or a kill switch. Nothing was done; the refusal is in the audit trail."""
+
+    code = "refused"

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the system of record; default sqlite:///<data_dir>/catalog.db. "
         "PostgreSQL: postgresql+psycopg://user:pass@host/db",
     )
+    workspace: str = Field("local", min_length=1, max_length=64, description="The workspace CLI commands act in.")
+    cli_user: str | None = Field(None, max_length=120, description="Who CLI commands act as (an owner of the machine's "
+                                 "workspace); default the login name of the user running them.")
     search_url: str | None = Field(
         None, description="Search backend; default embedded:<data_dir>/search (tantivy + numpy vectors). "
         "Milvus: milvus://host:19530[/db][?collection=..&index=HNSW], or milvus:path/offers.db for milvus-lite."

@@ -1,23 +1,12 @@
-"""SQLAlchemy 2.0 storage for the catalog: SQLite file by default, PostgreSQL by URL.
-
-The schema is owned by Alembic migrations (``catalog/migrations``); :func:`open_database`
-upgrades a database to the latest revision before handing out an engine.
-"""
+"""The catalog's tables (SQLAlchemy 2.0). The engine and the migrations that own the schema are
+``tradewinds.db``'s, shared with every other domain's tables."""
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
 
-from sqlalchemy import (JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, create_engine, event)
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
-from ..errors import ConfigError
-
-
-class Base(DeclarativeBase):
-    pass
+from ..db import Base, make_engine, open_database, upgrade  # noqa: F401 - re-exported for the catalog's callers
 
 
 class SupplierRow(Base):
@@ -78,45 +67,3 @@ class OfferRow(Base):
 Index("ix_suppliers_source_external", SupplierRow.source, SupplierRow.external_id, unique=True)
 Index("ix_products_source_external", ProductRow.source, ProductRow.external_id, unique=True)
 Index("ix_offers_source_external", OfferRow.source, OfferRow.external_id, unique=True)
-
-MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-
-
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.close()
-
-
-def make_engine(url: str) -> Engine:
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    try:
-        engine = create_engine(url)
-    except Exception as exc:  # noqa: BLE001 - SQLAlchemy raises many types for a bad URL/driver
-        raise ConfigError(f"cannot use database URL {url!r}: {exc}",
-                          hint="set TRADEWINDS_DATABASE_URL to sqlite:///path.db or postgresql+psycopg://...") from exc
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
-    return engine
-
-
-def upgrade(engine: Engine) -> None:
-    """Bring the database to the newest Alembic revision."""
-    from alembic import command
-    from alembic.config import Config
-
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
-
-
-@cache
-def open_database(url: str) -> Engine:
-    engine = make_engine(url)
-    upgrade(engine)
-    return engine

@@ -14,6 +14,7 @@ from ..errors import TradewindsError
 from ..search.schemas import SearchFilters, SearchRequest
 from ._output import console, err, search_table
 from ..settings import get_settings
+from .actions import actions_app, audit_app
 from .bulk import bulk
 from .catalog import catalog_app
 from .models import models_app
@@ -27,6 +28,8 @@ app = typer.Typer(
 )
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(models_app, name="models")
+app.add_typer(actions_app, name="actions")
+app.add_typer(audit_app, name="audit")
 app.command("source")(source)
 app.command("bulk")(bulk)
 
@@ -111,7 +114,9 @@ def serve(host: Annotated[str, typer.Option(envvar="TRADEWINDS_HOST")] = "127.0.
 
 def main() -> None:
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # a command's typer.Exit(n) comes back as n here, not as an exception
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except TradewindsError as exc:
         if os.environ.get("TRADEWINDS_DEBUG"):
             raise

@@ -1,15 +1,15 @@
-"""Alembic environment: runs on the connection handed in by ``tradewinds.catalog.db.upgrade``."""
+"""Alembic environment: runs on the connection handed in by ``tradewinds.db.upgrade``."""
 
 from alembic import context
 
-from tradewinds.catalog.db import Base, make_engine
+from tradewinds.db import make_engine, metadata
 
 config = context.config
 connection = config.attributes.get("connection")
 
 
 def _run(conn) -> None:
-    context.configure(connection=conn, target_metadata=Base.metadata, render_as_batch=True)
+    context.configure(connection=conn, target_metadata=metadata(), render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()
 
