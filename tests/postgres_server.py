@@ -23,8 +23,8 @@ def binaries() -> str | None:
 
 
 @contextlib.contextmanager
-def temporary_server(bin_dir: str) -> Iterator[str]:
-    """Yields a SQLAlchemy URL. As root, the cluster runs as the 'postgres' user (PostgreSQL refuses root)."""
+def temporary_server(bin_dir: str, durable: bool = False) -> Iterator[str]:
+    """Yields a SQLAlchemy URL. ``durable``: fsync on, as in production (the tests turn it off for speed). As root, the cluster runs as the 'postgres' user (PostgreSQL refuses root)."""
     as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
     root = tempfile.mkdtemp(prefix="tw-pg-")
     data = os.path.join(root, "data")
@@ -41,7 +41,7 @@ def temporary_server(bin_dir: str) -> Iterator[str]:
     try:
         run(f"{bin_dir}/initdb", "-D", data, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--no-sync")
         run(f"{bin_dir}/pg_ctl", "-D", data, "-l", os.path.join(root, "log"), "-w", "-t", "60", "start",
-            "-o", f"-p {port} -c listen_addresses=127.0.0.1 -k {root} -c fsync=off -c full_page_writes=off")
+            "-o", f"-p {port} -c listen_addresses=127.0.0.1 -k {root}" + ("" if durable else " -c fsync=off -c full_page_writes=off"))
         try:
             yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
         finally:

@@ -9,6 +9,9 @@ import httpx
 import pytest
 
 from tradewinds.api.app import create_app
+from tradewinds.errors import ConfigError, ConflictError, PermissionDeniedError, RefusedError
+from tradewinds.models.chat import ModelError
+from tradewinds.sourcing.report import GroundingError
 
 from conftest import live_server
 
@@ -59,7 +62,7 @@ def test_unexpected_errors_keep_the_error_shape(demo_services):
     app = create_app(demo_services)
     app.state.services = type(demo_services)(settings=demo_services.settings, repo=demo_services.repo,
                                              backend=demo_services.backend, search=Broken())
-    r = TestClient(app, raise_server_exceptions=False).get("/v1/search", params={"q": "mug"})
+    r = TestClient(app, raise_server_exceptions=False, base_url="http://127.0.0.1").get("/v1/search", params={"q": "mug"})
     assert r.status_code == 500 and r.json()["error"]["code"] == "internal_error"
     assert "secret" not in r.text
 
@@ -141,3 +144,82 @@ def test_bulk_upload_over_http_streams_lines_and_serves_the_plan(server):
         bomb = client.post("/v1/bulk", files={"file": ("x.xls", b"\xd0\xcf\x11\xe0" + b"\0" * 64, "application/vnd.ms-excel")})
         assert bomb.status_code == 422 and "legacy .xls" in bomb.json()["error"]["message"]
         assert client.get("/v1/bulk/bulk_000000000000").json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("method, path, kwargs, field", [
+    # each answered 500 before (schemathesis, issue 16): now a 422 in the one error shape, naming what is wrong
+    ("post", "/v1/sourcing/runs", {"json": {"need": "300 ceramic mugs", "no_model": True,
+                                            "supplier_weights": {"certifications": 1.7e308, "years": 1.7e308}}},
+     "body.supplier_weights.certifications"),
+    ("post", "/v1/sourcing/runs/{run}/follow-ups", {"content": b"\xff\xfe only CE", "headers": {"content-type": "text/plain"}},
+     "body"),
+    ("post", "/v1/sourcing/runs/{run}/start", {"content": b"a=1", "headers": {"content-type": "application/x-www-form-urlencoded"}},
+     "body"),
+    ("get", "/v1/search", {"params": {"q": "mug", "qty": 2**63}}, "query.qty"),
+    ("get", "/v1/search", {"params": {"q": "mug", "max_lead_time": 2**63}}, "query.max_lead_time"),
+])
+def test_inputs_that_crashed_the_server_are_refused_with_the_field_named(server, method, path, kwargs, field):
+    with httpx.Client(base_url=server, timeout=60) as client:
+        if "{run}" in path:
+            run = client.post("/v1/sourcing/runs", json={"need": "300 ceramic mugs", "no_model": True, "start": False}).json()
+            path = path.format(run=run["run_id"])
+        r = getattr(client, method)(path, **kwargs)
+        assert r.status_code == 422, r.text
+        err = r.json()["error"]
+        assert err["code"] == "bad_input" and err["details"][0]["field"] == field
+        assert not any(isinstance(d["value"], str) and len(d["value"]) > 300 for d in err["details"])
+
+
+def test_a_need_of_one_digit_and_control_characters_end_in_a_clear_answer(server):
+    with httpx.Client(base_url=server, timeout=60) as client:
+        r = client.post("/v1/sourcing/runs", json={"need": "0", "no_model": True})
+        assert r.status_code == 422 and r.json()["error"]["code"] == "not_a_product"
+        run = client.post("/v1/sourcing/runs", json={"need": "300 ceramic mugs\x01\x0b with logo\x1f", "no_model": True}).json()
+        _sse(client, run["events_url"])
+        xlsx = client.get(f"/v1/sourcing/runs/{run['run_id']}/report.xlsx")
+        assert xlsx.status_code == 200 and xlsx.content.startswith(b"PK")
+
+
+@pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
+@pytest.mark.parametrize("error, status", [
+    (ModelError("the provider answered 500"), 502),
+    (GroundingError(["invented price 1.00 for off_x"]), 502),
+    (ConfigError("no exchange rate for XYZ", hint="set TRADEWINDS_FX_RATES"), 503),
+    (ConflictError("idempotency key reused"), 409),
+    (RefusedError("over the per-action limit"), 403),
+    (PermissionDeniedError("viewer cannot approve"), 403),
+], ids=lambda v: type(v).__name__ if isinstance(v, Exception) else str(v))
+def test_each_kind_of_failure_has_its_own_status_in_the_one_shape(error, status):
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from tradewinds.api import errors
+
+    app = FastAPI()
+    errors.install(app)
+
+    @app.get("/v1/fail")
+    def fail():
+        raise error
+
+    r = TestClient(app, raise_server_exceptions=False).get("/v1/fail")
+    assert r.status_code == status and r.json()["error"]["code"] == error.code
+
+
+def test_a_foreign_host_is_refused(server):
+    r = httpx.get(f"{server}/v1/search", params={"q": "mug"}, headers={"Host": "evil.example"})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "host_not_allowed"
+    assert httpx.get(f"{server}/v1/search", params={"q": "mug"}, headers={"Host": "localhost:1234"}).status_code == 200
+
+
+def test_a_cross_site_post_is_refused_and_changes_nothing(server, demo_services):
+    before = demo_services.repo.counts()
+    feed = "external_id,title,supplier_name,supplier_country,price,currency,moq\nx1,Evil mug,Evil Co,CN,0.01,USD,1\n"
+    files = {"file": ("feed.csv", feed.encode(), "text/csv")}
+    for headers in ({"Origin": "http://evil.example"}, {"Origin": "null"}, {"Sec-Fetch-Site": "cross-site"}):
+        r = httpx.post(f"{server}/v1/catalog/imports", files=files, headers=headers)
+        assert r.status_code == 403 and r.json()["error"]["code"] == "cross_site", headers
+    assert demo_services.repo.counts() == before
+    same = httpx.post(f"{server}/v1/sourcing/runs", json={"need": "300 ceramic mugs", "no_model": True, "start": False},
+                      headers={"Origin": server})
+    assert same.status_code == 202

@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     milvus_token: SecretStr | None = Field(None, description="Milvus credentials (user:password or an API key) when the server needs them.")
     embedding_model: str = Field("local:multilingual-e5-small", description="provider:model for embeddings.")
     public_url: str = Field("http://127.0.0.1:8000", description="Where `tradewinds serve` is reached; catalog links in report files point there.")
+    allowed_hosts: list[str] = Field(
+        default_factory=lambda: ["127.0.0.1", "localhost", "::1"],
+        description="Host names the server answers (a guard against DNS rebinding); public_url's host is always "
+        "allowed. Env: TRADEWINDS_ALLOWED_HOSTS='[\"shop.example.com\"]'; '*' allows any (behind a proxy that checks).")
     openai_base_url: str | None = Field(None, description="OpenAI-compatible endpoint for openai:* models, e.g. http://127.0.0.1:8080/v1")
     openai_api_key: SecretStr | None = Field(None, description="API key for that endpoint (DashScope, OpenAI...)")
     model_routes: dict[str, list[str]] = Field(
@@ -119,6 +123,11 @@ class Settings(BaseSettings):
     @classmethod
     def _expand(cls, v: Path) -> Path:
         return v.expanduser()
+
+    def allowed_host_names(self) -> list[str]:
+        from urllib.parse import urlsplit
+
+        return [*self.allowed_hosts, urlsplit(self.public_url).hostname or "127.0.0.1"]
 
     @property
     def resolved_database_url(self) -> str:

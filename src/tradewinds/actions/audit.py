@@ -19,6 +19,8 @@ from ..accounts import Actor
 from .schemas import AuditEvent, VerifyReport, canonical
 from .tables import AuditEventRow, AuditHeadRow
 
+_HEADS, _EVENTS = AuditHeadRow.__table__, AuditEventRow.__table__
+
 GENESIS = "0" * 64
 
 
@@ -28,37 +30,54 @@ def now() -> str:
 
 def lock(conn: Connection, workspace_id: str) -> None:
     """Take the workspace's chain head for this transaction (a write lock, so the first statement must be this)."""
-    where = AuditHeadRow.workspace_id == workspace_id
-    if conn.execute(update(AuditHeadRow).where(where).values(seq=AuditHeadRow.seq)).rowcount:
-        return
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as upsert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as upsert
-    conn.execute(upsert(AuditHeadRow).values(workspace_id=workspace_id, seq=0, hash=GENESIS).on_conflict_do_nothing())
-    conn.execute(update(AuditHeadRow).where(where).values(seq=AuditHeadRow.seq))
+    where = _HEADS.c.workspace_id == workspace_id
+    touch = update(_HEADS).where(where).values(seq=_HEADS.c.seq)
+    returning = conn.dialect.update_returning
+    head = conn.execute(touch.returning(_HEADS.c.seq, _HEADS.c.hash)).first() if returning else None
+    if head is None and not (not returning and conn.execute(touch).rowcount):
+        if conn.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as upsert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as upsert
+        conn.execute(upsert(_HEADS).values(workspace_id=workspace_id, seq=0, hash=GENESIS).on_conflict_do_nothing())
+        conn.execute(touch)
+    if head is None:
+        head = conn.execute(select(_HEADS.c.seq, _HEADS.c.hash).where(where)).one()
+    _held(conn)[workspace_id] = (head.seq, head.hash)
+
+
+def _held(conn: Connection) -> dict[str, tuple[int, str]]:
+    """The heads this transaction holds (kept on the connection, for this transaction only)."""
+    held = conn.info.get("audit_heads")
+    if held is None or held[0] is not conn.get_transaction():
+        held = conn.info["audit_heads"] = (conn.get_transaction(), {})
+    return held[1]
 
 
 def append(conn: Connection, workspace_id: str, event: str, actor: Actor | dict, payload: dict[str, Any], *,
            action_id: str | None = None, policy_version: str | None = None) -> AuditEvent:
     """Add one event to the chain; the caller holds :func:`lock` in the same transaction."""
-    head = conn.execute(select(AuditHeadRow).where(AuditHeadRow.workspace_id == workspace_id)).one()
-    body = AuditEvent(workspace_id=workspace_id, seq=head.seq + 1, at=now(),
+    held = _held(conn)
+    if workspace_id not in held:
+        raise RuntimeError(f"audit.append without audit.lock for workspace {workspace_id} in this transaction")
+    seq, prev = held[workspace_id]
+    body = AuditEvent(workspace_id=workspace_id, seq=seq + 1, at=now(),
                       actor=actor.model_dump(mode="json") if isinstance(actor, Actor) else dict(actor),
                       event=event, action_id=action_id, payload=json.loads(canonical(payload)),
-                      policy_version=policy_version, prev_hash=head.hash, hash="")
+                      policy_version=policy_version, prev_hash=prev, hash="")
     body.hash = body.expected_hash()
-    conn.execute(insert(AuditEventRow).values(**body.model_dump()))
-    conn.execute(update(AuditHeadRow).where(AuditHeadRow.workspace_id == workspace_id).values(seq=body.seq, hash=body.hash))
+    conn.execute(insert(_EVENTS).values(**body.model_dump()))
+    conn.execute(update(_HEADS).where(_HEADS.c.workspace_id == workspace_id).values(seq=body.seq, hash=body.hash))
+    held[workspace_id] = (body.seq, body.hash)
     return body
 
 
 def events(conn: Connection, workspace_id: str, *, limit: int = 100, before_seq: int | None = None) -> list[AuditEvent]:
     """Newest first."""
-    q = select(AuditEventRow).where(AuditEventRow.workspace_id == workspace_id)
+    q = select(_EVENTS).where(_EVENTS.c.workspace_id == workspace_id)
     if before_seq is not None:
-        q = q.where(AuditEventRow.seq < before_seq)
-    rows = conn.execute(q.order_by(AuditEventRow.seq.desc()).limit(limit)).all()
+        q = q.where(_EVENTS.c.seq < before_seq)
+    rows = conn.execute(q.order_by(_EVENTS.c.seq.desc()).limit(limit)).all()
     return [_event(r) for r in rows]
 
 
@@ -72,12 +91,12 @@ def verify(engine: Engine, workspace_id: str | None = None) -> VerifyReport:
     """Recompute every chain; each problem names the workspace and the event."""
     report = VerifyReport()
     with engine.connect() as conn:
-        heads = {r.workspace_id: r for r in conn.execute(select(AuditHeadRow))}
-        chained = {w for (w,) in conn.execute(select(AuditEventRow.workspace_id).distinct())}
+        heads = {r.workspace_id: r for r in conn.execute(select(_HEADS))}
+        chained = {w for (w,) in conn.execute(select(_EVENTS.c.workspace_id).distinct())}
         for ws in sorted((set(heads) | chained) if workspace_id is None else {workspace_id}):
             report.workspaces += 1
             prev, expect_seq = GENESIS, 1
-            rows = conn.execute(select(AuditEventRow).where(AuditEventRow.workspace_id == ws).order_by(AuditEventRow.seq))
+            rows = conn.execute(select(_EVENTS).where(_EVENTS.c.workspace_id == ws).order_by(_EVENTS.c.seq))
             for row in rows:
                 e = _event(row)
                 report.events += 1

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import base64
 import os
+from types import SimpleNamespace
 from decimal import ROUND_HALF_UP, Decimal
 
 from pydantic import ValidationError
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import case, func, insert, literal, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from ..accounts import Actor, Role, at_least
@@ -23,6 +24,8 @@ from ..trade import fx
 from . import audit, types
 from .schemas import ActionRecord, ActionRequest, Change, Decision, Limits, Policy, Preview, canonical, digest
 from .tables import ActionRow, KillSwitchRow, PolicyRow
+
+_ACTIONS, _SWITCHES, _POLICIES = ActionRow.__table__, KillSwitchRow.__table__, PolicyRow.__table__
 
 _CENT = Decimal("0.0001")
 ALL_AGENTS = "*"
@@ -82,17 +85,19 @@ class ActionLedger:
                 if decision.outcome == "apply":
                     result = atype.apply(conn, ws, params, change)
                     status = "applied"
-                conn.execute(insert(ActionRow).values(
+                values = dict(
                     id=action_id, workspace_id=ws, type=atype.name, effect=atype.effect, status=status,
                     idempotency_key=request.idempotency_key, request_hash=request_hash,
                     params=params.model_dump(mode="json"), actor=actor.model_dump(mode="json"),
                     agent=actor.id if actor.kind == "agent" else None, reason=request.reason, counterparty=counterparty,
                     amount=amount, currency=currency, amount_policy=in_policy, change=change.model_dump(mode="json"),
-                    result=_json(result), policy_version=policy.version, created_at=audit.now(), day=audit.now()[:10]))
+                    result=_json(result), policy_version=policy.version, created_at=(at := audit.now()), day=at[:10],
+                    decided_by=None, decided_reason=None)
+                conn.execute(insert(_ACTIONS).values(**values))
                 audit.append(conn, ws, "action.applied" if status == "applied" else "action.requested", actor,
                              {**inputs, "before": change.before, "after": change.after, "result": result,
                               "decision": decision.reason}, action_id=action_id, policy_version=policy.version)
-                row = conn.execute(select(ActionRow).where(ActionRow.id == action_id)).one()
+                row = SimpleNamespace(**values)
         if refused is not None:
             raise RefusedError(refused.reason, hint=_refusal_hint(refused))
         return self._record(row)
@@ -146,7 +151,7 @@ class ActionLedger:
                     result = atype.apply(conn, ws, params, change)
                     event, values = "action.approved", {"status": "applied", "result": _json(result)}
             if refused is None:
-                conn.execute(update(ActionRow).where(ActionRow.id == action_id).values(
+                conn.execute(update(_ACTIONS).where(_ACTIONS.c.id == action_id).values(
                     decided_by=approver.model_dump(mode="json"), decided_reason=reason, **values))
                 audit.append(conn, ws, event, approver, {"reason": reason, "before": row.change.get("before"),
                                                          "after": row.change.get("after"), "result": values.get("result")},
@@ -168,7 +173,7 @@ class ActionLedger:
             if killed := self._killed(conn, workspace_id, actor):
                 raise RefusedError(killed.reason, hint=_refusal_hint(killed))
             result = atype.undo(conn, workspace_id, self._record(row))
-            conn.execute(update(ActionRow).where(ActionRow.id == action_id).values(
+            conn.execute(update(_ACTIONS).where(_ACTIONS.c.id == action_id).values(
                 status="undone", result={**row.result, "undo": _json(result)}, decided_by=actor.model_dump(mode="json"),
                 decided_reason=reason))
             audit.append(conn, workspace_id, "action.undone", actor, {"reason": reason, "result": result,
@@ -186,10 +191,10 @@ class ActionLedger:
                                         hint="an admin or owner resumes actions" if not on else None)
         with self.engine.begin() as conn:
             audit.lock(conn, workspace_id)
-            where = (KillSwitchRow.workspace_id == workspace_id) & (KillSwitchRow.agent == agent)
+            where = (_SWITCHES.c.workspace_id == workspace_id) & (_SWITCHES.c.agent == agent)
             values = {"on": on, "actor": actor.model_dump(mode="json"), "reason": reason, "at": audit.now()}
-            if not conn.execute(update(KillSwitchRow).where(where).values(**values)).rowcount:
-                conn.execute(insert(KillSwitchRow).values(workspace_id=workspace_id, agent=agent, **values))
+            if not conn.execute(update(_SWITCHES).where(where).values(**values)).rowcount:
+                conn.execute(insert(_SWITCHES).values(workspace_id=workspace_id, agent=agent, **values))
             audit.append(conn, workspace_id, "kill_switch.on" if on else "kill_switch.off", actor,
                          {"agent": agent, "reason": reason})
 
@@ -201,8 +206,8 @@ class ActionLedger:
             old = self.policy(workspace_id, conn)
             body = policy.model_dump(mode="json")
             values = {"body": body, "version": policy.version, "updated_at": audit.now()}
-            if not conn.execute(update(PolicyRow).where(PolicyRow.workspace_id == workspace_id).values(**values)).rowcount:
-                conn.execute(insert(PolicyRow).values(workspace_id=workspace_id, **values))
+            if not conn.execute(update(_POLICIES).where(_POLICIES.c.workspace_id == workspace_id).values(**values)).rowcount:
+                conn.execute(insert(_POLICIES).values(workspace_id=workspace_id, **values))
             audit.append(conn, workspace_id, "policy.changed", actor, {"from": old.version, "to": policy.version,
                                                                          "policy": body}, policy_version=policy.version)
         return policy
@@ -211,7 +216,7 @@ class ActionLedger:
         if conn is None:
             with self.engine.connect() as c:
                 return self.policy(workspace_id, c)
-        row = conn.execute(select(PolicyRow.body).where(PolicyRow.workspace_id == workspace_id)).scalar()
+        row = conn.execute(select(_POLICIES.c.body).where(_POLICIES.c.workspace_id == workspace_id)).scalar()
         return Policy.model_validate(row) if row is not None else Policy()
 
     # -- reading ----------------------------------------------------------------------------------------------
@@ -220,11 +225,11 @@ class ActionLedger:
             return self._record(self._row(conn, workspace_id, action_id))
 
     def list(self, workspace_id: str, status: str | None = None, limit: int = 100) -> list[ActionRecord]:
-        q = select(ActionRow).where(ActionRow.workspace_id == workspace_id)
+        q = select(_ACTIONS).where(_ACTIONS.c.workspace_id == workspace_id)
         if status:
-            q = q.where(ActionRow.status == status)
+            q = q.where(_ACTIONS.c.status == status)
         with self.engine.connect() as conn:
-            return [self._record(r) for r in conn.execute(q.order_by(ActionRow.created_at.desc()).limit(limit))]
+            return [self._record(r) for r in conn.execute(q.order_by(_ACTIONS.c.created_at.desc()).limit(limit))]
 
     def trail(self, workspace_id: str, limit: int = 100):
         with self.engine.connect() as conn:
@@ -261,8 +266,8 @@ class ActionLedger:
 
     def _killed(self, conn: Connection, ws: str, actor: Actor) -> Decision | None:
         agents = [ALL_AGENTS] + ([actor.id] if actor.kind == "agent" else [])
-        row = conn.execute(select(KillSwitchRow).where(KillSwitchRow.workspace_id == ws, KillSwitchRow.agent.in_(agents),
-                                                       KillSwitchRow.on.is_(True))).first()
+        row = conn.execute(select(_SWITCHES).where(_SWITCHES.c.workspace_id == ws, _SWITCHES.c.agent.in_(agents),
+                                                       _SWITCHES.c.on.is_(True))).first()
         if row is None:
             return None
         scope = "the workspace" if row.agent == ALL_AGENTS else f"agent {row.agent}"
@@ -276,31 +281,37 @@ class ActionLedger:
         cur = policy.currency
         day = audit.now()[:10]
         counted = ("applied",) if approving else ("applied", "pending_approval")
-        base = (ActionRow.workspace_id == ws) & (ActionRow.day == day) & ActionRow.status.in_(counted)
+        base = (_ACTIONS.c.workspace_id == ws) & (_ACTIONS.c.day == day) & _ACTIONS.c.status.in_(counted)
 
         def refused(limit: str, why: str) -> Decision:
             return Decision(outcome="refused", reason=f"{why} ({scope}.{limit}, policy {policy.version})", limit=f"{scope}.{limit}")
 
-        if limits.count_per_day is not None:
-            n = conn.execute(select(func.count()).where(base & (ActionRow.type == atype.name))).scalar()
-            if n + (0 if approving else 1) > limits.count_per_day:
-                return refused("count_per_day", f"{atype.name} is limited to {limits.count_per_day} actions per day; "
-                                                f"{n} today already")
-        if amount is not None:
-            def used(where) -> Decimal:
-                return Decimal(conn.execute(select(func.coalesce(func.sum(ActionRow.amount_policy), 0)).where(base & where)).scalar())
+        def total(where, value) -> object:
+            return func.coalesce(func.sum(case((where, value), else_=0)), 0)
 
+        mine = _ACTIONS.c.type == atype.name
+        money = _ACTIONS.c.effect == "money"
+        # one query for every running total the limits need
+        n, today, to_counterparty, by_agent = conn.execute(select(
+            total(mine, 1), total(mine, _ACTIONS.c.amount_policy),
+            total(money & (_ACTIONS.c.counterparty == counterparty), _ACTIONS.c.amount_policy) if counterparty else literal(0),
+            total(money & (_ACTIONS.c.agent == actor.id), _ACTIONS.c.amount_policy) if actor.kind == "agent" else literal(0),
+        ).where(base)).one()
+        if limits.count_per_day is not None and n + (0 if approving else 1) > limits.count_per_day:
+            return refused("count_per_day", f"{atype.name} is limited to {limits.count_per_day} actions per day; "
+                                            f"{n} today already")
+        if amount is not None:
             if limits.per_action is not None and amount > limits.per_action:
                 return refused("per_action", f"{_money(amount)} {cur} is over the per-action limit of "
                                              f"{_money(limits.per_action)} {cur} for {atype.name}")
-            checks = [("per_day", limits.per_day, ActionRow.type == atype.name, f"{atype.name} today"),
-                      ("per_counterparty_day", limits.per_counterparty_day if counterparty else None,
-                       (ActionRow.counterparty == counterparty) & (ActionRow.effect == "money"), f"to {counterparty} today"),
-                      ("per_agent_day", limits.per_agent_day if actor.kind == "agent" else None,
-                       (ActionRow.agent == actor.id) & (ActionRow.effect == "money"), f"by agent {actor.id} today")]
-            for name, cap, where, what in checks:
-                if cap is not None and (spent := used(where)) + amount > cap:
-                    return refused(name, f"{_money(spent)} {cur} {what} + {_money(amount)} {cur} is over the limit of "
+            checks = [("per_day", limits.per_day, today, f"{atype.name} today"),
+                      ("per_counterparty_day", limits.per_counterparty_day if counterparty else None, to_counterparty,
+                       f"to {counterparty} today"),
+                      ("per_agent_day", limits.per_agent_day if actor.kind == "agent" else None, by_agent,
+                       f"by agent {actor.id} today")]
+            for name, cap, spent, what in checks:
+                if cap is not None and Decimal(spent) + amount > cap:
+                    return refused(name, f"{_money(Decimal(spent))} {cur} {what} + {_money(amount)} {cur} is over the limit of "
                                          f"{_money(cap)} {cur}")
         if not approving and (limits.approve_all or (amount is not None and limits.approval_above is not None
                                                      and amount > limits.approval_above)):
@@ -311,10 +322,10 @@ class ActionLedger:
         return Decision(outcome="apply", reason=f"within the limits of policy {policy.version}")
 
     def _by_key(self, conn: Connection, ws: str, key: str):
-        return conn.execute(select(ActionRow).where(ActionRow.workspace_id == ws, ActionRow.idempotency_key == key)).first()
+        return conn.execute(select(_ACTIONS).where(_ACTIONS.c.workspace_id == ws, _ACTIONS.c.idempotency_key == key)).first()
 
     def _row(self, conn: Connection, ws: str, action_id: str):
-        row = conn.execute(select(ActionRow).where(ActionRow.workspace_id == ws, ActionRow.id == action_id)).first()
+        row = conn.execute(select(_ACTIONS).where(_ACTIONS.c.workspace_id == ws, _ACTIONS.c.id == action_id)).first()
         if row is None:  # another workspace's action is not found either
             raise NotFoundError(f"no action {action_id!r} in this workspace")
         return row

@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from .. import __version__
 from ..bootstrap import Services, bootstrap
+from .guard import SameOriginGuard
 from . import errors
 from .routes import bulk, catalog, search, sourcing
 
@@ -36,6 +37,8 @@ def create_app(services: Services | None = None) -> FastAPI:
     app.include_router(bulk.router)
     app.include_router(pages.router)  # the web app (same process, same services)
     app.mount("/static", StaticFiles(directory=pages.HERE / "static"), name="static")
+
+    app.add_middleware(SameOriginGuard, allowed_hosts=app.state.services.settings.allowed_host_names())
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 
@@ -10,14 +11,36 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..errors import BadInputError, NotFoundError, TradewindsError
+from ..errors import (BadInputError, ConfigError, ConflictError, NotFoundError, PermissionDeniedError, RefusedError,
+                      TradewindsError)
+from ..models.chat import ModelError
+from ..sourcing.report import GroundingError
 
-STATUS = {NotFoundError: 404, BadInputError: 422}
+# the first match wins. A model or provider failure, and a report whose claims its records do not support (a
+# misbehaving summary model), are the upstream's (502); a missing setting is the server's (503)
+STATUS = {NotFoundError: 404, BadInputError: 422, PermissionDeniedError: 403, RefusedError: 403, ConflictError: 409,
+          ModelError: 502, GroundingError: 502, ConfigError: 503}
 logger = logging.getLogger("tradewinds.api")
 
 
 def error_body(code: str, message: str, hint: str | None = None, details: list | None = None) -> dict:
     return {"error": {"code": code, "message": message, "hint": hint, "details": details or []}}
+
+
+def _shown(value, limit: int = 200):
+    """The offending input as JSON can carry it: a raw body's bytes as text, anything long cut (and said so)."""
+    if isinstance(value, bytes | bytearray):
+        value = bytes(value[:limit]).decode("utf-8", "replace")
+    if isinstance(value, str):
+        return value if len(value) <= limit else value[:limit] + f"... ({len(value):,} characters)"
+    try:
+        text = json.dumps(value)
+    except (TypeError, ValueError):
+        text = repr(value)
+    else:
+        if len(text) <= limit:
+            return value
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 HtmlError = Callable[[Request, int, str, "str | None"], Response]
@@ -38,7 +61,8 @@ def install(app: FastAPI, html: HtmlError | None = None) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
-        details = [{"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"], "value": e.get("input")} for e in exc.errors()]
+        details = [{"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"], "value": _shown(e.get("input"))}
+                   for e in exc.errors()]
         first = details[0] if details else {"field": "?", "problem": "invalid"}
         return answer(request, 422, error_body("bad_input", f"{first['field']}: {first['problem']}",
                                                "see details; the OpenAPI docs at /docs list valid values", details))

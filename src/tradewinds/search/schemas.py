@@ -9,6 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from ..catalog.schemas import normalize_certification
 
 
+MAX_QUANTITY = 1_000_000_000  # units in one order line: beyond it a number is a typo, not a quantity
+MAX_LEAD_TIME_DAYS = 3650
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -46,13 +49,13 @@ class SearchDocument(_Model):
 class SearchFilters(_Model):
     """Hard constraints: applied before ranking and never violated by a result."""
 
-    quantity: int | None = Field(None, ge=1, description="Order quantity: MOQ must be <= it; price is read at its tier")
+    quantity: int | None = Field(None, ge=1, le=MAX_QUANTITY, description="Order quantity: MOQ must be <= it; price is read at its tier")
     max_unit_price: float | None = Field(None, gt=0, description="Unit price at `quantity` (or at MOQ) must be <= this")
     currency: str = Field("USD", description="Currency of max_unit_price; other currencies convert via TRADEWINDS_FX_RATES")
     certifications: list[str] = Field(default_factory=list, description="All of these are required")
     countries: list[str] = Field(default_factory=list, description="Supplier country must be one of these (ISO alpha-2)")
     exclude_countries: list[str] = Field(default_factory=list)
-    max_lead_time_days: int | None = Field(None, ge=0)
+    max_lead_time_days: int | None = Field(None, ge=0, le=MAX_LEAD_TIME_DAYS)
     incoterms: list[str] = Field(default_factory=list, description="Offer Incoterm must be one of these")
     hs_prefix: str | None = Field(None, pattern=r"^\d{2,6}$", description="HS chapter/heading/subheading prefix")
     verified_only: bool = False

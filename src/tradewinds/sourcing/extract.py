@@ -17,6 +17,7 @@ from functools import cache
 
 from ..catalog.reference import currencies, incoterms
 from ..catalog.schemas import KNOWN_CERTIFICATIONS
+from ..search.schemas import MAX_QUANTITY
 from ..lang import cues, detect_language, fold
 from ..lang.cldr import currency_words, duration_words
 from ..lang.numbers import Number, find_numbers
@@ -265,8 +266,8 @@ def quantity_candidates(text: str, numbers: list[Number], money: list[Money], le
     project = _names_project(folded, lang)
     counted, bulk, bare, volume = [], [], [], []
     for n in numbers:
-        if _in_spans(n.start, owned) or n.value < 1 or n.value != int(n.value):
-            continue
+        if _in_spans(n.start, owned) or n.value < 1 or n.value != int(n.value) or n.value > MAX_QUANTITY:
+            continue  # beyond a billion units a number is a code or a typo, never an order
         if _is_code_part(text, n) or (project and _scale_word(folded, n, lang)):
             continue
         if _BULK.match(text, n.end):

@@ -10,15 +10,15 @@ from .score import adequate
 
 
 class SupplierWeights(BaseModel):
-    """How much each capability signal counts (any non-negative numbers; normalised)."""
+    """How much each capability signal counts (non-negative numbers up to 100; normalised)."""
 
-    certifications: float = Field(1.0, ge=0)
-    years: float = Field(1.0, ge=0)
-    rating: float = Field(1.0, ge=0)
-    response_rate: float = Field(0.5, ge=0)
-    on_time_rate: float = Field(1.5, ge=0)
-    customization: float = Field(0.5, ge=0)
-    verified: float = Field(1.0, ge=0)
+    certifications: float = Field(1.0, ge=0, le=100)
+    years: float = Field(1.0, ge=0, le=100)
+    rating: float = Field(1.0, ge=0, le=100)
+    response_rate: float = Field(0.5, ge=0, le=100)
+    on_time_rate: float = Field(1.5, ge=0, le=100)
+    customization: float = Field(0.5, ge=0, le=100)
+    verified: float = Field(1.0, ge=0, le=100)
 
 
 def signals(s: Supplier) -> dict[str, float | None]:

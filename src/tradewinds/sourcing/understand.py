@@ -25,6 +25,7 @@ from ..models import Message, ModelError
 from ..models.gateway import Gateway
 from .extract import Extracted, extract, normalize
 from .kinds import CatalogKinds, line_words
+from ..search.schemas import MAX_QUANTITY
 from .lexicon import HEAD_FIRST, Term, concepts, find_terms, names, nearest
 from .schemas import Ledger, LedgerLine, Spec
 from .specs import find_specs, strip_measures
@@ -474,7 +475,11 @@ def _explicit_lines(text: str, e: Extracted, terms: list[Term], model_lines: lis
         if ml is not None:
             specs += [Spec(name=s.name, value=_num_or_text(s.value), unit=s.unit) for s in ml.specs
                       if _grounded_spec(s, text, e) and s.name.lower() not in {x.name for x in specs}][:max(0, 6 - len(specs))]
-        lines.append(LedgerLine(id=f"L{i}", name=name[:120], quantity=max(1, round(qty * quantity_scale)),
+        scaled = max(1, round(qty * quantity_scale))
+        if scaled > MAX_QUANTITY:
+            notes.append(f"'{name}': {scaled:,} units is over the {MAX_QUANTITY:,} one line can order; capped")
+            scaled = MAX_QUANTITY
+        lines.append(LedgerLine(id=f"L{i}", name=name[:120], quantity=scaled,
                                 quantity_formula=None if quantity_scale == 1 else f"{qty} x scale {quantity_scale:g}",
                                 quantity_stated=stated, specs=specs, currency=currency, certifications=e.certifications,
                                 customization=e.customization, native=(native or None) and native[:120], concept=concept,

@@ -95,7 +95,9 @@ def page(request: Request, name: str, status_code: int = 200, *, content_lang: s
         response = templates.TemplateResponse(request, name, context, status_code=status_code)
     finally:
         i18n.current.reset(token)
-    response.headers.update({"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
+    # 'same-origin', not 'no-referrer': under no-referrer a browser's form post says "Origin: null", which the
+    # same-origin guard (api/guard.py) must refuse, since a sandboxed frame on any site can send that too
+    response.headers.update({"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin",
                              "Content-Language": lang, "Vary": "Accept-Language, Cookie"})
     if query in i18n.LANGUAGES:
         response.set_cookie(i18n.COOKIE, query, max_age=365 * 24 * 3600, samesite="lax")

@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from ...search.schemas import SearchFilters, SearchRequest, SearchResponse
+from ...search.schemas import MAX_LEAD_TIME_DAYS, MAX_QUANTITY, SearchFilters, SearchRequest, SearchResponse
 from ..deps import ServicesDep
 
 router = APIRouter(tags=["search"])
@@ -18,13 +18,13 @@ def _list(values: list[str] | None) -> list[str]:
 def search(
     services: ServicesDep,
     q: Annotated[str, Query(min_length=1, max_length=2000, description="Query in any language")],
-    qty: Annotated[int | None, Query(ge=1, description="Order quantity (MOQ <= qty, price at this tier)")] = None,
+    qty: Annotated[int | None, Query(ge=1, le=MAX_QUANTITY, description="Order quantity (MOQ <= qty, price at this tier)")] = None,
     max_price: Annotated[float | None, Query(gt=0, description="Max unit price at qty (or MOQ)")] = None,
     currency: str = "USD",
     cert: Annotated[list[str] | None, Query(description="Required certifications (repeat or comma-separate)")] = None,
     country: Annotated[list[str] | None, Query(description="Supplier country in")] = None,
     exclude_country: Annotated[list[str] | None, Query()] = None,
-    max_lead_time: Annotated[int | None, Query(ge=0)] = None,
+    max_lead_time: Annotated[int | None, Query(ge=0, le=MAX_LEAD_TIME_DAYS)] = None,
     incoterm: Annotated[list[str] | None, Query()] = None,
     hs: Annotated[str | None, Query(pattern=r"^\d{2,6}$")] = None,
     verified: bool = False,

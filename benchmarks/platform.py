@@ -1,0 +1,202 @@
+"""The platform under agents: the action ledger's throughput and latency on SQLite and PostgreSQL.
+
+    python benchmarks/platform.py [--actions 2000] [--writers 1,8,32] [--no-postgres]
+
+For 1, 8 and 32 concurrent writers: actions per second and p95 latency through ActionLedger.submit (lock the
+workspace's audit head, idempotency lookup, kill switches, policy limits summed over the day, the effect, the action
+row and a hash-chained audit event, one transaction), against a plain insert of the same action rows, one
+transaction each, by the same threads in the same run (the ratio is the ledger's cost). Writers share one workspace
+(the worst case: its writes are serialised by design) and, in a second reading, each has its own. Then idempotent
+replays (the same keys again). PostgreSQL is a throwaway local server with fsync on (Debian's binaries,
+scripts/ensure-test-tools.sh), or TRADEWINDS_BENCH_POSTGRES_URL; skipped with a message when neither is there.
+"""
+
+from __future__ import annotations
+
+import sys
+
+# this file is named as the issue names it; its folder must not shadow the standard library's `platform`
+sys.path[:] = [p for p in sys.path if p and not p.rstrip("/").endswith("benchmarks")]
+
+import argparse  # noqa: E402
+import os
+import statistics
+import tempfile
+import threading
+import time
+from decimal import Decimal
+from pathlib import Path
+
+from pydantic import BaseModel
+from sqlalchemy import Numeric, bindparam, insert, text
+
+from tradewinds.accounts import Actor, Role
+from tradewinds.actions import ActionLedger, ActionRequest, ActionType, Change, Limits, Policy, register
+from tradewinds.actions.tables import ActionRow
+from tradewinds.db import make_engine, upgrade
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+AGENT = Actor(kind="agent", id="bench-agent", role=Role.operator)
+OWNER = Actor(kind="user", id="bench-owner", role=Role.owner)
+_MOVE = text("INSERT INTO bench_wallet VALUES (:w, :a, :m)").bindparams(bindparam("m", type_=Numeric(20, 4)))
+
+
+class PayIn(BaseModel):
+    to: str
+    amount: Decimal
+
+
+class Pay(ActionType):
+    """One row in a wallet table: the smallest real effect, so the figures are the ledger's own cost."""
+
+    name = "bench.pay"
+    effect = "money"
+    params_model = PayIn
+
+    def amount(self, params):
+        return params.amount, "USD"
+
+    def counterparty(self, params):
+        return params.to
+
+    def plan(self, conn, workspace_id, params):
+        return Change(summary=f"pay {params.amount} USD to {params.to}")
+
+    def apply(self, conn, workspace_id, params, change):
+        conn.execute(_MOVE, {"w": workspace_id, "a": params.to, "m": params.amount})
+        return {}
+
+
+register(Pay())
+OPEN = Policy(money=Limits(per_action=Decimal(10**9), per_day=Decimal(10**12), per_counterparty_day=Decimal(10**12),
+                           per_agent_day=Decimal(10**12)))
+
+
+def fresh(url: str):
+    engine = make_engine(url)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS offers, products, suppliers, actions, action_policies, kill_switches, "
+                              "audit_heads, audit_events, bench_wallet, alembic_version CASCADE"))
+    upgrade(engine)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE IF NOT EXISTS bench_wallet (workspace_id VARCHAR(64), account VARCHAR(64), "
+                          "amount NUMERIC(20, 4))"))
+    return engine
+
+
+def run_threads(writers: int, per_writer: int, work) -> tuple[float, list[float]]:
+    latencies: list[float] = []
+    lock, start = threading.Lock(), threading.Barrier(writers + 1)
+
+    def worker(w: int):
+        start.wait()
+        mine = []
+        for i in range(per_writer):
+            t = time.perf_counter()
+            work(w, i)
+            mine.append(time.perf_counter() - t)
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=worker, args=(w,)) for w in range(writers)]
+    for t in threads:
+        t.start()
+    start.wait()
+    t0 = time.perf_counter()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - t0, latencies
+
+
+def p95(xs: list[float]) -> float:
+    return statistics.quantiles(xs, n=20)[-1] * 1000 if len(xs) >= 20 else max(xs) * 1000
+
+
+def measure(url: str, backend: str, writers: int, actions: int, shared: bool) -> dict:
+    engine = fresh(url)
+    ledger = ActionLedger(engine)
+    per_writer = max(1, actions // writers)
+    spaces = ["ws_shared"] if shared else [f"ws_{w}" for w in range(writers)]
+    for ws in spaces:
+        ledger.set_policy(ws, OPEN, OWNER)
+
+    def ws_of(w: int) -> str:
+        return spaces[0] if shared else spaces[w]
+
+    def submit(w: int, i: int):
+        ledger.submit(ActionRequest(workspace_id=ws_of(w), type="bench.pay", params={"to": f"c{i % 50}", "amount": "1.50"},
+                                    idempotency_key=f"bench-{w}-{i:06}", actor=AGENT))
+
+    def plain(w: int, i: int):
+        with engine.begin() as conn:
+            conn.execute(insert(ActionRow).values(
+                id=f"plain_{w}_{i}", workspace_id=ws_of(w), type="bench.pay", effect="money", status="applied",
+                idempotency_key=f"plain-{w}-{i:06}", request_hash="0" * 64, params={"to": f"c{i % 50}", "amount": "1.50"},
+                actor=AGENT.model_dump(mode="json"), agent=AGENT.id, reason="", counterparty=f"c{i % 50}",
+                amount=Decimal("1.5"), currency="USD", amount_policy=Decimal("1.5"), change={}, result={},
+                policy_version="x", created_at="2026-12-02T00:00:00", day="2026-12-02"))
+
+    ledger_s, ledger_lat = run_threads(writers, per_writer, submit)
+    replay_s, _ = run_threads(writers, per_writer, submit)  # the same keys: stored results come back
+    plain_s, plain_lat = run_threads(writers, per_writer, plain)
+    n = writers * per_writer
+    with engine.connect() as conn:
+        effects = conn.execute(text("SELECT COUNT(*) FROM bench_wallet")).scalar()
+    engine.dispose()
+    assert effects == n, f"{effects} effects for {n} actions"
+    return {"backend": backend, "writers": writers, "workspaces": 1 if shared else writers, "actions": n,
+            "ledger_per_s": n / ledger_s, "ledger_p95": p95(ledger_lat), "replay_per_s": n / replay_s,
+            "plain_per_s": n / plain_s, "plain_p95": p95(plain_lat)}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--actions", type=int, default=2000, help="actions per reading")
+    ap.add_argument("--writers", default="1,8,32")
+    ap.add_argument("--no-postgres", action="store_true")
+    args = ap.parse_args()
+    writers = [int(w) for w in args.writers.split(",")]
+    rows: list[dict] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        backends = [("sqlite", lambda: f"sqlite:///{tmp}/ledger-{time.monotonic_ns()}.db")]
+        server = None
+        if not args.no_postgres:
+            url = os.environ.get("TRADEWINDS_BENCH_POSTGRES_URL")
+            if url is None:
+                from postgres_server import binaries, temporary_server
+
+                bin_dir = binaries()
+                if bin_dir is None:
+                    print("PostgreSQL skipped: no server binaries (scripts/ensure-test-tools.sh installs them) and no "
+                          "TRADEWINDS_BENCH_POSTGRES_URL", file=sys.stderr)
+                else:
+                    server = temporary_server(bin_dir, durable=True)
+                    url = server.__enter__()
+            if url:
+                backends.append(("postgresql", lambda: url))
+        try:
+            for backend, url_of in backends:
+                for shared in (True, False):
+                    for w in writers:
+                        if not shared and w == 1:
+                            continue
+                        rows.append(measure(url_of(), backend, w, args.actions, shared))
+                        r = rows[-1]
+                        print(f"  {backend} writers={w} workspaces={r['workspaces']}: {r['ledger_per_s']:.0f}/s", file=sys.stderr)
+        finally:
+            if server is not None:
+                server.__exit__(None, None, None)
+    print("\naction ledger: submit (lock, idempotency, kill switch, limits, effect, record, chained audit event; one "
+          "transaction) vs a plain insert of the same action rows, same threads, same run")
+    print(f"{'backend':<11}{'writers':>8}{'spaces':>8}{'actions':>9}{'ledger/s':>10}{'p95 ms':>8}{'replay/s':>10}"
+          f"{'insert/s':>10}{'p95 ms':>8}{'ledger/insert':>15}")
+    for r in rows:
+        print(f"{r['backend']:<11}{r['writers']:>8}{r['workspaces']:>8}{r['actions']:>9}{r['ledger_per_s']:>10.0f}"
+              f"{r['ledger_p95']:>8.1f}{r['replay_per_s']:>10.0f}{r['plain_per_s']:>10.0f}{r['plain_p95']:>8.1f}"
+              f"{r['ledger_per_s'] / r['plain_per_s']:>14.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
