@@ -1,13 +1,15 @@
 """The platform under agents: the action ledger's throughput and latency on SQLite and PostgreSQL.
 
-    python benchmarks/platform.py [--actions 2000] [--writers 1,8,32] [--no-postgres]
+    python benchmarks/platform.py [--actions 2000] [--writers 1,8,32] [--no-postgres] [--streams 200]
 
 For 1, 8 and 32 concurrent writers: actions per second and p95 latency through ActionLedger.submit (lock the
 workspace's audit head, idempotency lookup, kill switches, policy limits summed over the day, the effect, the action
 row and a hash-chained audit event, one transaction), against a plain insert of the same action rows, one
 transaction each, by the same threads in the same run (the ratio is the ledger's cost). Writers share one workspace
 (the worst case: its writes are serialised by design) and, in a second reading, each has its own. Then idempotent
-replays (the same keys again). PostgreSQL is a throwaway local server with fsync on (Debian's binaries,
+replays (the same keys again). Then Server-Sent Events: --streams clients follow a running job's events on a real
+uvicorn server while /v1/search p95 is measured, against the same search with no stream open (ratio; target <= 1.5x).
+PostgreSQL is a throwaway local server with fsync on (Debian's binaries,
 scripts/ensure-test-tools.sh), or TRADEWINDS_BENCH_POSTGRES_URL; skipped with a message when neither is there.
 """
 
@@ -21,6 +23,7 @@ sys.path[:] = [p for p in sys.path if p and not p.rstrip("/").endswith("benchmar
 import argparse  # noqa: E402
 import os
 import statistics
+import subprocess
 import tempfile
 import threading
 import time
@@ -76,8 +79,8 @@ def fresh(url: str):
     engine = make_engine(url)
     if engine.dialect.name == "postgresql":
         with engine.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS offers, products, suppliers, actions, action_policies, kill_switches, "
-                              "audit_heads, audit_events, bench_wallet, alembic_version CASCADE"))
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
     upgrade(engine)
     with engine.begin() as conn:
         conn.execute(text("CREATE TABLE IF NOT EXISTS bench_wallet (workspace_id VARCHAR(64), account VARCHAR(64), "
@@ -150,11 +153,94 @@ def measure(url: str, backend: str, writers: int, actions: int, shared: bool) ->
             "plain_per_s": n / plain_s, "plain_p95": p95(plain_lat)}
 
 
+_STREAMS = """
+import asyncio, sys
+import httpx
+
+async def main(url, n):
+    opened = 0
+    async def follow(client):
+        nonlocal opened
+        async with client.stream("GET", url) as r:
+            opened += 1
+            async for _ in r.aiter_lines():
+                pass
+    async with httpx.AsyncClient(timeout=None, limits=httpx.Limits(max_connections=n + 10)) as client:
+        tasks = [asyncio.create_task(follow(client)) for _ in range(n)]
+        while opened < n:
+            await asyncio.sleep(0.05)
+        print("open", opened, flush=True)
+        await asyncio.gather(*tasks)
+
+asyncio.run(main(sys.argv[1], int(sys.argv[2])))
+"""
+
+
+def sse_reading(streams: int, searches: int = 100) -> dict:
+    """Search p95 on a real server, idle and while ``streams`` SSE clients wait on a running job's events."""
+    import socket
+
+    import httpx
+    import uvicorn
+
+    from tradewinds.api.app import create_app
+    from tradewinds.bootstrap import bootstrap
+    from tradewinds.catalog.service import build_demo, index_catalog
+    from tradewinds.runtime import StepEvent
+    from tradewinds.settings import Settings
+    from tradewinds.sourcing.run import RunState
+    from tradewinds.sourcing.schemas import Ledger
+
+    with tempfile.TemporaryDirectory() as tmp:
+        services = bootstrap(Settings(data_dir=Path(tmp)))
+        build_demo(services.repo, products=400, seed=7)
+        index_catalog(services.repo, services.backend)
+        app = create_app(services)
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+        threading.Thread(target=server.run, daemon=True).start()
+        while not server.started:
+            time.sleep(0.05)
+        url = f"http://127.0.0.1:{port}"
+        client = httpx.Client(base_url=url, timeout=30)
+
+        def search_p95() -> float:
+            lat = []
+            for i in range(searches):
+                t = time.perf_counter()
+                assert client.get("/v1/search", params={"q": ["ceramic mug", "office chair", "LED bulb"][i % 3], "limit": 10}).status_code == 200
+                lat.append(time.perf_counter() - t)
+            return p95(lat)
+
+        search_p95()  # warm
+        idle = search_p95()
+        release, opened = threading.Event(), []
+        runs = app.state.runs
+        services.sourcer(model=False).store.save(RunState(run_id="run_bench_sse", ledger=Ledger(need="x", lines=[])))
+        runs.begin("run_bench_sse", "sourcing")
+        runs.emit("run_bench_sse", StepEvent(step="plan", message="waiting"))
+        runs.submit("run_bench_sse", lambda emit: release.wait(600))
+
+        # the clients live in another process: in this one they would compete with the server for the GIL
+        clients = subprocess.Popen([sys.executable, "-c", _STREAMS, f"{url}/v1/sourcing/runs/run_bench_sse/events", str(streams)],
+                                   stdout=subprocess.PIPE, text=True)
+        line = clients.stdout.readline()
+        opened.append(int(line.split()[1]) if line.startswith("open") else 0)
+        held = search_p95()
+        clients.kill()
+        release.set()
+        server.should_exit = True
+        return {"streams": opened[0], "idle_p95": idle, "held_p95": held}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--actions", type=int, default=2000, help="actions per reading")
     ap.add_argument("--writers", default="1,8,32")
     ap.add_argument("--no-postgres", action="store_true")
+    ap.add_argument("--streams", type=int, default=200, help="SSE clients held open (0: skip)")
     args = ap.parse_args()
     writers = [int(w) for w in args.writers.split(",")]
     rows: list[dict] = []
@@ -195,6 +281,11 @@ def main() -> int:
         print(f"{r['backend']:<11}{r['writers']:>8}{r['workspaces']:>8}{r['actions']:>9}{r['ledger_per_s']:>10.0f}"
               f"{r['ledger_p95']:>8.1f}{r['replay_per_s']:>10.0f}{r['plain_per_s']:>10.0f}{r['plain_p95']:>8.1f}"
               f"{r['ledger_per_s'] / r['plain_per_s']:>14.2f}x")
+    if args.streams:
+        r = sse_reading(args.streams)
+        print(f"\nServer-Sent Events: {r['streams']} streams held open on a running job; /v1/search p95 "
+              f"{r['held_p95']:.1f} ms vs {r['idle_p95']:.1f} ms idle = {r['held_p95'] / r['idle_p95']:.2f}x (target <= 1.5x)")
+    print("API p95 with auth on vs off: not measured yet (accounts and API keys are not built)")
     return 0
 
 

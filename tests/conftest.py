@@ -82,3 +82,12 @@ def pg_url():
     pytest.importorskip("psycopg", reason="pip install -e '.[dev]' (psycopg is a dev and postgres extra)")
     with temporary_server(bin_dir) as url:
         yield url
+
+
+def empty_postgres(engine) -> None:
+    """Every table gone from a test server's database (each test starts from the migrations)."""
+    from sqlalchemy import text
+
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))

@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from tradewinds.accounts import Actor, Role
 from tradewinds.actions import ActionLedger, ActionRequest, Limits, Policy, verify
+from conftest import empty_postgres
 from tradewinds.db import make_engine, upgrade
 from tradewinds.errors import BadInputError, ConflictError, NotFoundError, PermissionDeniedError, RefusedError
 
@@ -32,9 +33,7 @@ VIEWER = Actor(kind="user", id="vera", role=Role.viewer)
 def engine(request, tmp_path):
     if request.param == "postgresql":
         e = make_engine(request.getfixturevalue("pg_url"))
-        with e.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS offers, products, suppliers, actions, action_policies, kill_switches, "
-                              "audit_heads, audit_events, test_wallet, alembic_version CASCADE"))
+        empty_postgres(e)
     else:
         e = make_engine(f"sqlite:///{tmp_path / 'ledger.db'}")
     upgrade(e)

@@ -3,6 +3,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
+from conftest import empty_postgres
 from tradewinds.db import make_engine, metadata, upgrade
 from tradewinds.catalog.demo.generator import generate
 from tradewinds.catalog.repository import CatalogRepository
@@ -15,8 +16,7 @@ def engine(request, tmp_path):
     """SQLite and a real PostgreSQL server, with the same migrations."""
     if request.param == "postgresql":
         e = make_engine(request.getfixturevalue("pg_url"))
-        with e.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS offers, products, suppliers, actions, action_policies, kill_switches, audit_heads, audit_events, test_wallet, alembic_version CASCADE"))
+        empty_postgres(e)
     else:
         e = make_engine(f"sqlite:///{tmp_path / 'c.db'}")
     upgrade(e)
@@ -26,7 +26,7 @@ def engine(request, tmp_path):
 
 def test_migrations_match_the_orm_models(engine):
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
         diff = compare_metadata(MigrationContext.configure(conn), metadata())
     assert diff == []
     assert {"suppliers", "products", "offers", "actions", "audit_events"} <= set(inspect(engine).get_table_names())

@@ -7,6 +7,7 @@ TradewindsError
 ├── PermissionDeniedError  the actor's role does not allow it
 ├── ConflictError    the request clashes with stored state (idempotency key, status)
 ├── RefusedError     a policy limit or a kill switch refused an action
+├── BusyError        the job pool and its queue are full (429 with Retry-After)
 └── ModelError       (tradewinds.models) a model misbehaved or its provider failed
 
 Every error carries a stable ``code`` used by the JSON API's error shape and a
@@ -57,3 +58,13 @@ class RefusedError(TradewindsError):
     """A policy refused an action: a limit, or a kill switch. Nothing was done; the refusal is in the audit trail."""
 
     code = "refused"
+
+
+class BusyError(TradewindsError):
+    """Every worker is busy and the queue is full: nothing was started; retry after ``retry_after`` seconds."""
+
+    code = "busy"
+
+    def __init__(self, message: str, *, hint: str | None = None, retry_after: int = 5) -> None:
+        super().__init__(message, hint=hint)
+        self.retry_after = retry_after

@@ -40,6 +40,8 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the system of record; default sqlite:///<data_dir>/catalog.db. "
         "PostgreSQL: postgresql+psycopg://user:pass@host/db",
     )
+    max_queued_jobs: int = Field(16, ge=0, le=10_000, description="Runs and bulk jobs waiting for a worker beyond the two "
+                                 "running; more are refused with 429 and Retry-After.")
     workspace: str = Field("local", min_length=1, max_length=64, description="The workspace CLI commands act in.")
     cli_user: str | None = Field(None, max_length=120, description="Who CLI commands act as (an owner of the machine's "
                                  "workspace); default the login name of the user running them.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from contextlib import asynccontextmanager
 
@@ -10,9 +11,12 @@ from fastapi.staticfiles import StaticFiles
 
 from .. import __version__
 from ..bootstrap import Services, bootstrap
+from ..runtime import Runs
 from .guard import SameOriginGuard
 from . import errors
 from .routes import bulk, catalog, search, sourcing
+
+logger = logging.getLogger("tradewinds.api")
 
 
 @asynccontextmanager
@@ -21,7 +25,23 @@ async def _lifespan(app: FastAPI):
 
     # the language detector's models and the reading tables load in the background (~5 s on 2 cores), not in a request
     threading.Thread(target=warm_up, name="tradewinds-warm-up", daemon=True).start()
-    yield
+    interrupted = app.state.runs.interrupt_unfinished()  # runs a crash cut off: said so, their events kept
+    if interrupted:
+        logger.warning("%d run(s) were cut off by a restart and are now 'interrupted': %s", len(interrupted), ", ".join(interrupted[:10]))
+    _clean_uploads(app.state.services.settings.data_dir / "uploads")
+    try:
+        yield
+    finally:
+        app.state.runs.shutdown()
+
+
+def _clean_uploads(root) -> None:
+    """Uploads still on disk at start belong to jobs a crash cut off: nothing will read them again."""
+    import shutil
+
+    if root.is_dir():
+        for leftover in root.iterdir():
+            shutil.rmtree(leftover, ignore_errors=True) if leftover.is_dir() else leftover.unlink(missing_ok=True)
 
 
 def create_app(services: Services | None = None) -> FastAPI:
@@ -30,6 +50,7 @@ def create_app(services: Services | None = None) -> FastAPI:
     from ..web import pages
 
     app.state.services = services or bootstrap()
+    app.state.runs = Runs(app.state.services.repo.engine, workers=2, max_queued=app.state.services.settings.max_queued_jobs)
     errors.install(app, html=pages.error_page)
     app.include_router(search.router)
     app.include_router(catalog.router)

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from ..bootstrap import Services
+from ..runtime import Runs
 
 
 def get_services(request: Request) -> Services:
@@ -14,3 +15,10 @@ def get_services(request: Request) -> Services:
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def get_runs(request: Request) -> Runs:
+    return request.app.state.runs
+
+
+RunsDep = Annotated[Runs, Depends(get_runs)]

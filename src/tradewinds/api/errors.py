@@ -11,14 +11,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..errors import (BadInputError, ConfigError, ConflictError, NotFoundError, PermissionDeniedError, RefusedError,
+from ..errors import (BadInputError, BusyError, ConfigError, ConflictError, NotFoundError, PermissionDeniedError, RefusedError,
                       TradewindsError)
 from ..models.chat import ModelError
 from ..sourcing.report import GroundingError
 
 # the first match wins. A model or provider failure, and a report whose claims its records do not support (a
 # misbehaving summary model), are the upstream's (502); a missing setting is the server's (503)
-STATUS = {NotFoundError: 404, BadInputError: 422, PermissionDeniedError: 403, RefusedError: 403, ConflictError: 409,
+STATUS = {NotFoundError: 404, BadInputError: 422, BusyError: 429, PermissionDeniedError: 403, RefusedError: 403, ConflictError: 409,
           ModelError: 502, GroundingError: 502, ConfigError: 503}
 logger = logging.getLogger("tradewinds.api")
 
@@ -57,7 +57,10 @@ def install(app: FastAPI, html: HtmlError | None = None) -> None:
     @app.exception_handler(TradewindsError)
     async def _tradewinds(request: Request, exc: TradewindsError) -> Response:
         status = next((s for t, s in STATUS.items() if isinstance(exc, t)), 500)
-        return answer(request, status, error_body(exc.code, exc.message, exc.hint))
+        response = answer(request, status, error_body(exc.code, exc.message, exc.hint))
+        if isinstance(exc, BusyError):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:

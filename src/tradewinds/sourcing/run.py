@@ -133,7 +133,11 @@ class Sourcer:
 
     # -- entry points -----------------------------------------------------------------
     def plan(self, need: str, *, quantity_scale: float = 1.0, weights: SupplierWeights | None = None) -> tuple[RunState, int]:
-        ledger, calls = understand(need, self.gateway, kinds=self.kinds(), quantity_scale=quantity_scale)
+        # the model-call budget: none left means the extractors, lexicon and templates alone read the need
+        gateway = self.gateway if self.budgets.max_model_calls > 0 else None
+        ledger, calls = understand(need, gateway, kinds=self.kinds(), quantity_scale=quantity_scale)
+        if gateway is None and self.gateway is not None:
+            ledger.notes.append("model-call budget 0: read without the model")
         self._check_currencies(ledger)
         state = RunState(run_id="run_" + secrets.token_hex(6), ledger=ledger, history=[need], weights=weights or SupplierWeights(),
                          planning_calls=calls)

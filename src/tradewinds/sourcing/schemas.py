@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..runtime.events import StepEvent  # noqa: F401 - re-exported: sourcing streams these
 from ..trade.landed import LandedCost
 
 Status = Literal["met", "partial", "unknown", "fails"]
@@ -173,14 +174,3 @@ class SourcingReport(_Model):
     citations: list[str] = Field(default_factory=list, description="Every catalog id the report mentions")
     changes: list[str] = Field(default_factory=list, description="What a follow-up changed")
     stats: RunStats = Field(default_factory=RunStats)
-
-
-class StepEvent(_Model):
-    """A progress event streamed while a run works (CLI progress, API Server-Sent Events)."""
-
-    step: Literal["understand", "plan", "search", "score", "line_done", "report", "done", "error"]
-    message: str
-    line_id: str | None = None
-    done: int | None = None
-    total: int | None = None
-    data: dict | None = None

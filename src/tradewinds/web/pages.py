@@ -20,7 +20,6 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from .. import __version__
 from . import i18n
 from ..api.deps import ServicesDep
-from ..api.jobs import job_logs
 from ..api.routes.bulk import load_plan
 from ..api.routes.catalog import run_upload
 from ..catalog.importers import FORMATS
@@ -138,12 +137,12 @@ def _line_signature(line: LedgerLine, result: LineResult | None) -> str:
 
 def _run_context(request: Request, services, run_id: str) -> dict:
     state = services.sourcer(model=False).store.load(run_id)
-    log = job_logs(request).get(run_id)
-    status = log.status if log else ("done" if state.report else "planned")
+    info = request.app.state.runs.get(run_id)
+    status = info.status if info else ("done" if state.report else "planned")
     lines = [{"line": line, "result": state.results.get(line.id), "sig": _line_signature(line, state.results.get(line.id))}
              for line in state.ledger.lines]
     return {"state": state, "ledger": state.ledger, "lines": lines, "report": state.report if status != "running" else None,
-            "status": status, "error": log.error if log else None}
+            "status": status, "error": info.error if info else None}
 
 
 @router.get("/runs/{run_id}", response_class=HTMLResponse)

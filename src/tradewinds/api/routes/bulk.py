@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Literal
 
+import anyio
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
@@ -20,9 +21,9 @@ from ...bulk.reader import Limits
 from ...bulk.run import BulkPlan, BulkPlanner, PlanOptions
 from ...errors import BadInputError, NotFoundError
 from ...sourcing.specs import label as spec_label
-from ..deps import ServicesDep
+from ...runtime.sse import stream
+from ..deps import RunsDep, ServicesDep
 from ..errors import error_body
-from ..jobs import JobLog, job_logs, sse, start_job
 
 router = APIRouter(tags=["bulk"])
 _MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "pdf": "application/pdf",
@@ -31,7 +32,8 @@ _MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.s
 
 class BulkJobOut(BaseModel):
     job_id: str
-    status: Literal["running", "done", "error"]
+    status: Literal["running", "done", "error", "interrupted", "cancelled"] = Field(
+        description="interrupted: cut off by a restart (upload the sheet again); its events still replay")
     mapping: ColumnMapping | None = None
     plan: BulkPlan | None = None
     error: dict | None = None
@@ -51,15 +53,21 @@ def load_plan(services, job_id: str) -> BulkPlan | None:
     return BulkPlan.model_validate_json(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
-async def _save_upload(file: UploadFile, limits: Limits) -> Path:
-    """The upload in a private temp file (the sheet is parsed from disk, streamed, with the reader's limits)."""
+def uploads_dir(services) -> Path:
+    """Uploads wait here (not in /tmp) until their job ends; what a crash leaves is removed at the next start."""
+    return services.settings.data_dir / "uploads"
+
+
+async def _save_upload(file: UploadFile, limits: Limits, root: Path) -> Path:
+    """The upload in a private directory (the sheet is parsed from disk, streamed, with the reader's limits)."""
     suffix = Path(file.filename or "sheet.csv").suffix.lower()
     if suffix not in (".xlsx", ".xlsm", ".csv", ".tsv", ".txt", ".xls"):
         raise BadInputError(f"{file.filename}: {suffix or 'no extension'} files are not read", hint="upload .xlsx, .csv or .tsv")
     data = await file.read(limits.max_file_bytes + 1)
     if len(data) > limits.max_file_bytes:
         raise BadInputError(f"{file.filename}: above the {limits.max_file_bytes:,}-byte upload limit", hint="split the sheet")
-    upload = Path(tempfile.mkdtemp(prefix="tw-bulk-")) / f"{re.sub(r'[^A-Za-z0-9_.-]', '_', Path(file.filename or 'sheet').stem)[:60]}{suffix}"
+    root.mkdir(parents=True, exist_ok=True)
+    upload = Path(tempfile.mkdtemp(prefix="tw-bulk-", dir=root)) / f"{re.sub(r'[^A-Za-z0-9_.-]', '_', Path(file.filename or 'sheet').stem)[:60]}{suffix}"
     upload.write_bytes(data)
     return upload
 
@@ -96,12 +104,16 @@ class MappingOut(BaseModel):
 async def preview_mapping(request: Request, services: ServicesDep, file: UploadFile = File(..., description="XLSX, CSV or TSV"),
                           map: str | None = Form(None, description="Column overrides, e.g. item=B,qty=D"),
                           currency: str = Form("USD", min_length=3, max_length=3)) -> MappingOut:
-    upload = await _save_upload(file, Limits())
-    try:
+    upload = await _save_upload(file, Limits(), uploads_dir(services))
+
+    def read():  # parsing a sheet is CPU work: off the event loop
         sheet, mapping = BulkPlanner(services.sourcer(model=False), services.settings.fx_rates).read(upload, parse_overrides(map))
+        return sheet, mapping, *to_lines(sheet, mapping, default_currency=currency.upper())
+
+    try:
+        sheet, mapping, lines, skipped = await anyio.to_thread.run_sync(read)
     finally:
         _discard(upload)
-    lines, skipped = to_lines(sheet, mapping, default_currency=currency.upper())
     width = max((len(cells) for _, cells in sheet.rows[:200]), default=0)
     return MappingOut(file=file.filename or upload.name, sheet=sheet.name, mapping=mapping,
                       columns=[column_letter(i) + (f": {mapping.headers[i]}" if i < len(mapping.headers) and mapping.headers[i] else "")
@@ -114,21 +126,21 @@ async def preview_mapping(request: Request, services: ServicesDep, file: UploadF
 
 
 @router.post("/v1/bulk", response_model=BulkJobOut, status_code=202, summary="Upload a sheet of product lines; returns a job")
-async def start_bulk(request: Request, services: ServicesDep, file: UploadFile = File(..., description="XLSX, CSV or TSV"),
+async def start_bulk(request: Request, services: ServicesDep, runs: RunsDep, file: UploadFile = File(..., description="XLSX, CSV or TSV"),
                      map: str | None = Form(None, description="Column overrides, e.g. item=B,qty=D"),
                      max_suppliers: int | None = Form(None, ge=1), fixed_cost: float = Form(150.0, ge=0),
                      budget: float | None = Form(None, gt=0), currency: str = Form("USD", min_length=3, max_length=3)) -> BulkJobOut:
     limits = Limits()
-    upload = await _save_upload(file, limits)
+    upload = await _save_upload(file, limits, uploads_dir(services))
     job_id = "bulk_" + secrets.token_hex(6)
     planner = BulkPlanner(services.sourcer(model=False), services.settings.fx_rates, limits)
-    try:
-        _, mapping = planner.read(upload, parse_overrides(map))  # a bad file or mapping fails here, before a job exists
+    try:  # a bad file or mapping fails here, before a job exists (parsed off the event loop)
+        _, mapping = await anyio.to_thread.run_sync(lambda: planner.read(upload, parse_overrides(map)))
     except BadInputError:
         _discard(upload)
         raise
     options = PlanOptions(currency=currency.upper(), fixed_cost_per_supplier=fixed_cost, max_suppliers=max_suppliers, budget_total=budget)
-    log = job_logs(request)[job_id] = JobLog()
+    runs.begin(job_id, "bulk", meta={"file": file.filename or upload.name})
 
     def work(emit) -> None:
         done = []  # 'done' is sent once the plan is on disk, so a client may fetch it on that event
@@ -144,36 +156,38 @@ async def start_bulk(request: Request, services: ServicesDep, file: UploadFile =
         for event in done:
             emit(event)
 
-    start_job(request, log, work)
+    try:
+        runs.submit(job_id, work)
+    except Exception:
+        _discard(upload)
+        raise
     return BulkJobOut(job_id=job_id, status="running", mapping=mapping, events_url=f"/v1/bulk/{job_id}/events")
 
 
 @router.get("/v1/bulk/{job_id}", response_model=BulkJobOut, summary="A bulk job: status, and the plan when done")
-def get_bulk(job_id: str, request: Request, services: ServicesDep) -> BulkJobOut:
-    log = job_logs(request).get(job_id)
+def get_bulk(job_id: str, services: ServicesDep, runs: RunsDep) -> BulkJobOut:
     plan = load_plan(services, job_id)
-    if plan is None and log is None:
+    info = runs.get(job_id)
+    if plan is None and info is None:
         raise NotFoundError(f"no bulk job {job_id!r}", hint="upload a sheet with POST /v1/bulk")
-    status = log.status if log else "done"
+    status = info.status if info else "done"
     return BulkJobOut(job_id=job_id, status=status, mapping=plan.mapping if plan else None, plan=plan if status == "done" else None,
-                      error=log.error if log else None, events_url=f"/v1/bulk/{job_id}/events")
+                      error=info.error if info else None, events_url=f"/v1/bulk/{job_id}/events")
 
 
 @router.get("/v1/bulk/{job_id}/events", summary="Step events as Server-Sent Events: one per line, then done")
-def bulk_events(job_id: str, request: Request, services: ServicesDep) -> StreamingResponse:
-    log = job_logs(request).get(job_id)
-    if log is None:
-        get_bulk(job_id, request, services)  # 404 for unknown jobs
-        log = JobLog()
-        log.finish("done")
-    return sse(log)
+def bulk_events(job_id: str, services: ServicesDep, runs: RunsDep) -> StreamingResponse:
+    get_bulk(job_id, services, runs)  # 404 for unknown jobs
+    info = runs.get(job_id)
+    return stream(runs, job_id, info.from_seq if info else 0)
 
 
 @router.get("/v1/bulk/{job_id}/plan.{fmt}", summary="Download the plan: xlsx, pdf, md, html or json", response_class=Response)
-def download_plan(job_id: str, fmt: Literal["xlsx", "pdf", "md", "html", "json"], request: Request, services: ServicesDep) -> Response:
+def download_plan(job_id: str, fmt: Literal["xlsx", "pdf", "md", "html", "json"], request: Request, services: ServicesDep,
+                  runs: RunsDep) -> Response:
     plan = load_plan(services, job_id)
     if plan is None:
-        if job_id in job_logs(request):
+        if (info := runs.get(job_id)) is not None and info.status == "running":
             return JSONResponse(error_body("not_ready", f"bulk job {job_id} is still running", f"wait for 'done' on /v1/bulk/{job_id}/events"),
                                 status_code=409)
         raise NotFoundError(f"no bulk job {job_id!r}", hint="upload a sheet with POST /v1/bulk")

@@ -5,6 +5,7 @@ import tempfile
 from pathlib import Path as FsPath
 from pathlib import PurePath
 
+import anyio
 from fastapi import APIRouter, File, Form, Path, Request, UploadFile
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
@@ -90,11 +91,15 @@ async def run_upload(services, file: UploadFile, fmt: str | None, *, strict: boo
     if len(data) > limit:
         raise BadInputError(f"{file.filename}: above the {limit:,}-byte import limit", hint="split the file or raise TRADEWINDS_MAX_IMPORT_BYTES")
     name = re.sub(r"[^A-Za-z0-9_.-]", "_", PurePath(file.filename or "catalog.csv").name)[:80] or "catalog.csv"
-    with tempfile.TemporaryDirectory(prefix="tw-import-") as tmp:
-        path = FsPath(tmp) / name
-        path.write_bytes(data)
-        report = run_import(path, get_format(fmt or guess_format(path)), services.repo, settings=services.settings, strict=strict,
-                            supplier_defaults={"name": supplier_name, "country": supplier_country})
-    if report.offer_ids:
-        index_catalog(services.repo, services.backend, offer_ids=report.offer_ids)
-    return report
+
+    def work() -> ImportReport:  # parsing, writing and indexing are CPU and disk work: off the event loop
+        with tempfile.TemporaryDirectory(prefix="tw-import-") as tmp:
+            path = FsPath(tmp) / name
+            path.write_bytes(data)
+            report = run_import(path, get_format(fmt or guess_format(path)), services.repo, settings=services.settings, strict=strict,
+                                supplier_defaults={"name": supplier_name, "country": supplier_country})
+        if report.offer_ids:
+            index_catalog(services.repo, services.backend, offer_ids=report.offer_ids)
+        return report
+
+    return await anyio.to_thread.run_sync(work)

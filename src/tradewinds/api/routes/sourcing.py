@@ -1,8 +1,8 @@
-"""Sourcing runs over HTTP: start, poll, stream step events (Server-Sent Events), follow up, download.
+"""Sourcing runs over HTTP: start, poll, stream step events (Server-Sent Events), follow up, cancel, download.
 
 POST answers as soon as the ledger is planned (the understand step); the search rounds run in
-a background worker and every step is appended to the run's event log, which
-``GET .../events`` replays from the start and then follows live until ``done`` or ``error``.
+the runtime's pool and every step is appended to the run's event log in the database, which
+``GET .../events`` replays (after a restart too) and then follows live until the run ends.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from ...sourcing.run import Budgets, PlanEdit
 from ...sourcing.schemas import Ledger, SourcingReport, StepEvent
 from ...sourcing.suppliers import SupplierWeights
 from ...sourcing.understand import MAX_NEED_CHARS
-from ..deps import ServicesDep
-from ..jobs import JobLog, job_logs, sse, start_job
+from ...runtime import RunInfo
+from ...runtime.sse import finished_stream, stream
+from ..deps import RunsDep, ServicesDep
 from ..errors import error_body
 
 router = APIRouter(tags=["sourcing"])
@@ -42,38 +43,47 @@ class FollowUpIn(BaseModel):
 
 class RunOut(BaseModel):
     run_id: str
-    status: Literal["planned", "running", "done", "error"] = Field(description="planned: not running and no report yet "
-                                                                     "(start or resume it with POST .../start)")
+    status: Literal["planned", "running", "done", "error", "interrupted", "cancelled"] = Field(
+        description="planned: not running and no report yet (start it with POST .../start); interrupted: cut off by a "
+        "restart, cancelled: stopped on request (both resume with POST .../start, finished lines are kept)")
     ledger: Ledger
     report: SourcingReport | None = None
     error: dict | None = None
     events_url: str
 
 
-def _out(services, run_id: str, log: JobLog | None) -> RunOut:
+def _out(services, run_id: str, info: RunInfo | None) -> RunOut:
     state = services.sourcer(model=False).store.load(run_id)
-    status = log.status if log else ("done" if state.report else "planned")
+    status = info.status if info else ("done" if state.report else "planned")
     return RunOut(run_id=run_id, status=status, ledger=state.ledger, report=state.report if status == "done" else None,
-                  error=log.error if log else None, events_url=f"/v1/sourcing/runs/{run_id}/events")
+                  error=info.error if info else None, events_url=f"/v1/sourcing/runs/{run_id}/events")
 
 
-def _planned_log(request: Request, state) -> JobLog:
-    log = job_logs(request)[state.run_id] = JobLog()
-    log.emit(StepEvent(step="plan", message=f"{len(state.ledger.lines)} line(s) planned", total=len(state.ledger.lines),
-                       data={"run_id": state.run_id, "ledger": state.ledger.model_dump(mode="json")}))
-    return log
+def _begin(runs, state) -> RunInfo:
+    runs.begin(state.run_id, "sourcing")
+    runs.emit(state.run_id, StepEvent(step="plan", message=f"{len(state.ledger.lines)} line(s) planned", total=len(state.ledger.lines),
+                                      data={"run_id": state.run_id, "ledger": state.ledger.model_dump(mode="json")}))
+    return runs.get(state.run_id)
+
+
+def _running(runs, run_id: str) -> JSONResponse | None:
+    info = runs.get(run_id)
+    if info is not None and info.status == "running":
+        return JSONResponse(error_body("conflict", f"run {run_id} is running", f"wait for it to end on /v1/sourcing/runs/{run_id}/events, "
+                                       f"or cancel it with POST /v1/sourcing/runs/{run_id}/cancel"), status_code=409)
+    return None
 
 
 @router.post("/v1/sourcing/runs", response_model=RunOut, status_code=202, summary="Start a sourcing run")
-def start_run(body: RunIn, request: Request, services: ServicesDep) -> RunOut:
+def start_run(body: RunIn, request: Request, services: ServicesDep, runs: RunsDep) -> RunOut:
     sourcer = services.sourcer(Budgets(max_rounds=body.max_rounds), model=not body.no_model)
     started = time.perf_counter()
     state, calls = sourcer.plan(body.need, quantity_scale=body.qty_scale, weights=body.supplier_weights)
     if not body.start:
         return _out(services, state.run_id, None)
-    log = _planned_log(request, state)
-    start_job(request, log, lambda emit: sourcer.execute(state, emit=emit, started=started, model_calls=calls))
-    return _out(services, state.run_id, log)
+    info = _begin(runs, state)
+    runs.submit(state.run_id, lambda emit: sourcer.execute(state, emit=emit, started=started, model_calls=calls))
+    return _out(services, state.run_id, info)
 
 
 class StartIn(BaseModel):
@@ -83,33 +93,41 @@ class StartIn(BaseModel):
 
 
 @router.post("/v1/sourcing/runs/{run_id}/start", response_model=RunOut, status_code=202,
-             summary="Run a planned (or interrupted) run, optionally with edited lines")
-def start_planned(run_id: str, body: StartIn, request: Request, services: ServicesDep) -> RunOut:
+             summary="Run a planned, interrupted or cancelled run, optionally with edited lines")
+def start_planned(run_id: str, body: StartIn, request: Request, services: ServicesDep, runs: RunsDep) -> RunOut:
     sourcer = services.sourcer(Budgets(max_rounds=body.max_rounds), model=not body.no_model)
-    log = job_logs(request).get(run_id)
-    if log is not None and log.status == "running":
-        return JSONResponse(error_body("conflict", f"run {run_id} is already running", f"follow /v1/sourcing/runs/{run_id}/events"),
-                            status_code=409)
+    if busy := _running(runs, run_id):
+        return busy
     state = sourcer.edit_plan(run_id, body.plan) if body.plan else sourcer.store.load(run_id)
-    log = _planned_log(request, state)
+    info = _begin(runs, state)
     calls = state.planning_calls if state.report is None else 0
-    start_job(request, log, lambda emit: sourcer.execute(state, emit=emit, model_calls=calls))
-    return _out(services, run_id, log)
+    runs.submit(run_id, lambda emit: sourcer.execute(state, emit=emit, model_calls=calls))
+    return _out(services, run_id, info)
 
 
 @router.get("/v1/sourcing/runs/{run_id}", response_model=RunOut, summary="A run: status, ledger and, when done, the report")
-def get_run(run_id: str, request: Request, services: ServicesDep) -> RunOut:
-    return _out(services, run_id, job_logs(request).get(run_id))
+def get_run(run_id: str, services: ServicesDep, runs: RunsDep) -> RunOut:
+    return _out(services, run_id, runs.get(run_id))
 
 
 @router.post("/v1/sourcing/runs/{run_id}/follow-ups", response_model=RunOut, status_code=202,
-             summary="Change the session's requirements; only changed lines re-run")
-def follow_up(run_id: str, body: FollowUpIn, request: Request, services: ServicesDep) -> RunOut:
+             summary="Change the session's requirements; only changed lines re-run (409 while the run is running)")
+def follow_up(run_id: str, body: FollowUpIn, services: ServicesDep, runs: RunsDep) -> RunOut:
     sourcer = services.sourcer(model=False)
     sourcer.store.load(run_id)  # 404 before starting anything
-    log = job_logs(request)[run_id] = JobLog()
-    start_job(request, log, lambda emit: sourcer.follow_up(run_id, body.message, emit=emit))
-    return _out(services, run_id, log)
+    if busy := _running(runs, run_id):  # one writer per run: a follow-up never races the run it edits
+        return busy
+    info = runs.begin(run_id, "sourcing")
+    runs.submit(run_id, lambda emit: sourcer.follow_up(run_id, body.message, emit=emit))
+    return _out(services, run_id, info)
+
+
+@router.post("/v1/sourcing/runs/{run_id}/cancel", response_model=RunOut, status_code=202,
+             summary="Stop a running run at its next step (finished lines are kept; POST .../start resumes it)")
+def cancel_run(run_id: str, services: ServicesDep, runs: RunsDep) -> RunOut:
+    services.sourcer(model=False).store.load(run_id)  # 404 for unknown runs
+    runs.cancel(run_id)
+    return _out(services, run_id, runs.get(run_id))
 
 
 _MEDIA = {"md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8", "pdf": "application/pdf",
@@ -118,10 +136,11 @@ _MEDIA = {"md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-
 
 @router.get("/v1/sourcing/runs/{run_id}/report.{fmt}", summary="Download the finished report: md, html, pdf, json or xlsx",
             response_class=Response, responses={200: {"content": {m.split(";")[0]: {} for m in _MEDIA.values()}}})
-def download_report(run_id: str, fmt: Literal["md", "html", "pdf", "json", "xlsx"], request: Request, services: ServicesDep) -> Response:
+def download_report(run_id: str, fmt: Literal["md", "html", "pdf", "json", "xlsx"], request: Request, services: ServicesDep,
+                    runs: RunsDep) -> Response:
     state = services.sourcer(model=False).store.load(run_id)
-    log = job_logs(request).get(run_id)
-    if state.report is None or (log is not None and log.status == "running"):
+    info = runs.get(run_id)
+    if state.report is None or (info is not None and info.status == "running"):
         return JSONResponse(error_body("not_ready", f"run {run_id} has no finished report yet",
                                        f"wait for the 'done' event on /v1/sourcing/runs/{run_id}/events"), status_code=409)
     body = render(state.report, "." + fmt, link=str(request.base_url).rstrip("/") + "/v1")
@@ -130,12 +149,9 @@ def download_report(run_id: str, fmt: Literal["md", "html", "pdf", "json", "xlsx
 
 
 @router.get("/v1/sourcing/runs/{run_id}/events", summary="Step events as Server-Sent Events (replayed, then live)")
-def events(run_id: str, request: Request, services: ServicesDep) -> StreamingResponse:
-    log = job_logs(request).get(run_id)
-    if log is None:
+def events(run_id: str, services: ServicesDep, runs: RunsDep) -> StreamingResponse:
+    info = runs.get(run_id)
+    if info is None:
         services.sourcer(model=False).store.load(run_id)  # 404 for unknown runs
-        log = JobLog()
-        log.status = "done"
-        log.events.append(StepEvent(step="done", message="finished earlier", data={"run_id": run_id}))
-
-    return sse(log)
+        return finished_stream("finished earlier", {"run_id": run_id})
+    return stream(runs, run_id, info.from_seq)
