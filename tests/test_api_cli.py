@@ -95,7 +95,7 @@ def _sse(client: httpx.Client, url: str) -> list[tuple[str, dict]]:
     return events
 
 
-def test_sourcing_run_over_http_streams_steps_and_follows_up(server):
+def test_sourcing_run_over_http_streams_steps_and_follows_up(server, demo_services):
     with httpx.Client(base_url=server, timeout=60) as client:
         r = client.post("/v1/sourcing/runs", json={"need": "We need 300 vacuum insulated tumblers, under 9 USD each", "no_model": True})
         assert r.status_code == 202, r.text
@@ -113,7 +113,8 @@ def test_sourcing_run_over_http_streams_steps_and_follows_up(server):
         assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF-")
         assert f"sourcing-{run['run_id']}.pdf" in pdf.headers["content-disposition"]
         md = client.get(f"/v1/sourcing/runs/{run['run_id']}/report.md").text
-        assert f"({server}/v1/offers/{done['report']['lines'][0]['options'][0]['offer_id']})" in md  # links point at this server
+        public = demo_services.settings.public_url.rstrip("/")  # links point at the configured address, not the Host header
+        assert f"({public}/v1/offers/{done['report']['lines'][0]['options'][0]['offer_id']})" in md
         assert client.get(f"/v1/sourcing/runs/{run['run_id']}/report.docx").json()["error"]["code"] == "bad_input"
         r = client.post(f"/v1/sourcing/runs/{run['run_id']}/follow-ups", json={"message": "only suppliers outside China"})
         assert r.status_code == 202
@@ -223,3 +224,24 @@ def test_a_cross_site_post_is_refused_and_changes_nothing(server, demo_services)
     same = httpx.post(f"{server}/v1/sourcing/runs", json={"need": "300 ceramic mugs", "no_model": True, "start": False},
                       headers={"Origin": server})
     assert same.status_code == 202
+
+
+def test_a_downloaded_report_runs_no_script_and_links_to_the_configured_address(server, demo_services):
+    with httpx.Client(base_url=server, timeout=60) as client:
+        run = client.post("/v1/sourcing/runs", json={"need": "We need 300 vacuum insulated tumblers", "no_model": True}).json()
+        _sse(client, run["events_url"])
+        port = server.rsplit(":", 1)[1]
+        html = client.get(f"/v1/sourcing/runs/{run['run_id']}/report.html", headers={"Host": f"localhost:{port}"})
+    assert html.status_code == 200 and "default-src 'none'" in html.headers["content-security-policy"]
+    assert "script-src" not in html.headers["content-security-policy"]  # nothing may run
+    public = demo_services.settings.public_url.rstrip("/")
+    assert f'href="{public}/v1/' in html.text and f"localhost:{port}" not in html.text
+
+
+def test_a_database_password_never_reaches_a_message():
+    from tradewinds.db import make_engine
+    from tradewinds.errors import ConfigError
+
+    with pytest.raises(ConfigError) as info:
+        make_engine("postgresql+nosuchdriver://tw:s3cret@db.internal/tradewinds")
+    assert "s3cret" not in str(info.value) and "tw:***@db.internal" in str(info.value)

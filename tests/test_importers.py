@@ -135,10 +135,21 @@ def test_google_merchant_tsv_and_xml(repo, settings, tmp_path):
 <rss version="2.0" xmlns:g="http://base.google.com/ns/1.0"><channel>
 <item><g:id>X1</g:id><g:title>Linen apron</g:title><g:price>12.00 EUR</g:price><g:brand>Lino</g:brand></item>
 </channel></rss>""")
-    r = imp(xml, repo, settings, supplier_defaults={"country": "PT"})
+    r = imp(xml, repo, settings, supplier_defaults={"name": "Lino Lda", "country": "PT"})
     assert r.ok and r.offers_upserted == 1
     r = imp(xml, repo, settings)
     assert r.refused and "--supplier-country" in r.issues[0].fix
+    r = imp(xml, repo, settings, supplier_defaults={"country": "PT"})  # whose feed it is must be said
+    assert r.refused and "--supplier-name" in r.issues[0].fix
+
+
+def test_two_merchants_feeds_never_overwrite_each_other(repo, settings, tmp_path):
+    feed = write(tmp_path, "feed.tsv", "id\ttitle\tprice\nSKU-1\tLinen apron\t12.00 EUR\n")
+    a = imp(feed, repo, settings, supplier_defaults={"name": "Lino Lda", "country": "PT"})
+    b = imp(feed, repo, settings, supplier_defaults={"name": "Eco Shop", "country": "DE"})
+    assert a.ok and b.ok and set(a.offer_ids).isdisjoint(b.offer_ids)
+    suppliers = {repo.get(o).supplier_id for o in (*a.offer_ids, *b.offer_ids)}
+    assert len(suppliers) == 2
 
 
 def test_xml_entity_expansion_is_refused(repo, settings, tmp_path):
@@ -160,4 +171,4 @@ def test_shopify_export_variants_and_image_rows(repo, settings, tmp_path):
     assert r.offers_upserted == 2 and r.rows_skipped == 1 and r.issues[0].field == "Variant Price"
     from tradewinds.catalog.ids import make_id
 
-    assert repo.get(make_id("prd", "shopify", "tee:TEE-M")).title == "Organic Tee - M"
+    assert repo.get(make_id("prd", "shopify", "acme-store.us/tee:TEE-M")).title == "Organic Tee - M"  # the store names its ids

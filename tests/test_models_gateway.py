@@ -192,3 +192,39 @@ def test_routes_from_toml_file_and_env(tmp_path, monkeypatch):
     monkeypatch.setenv("TRADEWINDS_CONFIG", str(tmp_path / "missing.toml"))
     with pytest.raises(Exception, match="not a file"):
         Settings()
+
+
+def test_a_misconfigured_fallback_never_breaks_a_working_primary(tmp_path):
+    model = FakeChatModel(lambda r: reply('{"name": "mug", "quantity": 5}'), model="a")
+    # openai:* with no TRADEWINDS_OPENAI_BASE_URL cannot be built: it is left out, the primary answers
+    gw, _ = gateway(tmp_path, {"fake:a": model}, {"sourcing": ["fake:a", "openai:qwen-plus"]})
+    result, _ = gw.ask("sourcing.extract", [Message(role="user", content="5 mugs")], Product)
+    assert result.quantity == 5
+    only_broken, _ = gateway(tmp_path, {}, {"t": ["openai:qwen-plus"]})
+    with pytest.raises(Exception, match="no model on its route can be used"):
+        only_broken.ask("t", [Message(role="user", content="5 mugs")], Product)
+
+
+def test_a_misconfigured_primary_falls_back_to_the_next_model(tmp_path):
+    gw, _ = gateway(tmp_path, {"fake:b": FakeChatModel(["from b"], model="b")}, {"t": ["openai:qwen-plus", "fake:b"]})
+    assert gw.complete("t", req()).text == "from b"
+
+
+def test_a_timed_out_call_keeps_its_slot_until_it_really_ends(tmp_path):
+    slow = FakeChatModel(lambda r: (time.sleep(1.0), "late")[1], model="slow")
+    gw, _ = gateway(tmp_path, {"fake:slow": slow}, {"t": ["fake:slow"]}, model_retries=0, model_concurrency=1, model_cache=False)
+    with pytest.raises(ProviderError, match="did not answer"):
+        gw.complete("t", req(timeout_s=0.2))
+    with pytest.raises(ProviderError, match="no free slot"):  # the first call still runs on the model's side
+        gw.complete("t", req("again", timeout_s=0.2))
+    time.sleep(1.0)
+    assert gw.complete("t", req("later", timeout_s=2)).text == "late"
+
+
+def test_the_need_reader_falls_back_to_the_extractors_when_no_model_can_be_used(tmp_path):
+    from tradewinds.sourcing.understand import understand
+
+    gw, _ = gateway(tmp_path, {}, {"default": ["openai:qwen-plus"]})
+    ledger, _ = understand("300 ceramic mugs", gw)
+    assert [(line.concept, line.quantity) for line in ledger.lines] == [("ceramic mug", 300)]
+    assert any("the model could not read" in n for n in ledger.notes)

@@ -69,3 +69,9 @@ def test_demo_search_multilingual_and_filtered(demo_services):
     assert r.hits
     for h in r.hits:
         assert h.supplier_country in {"CN", "VN", "BD"} and h.moq <= 500 and h.unit_price <= 3.0
+
+
+@pytest.mark.parametrize("prefix", ["94", "940", "9401", "94013", "940131"])
+def test_an_hs_prefix_of_any_length_from_2_to_6_digits_filters_by_its_digits(demo_services, prefix):
+    hits = demo_services.search.search(SearchRequest(text="office chair", filters=SearchFilters(hs_prefix=prefix), limit=20)).hits
+    assert hits and all(h.hs_code.startswith(prefix) for h in hits)  # 3 and 5 digits matched nothing before

@@ -27,6 +27,17 @@ def error_body(code: str, message: str, hint: str | None = None, details: list |
     return {"error": {"code": code, "message": message, "hint": hint, "details": details or []}}
 
 
+# a downloaded document (a report's HTML) may carry catalog and spreadsheet text: no script, no remote load
+DOCUMENT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'"
+
+
+def document_headers(fmt: str) -> dict[str, str]:
+    headers = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+    if fmt in ("html", "md"):
+        headers["Content-Security-Policy"] = DOCUMENT_CSP
+    return headers
+
+
 def _shown(value, limit: int = 200):
     """The offending input as JSON can carry it: a raw body's bytes as text, anything long cut (and said so)."""
     if isinstance(value, bytes | bytearray):

@@ -41,6 +41,13 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
+def shown_url(url: str) -> str:
+    """A database URL fit for a message or a log: its password masked."""
+    import re
+
+    return re.sub(r"(//[^:/@]+:)[^@]*@", r"\1***@", url)
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
@@ -48,7 +55,7 @@ def make_engine(url: str) -> Engine:
         # SQLite: a writer waits for the one before it (the action ledger serialises a workspace's writers)
         engine = create_engine(url, connect_args={"timeout": 30} if url.startswith("sqlite") else {})
     except Exception as exc:  # noqa: BLE001 - SQLAlchemy raises many types for a bad URL/driver
-        raise ConfigError(f"cannot use database URL {url!r}: {exc}",
+        raise ConfigError(f"cannot use database URL {shown_url(url)!r}: {str(exc).replace(url, shown_url(url))}",
                           hint="set TRADEWINDS_DATABASE_URL to sqlite:///path.db or postgresql+psycopg://...") from exc
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -13,6 +13,7 @@ limit. Temperature-0 requests are served from the response cache when possible, 
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 import time
@@ -34,6 +35,8 @@ from .structured import ask as structured_ask
 
 T = TypeVar("T", bound=BaseModel)
 
+
+logger = logging.getLogger("tradewinds.models")
 
 class Gateway:
     def __init__(self, settings: Settings, *, cache: bool | None = None, store: ModelStore | None = None,
@@ -61,11 +64,29 @@ class Gateway:
             self._limits.setdefault(model_id, threading.BoundedSemaphore(self.settings.model_concurrency))
             return self._models[model_id]
 
+    def usable(self, task: str) -> list[ChatModel]:
+        """The task's route as built models; one that cannot be built (a fallback with no endpoint set) is left out
+        and logged, so it never breaks a working primary. ConfigError when none can be built."""
+        built, problems = [], []
+        for model_id in self.route(task):
+            try:
+                built.append(self.model(model_id))
+            except ConfigError as exc:
+                problems.append(f"{model_id}: {exc.message}")
+        if problems:
+            logger.warning("task %s: route model(s) left out: %s", task, "; ".join(problems))
+        if not built:
+            raise ConfigError(f"task {task!r}: no model on its route can be used ({'; '.join(problems)})",
+                              hint="fix TRADEWINDS_MODEL_ROUTES or the endpoint settings it names")
+        return built
+
     def complete(self, task: str, request: ChatRequest) -> ChatResponse:
         failures: list[str] = []
         for model_id in self.route(task):
             try:
                 return self._complete_one(task, model_id, request)
+            except ConfigError as exc:  # this route entry cannot be used (missing endpoint or key): try the next
+                failures.append(f"{model_id}: {exc.message}")
             except ProviderError as exc:
                 if not exc.retryable:
                     raise
@@ -132,13 +153,16 @@ class Gateway:
                                 retryable=True, hint="raise TRADEWINDS_MODEL_CONCURRENCY or add a fallback model to the route")
         try:
             future = self._pool.submit(model.complete, request)
-            try:
-                response = future.result(timeout=max(0.0, timeout - (time.perf_counter() - started)))
-            except FutureTimeout:
-                raise ProviderError(f"{model_id} did not answer within {timeout:g} s", retryable=True,
-                                    hint="raise TRADEWINDS_MODEL_TIMEOUT_S or route this task to a faster model") from None
-        finally:
+        except BaseException:
             limit.release()
+            raise
+        # the slot is the call's until the call really ends: a timed-out call still runs on the model's side
+        future.add_done_callback(lambda _f: limit.release())
+        try:
+            response = future.result(timeout=max(0.0, timeout - (time.perf_counter() - started)))
+        except FutureTimeout:
+            raise ProviderError(f"{model_id} did not answer within {timeout:g} s", retryable=True,
+                                hint="raise TRADEWINDS_MODEL_TIMEOUT_S or route this task to a faster model") from None
         return response.model_copy(update={"latency_ms": (time.perf_counter() - started) * 1000})
 
 
@@ -150,7 +174,7 @@ class _TaskModel(ChatModel):
     def __init__(self, gateway: Gateway, task: str) -> None:
         super().__init__(task)
         self.gateway = gateway
-        models = [gateway.model(m) for m in gateway.route(task)]
+        models = gateway.usable(task)
         self.supports_json_schema = all(m.supports_json_schema for m in models)  # type: ignore[misc]
         self.supports_json_mode = all(m.supports_json_mode or m.supports_json_schema for m in models)  # type: ignore[misc]
 

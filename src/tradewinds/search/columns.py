@@ -184,10 +184,11 @@ class OfferColumns:
             ok &= self._member("incoterm", f.incoterms, idx)
         if f.verified_only:
             ok &= self.verified[idx]
-        if f.hs_prefix:
+        if f.hs_prefix:  # a chapter (2), heading (4) or subheading (6); 3 or 5 digits: every code starting so
             p = f.hs_prefix
-            key = {2: "hs2", 4: "hs4", 6: "hs6"}.get(len(p))
-            ok &= ints[key][idx] == int(p) if key else np.zeros(len(ok), bool)
+            key = {2: "hs2", 3: "hs4", 4: "hs4", 5: "hs6", 6: "hs6"}[len(p)]
+            column = ints[key][idx]
+            ok &= (column >= 0) & ((column // 10 if len(p) in (3, 5) else column) == int(p))
         for cert in f.certifications:
             b = self.vocab["cert"].get(cert)
             if b < 0:

@@ -380,8 +380,9 @@ class EmbeddedBackend(SearchBackend):
             out.append(Q.term_set_query(s, "incoterm", f.incoterms))
         for cert in f.certifications:
             out.append(Q.term_query(s, "certs", cert))
-        if f.hs_prefix:
-            out.append(Q.term_query(s, "hs", f.hs_prefix))
+        if f.hs_prefix:  # indexed at 2, 4 and 6 digits; an odd prefix narrows by its even part, the columns decide
+            p = f.hs_prefix
+            out.append(Q.term_query(s, "hs", p if len(p) % 2 == 0 else p[:-1]))
         if f.verified_only:
             out.append(Q.term_query(s, "verified", True))
         rate = self.fx.get(f.currency)

@@ -77,7 +77,7 @@ def random_filters(rng: random.Random) -> SearchFilters:
         currency=rng.choice(("USD", "EUR")), certifications=rng.sample(CERTS, rng.choice((0, 0, 1, 2))),
         countries=rng.sample(COUNTRIES, rng.choice((0, 0, 2))), exclude_countries=rng.sample(COUNTRIES, rng.choice((0, 0, 1))),
         max_lead_time_days=rng.choice((None, 15, 30)), incoterms=rng.sample(("FOB", "EXW", "CIF"), rng.choice((0, 1, 2))),
-        hs_prefix=rng.choice((None, "84", "9401", "610910")), verified_only=rng.random() < 0.2,
+        hs_prefix=rng.choice((None, "84", "940", "9401", "61091", "610910")), verified_only=rng.random() < 0.2,
     )
 
 

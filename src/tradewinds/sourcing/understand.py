@@ -18,7 +18,7 @@ from functools import cache
 
 from pydantic import BaseModel, Field
 
-from ..errors import BadInputError
+from ..errors import BadInputError, ConfigError
 from ..lang import cues, detect_language, fold
 from ..lang.text import LETTER, unspaced
 from ..models import Message, ModelError
@@ -397,7 +397,7 @@ def _ask_model(text: str, gateway: Gateway, notes: list[str]) -> tuple[list[_Lin
                                                    Message(role="user", content=f"<need>\n{text}\n</need>")], NeedLines,
                              options=gateway.options(max_tokens=200), max_retries=1)
         return out.lines, 1
-    except ModelError as exc:  # its own text (a runtime's error) goes to the log, not to the buyer
+    except (ModelError, ConfigError) as exc:  # its own text (a runtime's error) goes to the log, not to the buyer
         logger.warning("sourcing.extract failed: %s", exc.message)
         notes.append("the model could not read the products; the buyer's words and the product lexicon were used")
         return [], 1

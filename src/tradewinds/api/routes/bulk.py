@@ -23,7 +23,7 @@ from ...errors import BadInputError, NotFoundError
 from ...sourcing.specs import label as spec_label
 from ...runtime.sse import stream
 from ..deps import RunsDep, ServicesDep
-from ..errors import error_body
+from ..errors import document_headers, error_body
 
 router = APIRouter(tags=["bulk"])
 _MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "pdf": "application/pdf",
@@ -191,6 +191,7 @@ def download_plan(job_id: str, fmt: Literal["xlsx", "pdf", "md", "html", "json"]
             return JSONResponse(error_body("not_ready", f"bulk job {job_id} is still running", f"wait for 'done' on /v1/bulk/{job_id}/events"),
                                 status_code=409)
         raise NotFoundError(f"no bulk job {job_id!r}", hint="upload a sheet with POST /v1/bulk")
-    body = render(plan, "." + fmt, link=str(request.base_url).rstrip("/") + "/v1")
+    body = render(plan, "." + fmt, link=services.settings.public_url.rstrip("/") + "/v1")
     disposition = "attachment" if fmt in ("xlsx", "pdf") else "inline"
-    return Response(body, media_type=_MEDIA[fmt], headers={"Content-Disposition": f'{disposition}; filename="{job_id}.{fmt}"'})
+    return Response(body, media_type=_MEDIA[fmt], headers={"Content-Disposition": f'{disposition}; filename="{job_id}.{fmt}"',
+                                                           **document_headers(fmt)})

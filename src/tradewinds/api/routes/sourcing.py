@@ -22,7 +22,7 @@ from ...sourcing.understand import MAX_NEED_CHARS
 from ...runtime import RunInfo
 from ...runtime.sse import finished_stream, stream
 from ..deps import RunsDep, ServicesDep
-from ..errors import error_body
+from ..errors import document_headers, error_body
 
 router = APIRouter(tags=["sourcing"])
 
@@ -143,9 +143,10 @@ def download_report(run_id: str, fmt: Literal["md", "html", "pdf", "json", "xlsx
     if state.report is None or (info is not None and info.status == "running"):
         return JSONResponse(error_body("not_ready", f"run {run_id} has no finished report yet",
                                        f"wait for the 'done' event on /v1/sourcing/runs/{run_id}/events"), status_code=409)
-    body = render(state.report, "." + fmt, link=str(request.base_url).rstrip("/") + "/v1")
+    body = render(state.report, "." + fmt, link=services.settings.public_url.rstrip("/") + "/v1")
     disposition = "inline" if fmt in ("html", "md", "json") else "attachment"
-    return Response(body, media_type=_MEDIA[fmt], headers={"Content-Disposition": f'{disposition}; filename="sourcing-{run_id}.{fmt}"'})
+    return Response(body, media_type=_MEDIA[fmt], headers={"Content-Disposition": f'{disposition}; filename="sourcing-{run_id}.{fmt}"',
+                                                           **document_headers(fmt)})
 
 
 @router.get("/v1/sourcing/runs/{run_id}/events", summary="Step events as Server-Sent Events (replayed, then live)")

@@ -16,6 +16,7 @@ from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
 from ...errors import BadInputError
+from ...lang import fold
 from .base import CatalogFormat, ImportContext, ParsedRow
 
 G = "{http://base.google.com/ns/1.0}"
@@ -24,12 +25,20 @@ _TAG = re.compile(r"<[^>]+>")
 
 
 def _supplier(ctx: ImportContext) -> dict:
+    """The feed's merchant, from the import options. Its id comes from its name and country, so two merchants' feeds
+    never overwrite each other (their product ids are namespaced by it too: both may have a 'SKU-1')."""
     d = ctx.supplier_defaults
-    if not d.get("country"):
-        raise BadInputError("this feed format carries no supplier, and no supplier country was given",
-                            hint="pass --supplier-name NAME --supplier-country CC (ISO alpha-2, e.g. CN)")
-    return {"external_id": d.get("external_id") or "merchant", "name": d.get("name") or "Imported merchant",
-            "country": d["country"], "verified": False}
+    if not d.get("country") or not (d.get("name") or "").strip():
+        raise BadInputError("this feed format carries no supplier, and no supplier name and country were given",
+                            hint="pass --supplier-name NAME --supplier-country CC (ISO alpha-2, e.g. CN): the merchant whose feed it is")
+    name = " ".join(d["name"].split())
+    slug = re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-") or "merchant"
+    return {"external_id": d.get("external_id") or f"{slug}.{d['country'].lower()}", "name": name, "country": d["country"],
+            "verified": False}
+
+
+def _own(supplier: dict, item_id: str) -> str:
+    return f"{supplier['external_id']}/{item_id}" if item_id else ""
 
 
 def _money(ctx: ImportContext, n: int, column: str, value: str, pr: ParsedRow) -> tuple[float, str] | None:
@@ -43,7 +52,7 @@ def _money(ctx: ImportContext, n: int, column: str, value: str, pr: ParsedRow) -
 
 def _merchant_row(ctx: ImportContext, n: int, item: dict[str, str], pr: ParsedRow) -> ParsedRow:
     pr.supplier = _supplier(ctx)
-    pid = (item.get("id") or "").strip()
+    pid = _own(pr.supplier, (item.get("id") or "").strip())
     money = _money(ctx, n, "price", item.get("price", ""), pr)
     desc = _TAG.sub(" ", html.unescape(item.get("description", "")))
     pr.product = {"external_id": pid, "title": (item.get("title") or "").strip(), "description": desc.strip()[:20000],
@@ -125,7 +134,7 @@ class ShopifyCSV(CatalogFormat):
             options = [row.get(f"Option{i} Value", "") for i in (1, 2, 3)]
             options = [o for o in options if o and o != "Default Title"]
             vid = row.get("Variant SKU") or "/".join(options) or str(n)
-            ext = f"{handle}:{vid}"
+            ext = _own(supplier, f"{handle}:{vid}")
             pr = ParsedRow(row=n, supplier=supplier)
             title = base.get("Title", "") + (f" - {' / '.join(options)}" if options else "")
             desc = _TAG.sub(" ", html.unescape(base.get("Body (HTML)", "")))
