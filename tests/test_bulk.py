@@ -179,3 +179,13 @@ def test_specs_in_the_cells_are_read_and_the_plan_prefers_offers_that_meet_them(
     header = [c.value for c in supplier_sheet[1]]
     row = [c.value for c in supplier_sheet[2]]
     assert row[header.index("specs asked")] == f"{watts}W" and "met" in row[header.index("spec check")]
+
+
+@pytest.mark.parametrize("text, code", [
+    ("Target price (USD)", "USD"), ("Preis €", "EUR"), ("单价(元)", "CNY"), ("ราคา (บาท)", "THB"),  # THB and MXN were not read
+    ("Precio (MXN)", "MXN"), ("Cost RMB", "CNY"), ("usd", "USD"), ("Qty", None), ("paper cup", None), ("all items", None),
+])
+def test_a_sheet_names_its_currency_in_the_words_the_need_reader_knows(text, code):
+    from tradewinds.bulk.lines import currency_of
+
+    assert currency_of(text) == code

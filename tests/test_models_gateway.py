@@ -228,3 +228,16 @@ def test_the_need_reader_falls_back_to_the_extractors_when_no_model_can_be_used(
     ledger, _ = understand("300 ceramic mugs", gw)
     assert [(line.concept, line.quantity) for line in ledger.lines] == [("ceramic mug", 300)]
     assert any("the model could not read" in n for n in ledger.notes)
+
+
+def test_providers_register_like_plugins(tmp_path):
+    from tradewinds.models.registry import PROVIDERS, get_chat_model
+
+    @PROVIDERS.register("echo")
+    def _echo(model, settings):
+        return FakeChatModel(lambda r: f"{model}: {r.messages[-1].content}", model=model)
+
+    model = get_chat_model("echo:parrot", Settings(data_dir=tmp_path))
+    assert model.complete(req("hello")).text == "parrot: hello"
+    with pytest.raises(Exception, match="providers: echo, fake, local, openai"):
+        get_chat_model("nosuch:x", Settings(data_dir=tmp_path))

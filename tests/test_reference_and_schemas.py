@@ -3,7 +3,8 @@ from pydantic import ValidationError
 
 from tradewinds.catalog import reference
 from tradewinds.catalog.ids import make_id
-from tradewinds.catalog.schemas import OfferIn, PriceTier, ProductIn, SupplierIn, normalize_certification, unit_price_at
+from tradewinds.catalog.schemas import OfferIn, PriceTier, ProductIn, SupplierIn, normalize_certification
+from tradewinds.trade.pricing import price_at
 
 
 def test_country_lookup_in_several_languages():
@@ -29,10 +30,10 @@ def test_ids_are_stable_and_namespaced():
 
 def test_unit_price_at_quantity_reads_the_right_tier():
     tiers = [PriceTier(min_qty=100, unit_price=5.0), PriceTier(min_qty=500, unit_price=4.5), PriceTier(min_qty=1000, unit_price=4.0)]
-    assert unit_price_at(tiers, 99) is None
-    assert unit_price_at(tiers, 100) == 5.0
-    assert unit_price_at(tiers, 999) == 4.5
-    assert unit_price_at(tiers, 10_000) == 4.0
+    assert price_at(tiers, 99) is None
+    assert price_at(tiers, 100) == 5.0
+    assert price_at(tiers, 999) == 4.5
+    assert price_at(tiers, 10_000) == 4.0
 
 
 def test_offer_validation_messages_name_valid_choices():

@@ -3,14 +3,16 @@ model gateway and the sourcing loop."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .catalog.db import open_database
+from .db import open_database
 from .catalog.repository import CatalogRepository
 from .errors import ConfigError
 from .models.embeddings import VectorCache, get_embedder
 from .models.gateway import Gateway
+from .plugins import Registry
 from .search.backend import SearchBackend
 from .search.service import ProductSearch
 from .settings import Settings, get_settings
@@ -33,26 +35,41 @@ class Services:
                        store=RunStore(self.settings.data_dir / "sourcing"), budgets=budgets)
 
 
+BACKENDS: Registry[Callable[[str, str, Settings], SearchBackend]] = Registry(
+    "search backend", "tradewinds.search_backends",
+    hint="set TRADEWINDS_SEARCH_URL to embedded:/path/to/index, milvus://host:19530 or milvus:path/to/offers.db")
+
+
+@BACKENDS.register("embedded")
+def _embedded(url: str, rest: str, settings: Settings) -> SearchBackend:
+    from .search.embedded import EmbeddedBackend
+
+    return EmbeddedBackend(Path(rest), embedder=get_embedder(settings.embedding_model, settings),
+                           vector_cache=VectorCache(settings.vector_cache_path), fx_rates=settings.fx_rates,
+                           batch_size=settings.embedding_batch_size)
+
+
+@BACKENDS.register("milvus")
+def _milvus(url: str, rest: str, settings: Settings) -> SearchBackend:
+    from .search.milvus import MilvusBackend
+
+    if rest in ("", "//"):  # bare "milvus:" -> a milvus-lite file in the data directory
+        url = f"milvus:{settings.data_dir / 'search-milvus.db'}"
+    token = settings.milvus_token.get_secret_value() if settings.milvus_token else None
+    return MilvusBackend(url, embedder=get_embedder(settings.embedding_model, settings), token=token,
+                         vector_cache=VectorCache(settings.vector_cache_path), fx_rates=settings.fx_rates,
+                         batch_size=settings.embedding_batch_size)
+
+
 def make_backend(settings: Settings) -> SearchBackend:
+    """The backend TRADEWINDS_SEARCH_URL names, by its scheme."""
     url = settings.resolved_search_url
     scheme, _, rest = url.partition(":")
-    if scheme == "embedded":
-        from .search.embedded import EmbeddedBackend
-
-        return EmbeddedBackend(Path(rest), embedder=get_embedder(settings.embedding_model, settings),
-                               vector_cache=VectorCache(settings.vector_cache_path), fx_rates=settings.fx_rates,
-                               batch_size=settings.embedding_batch_size)
-    if scheme == "milvus":
-        from .search.milvus import MilvusBackend
-
-        if rest in ("", "//"):  # bare "milvus:" -> a milvus-lite file in the data directory
-            url = f"milvus:{settings.data_dir / 'search-milvus.db'}"
-        token = settings.milvus_token.get_secret_value() if settings.milvus_token else None
-        return MilvusBackend(url, embedder=get_embedder(settings.embedding_model, settings), token=token,
-                             vector_cache=VectorCache(settings.vector_cache_path), fx_rates=settings.fx_rates,
-                             batch_size=settings.embedding_batch_size)
-    raise ConfigError(f"unsupported search backend {url!r}",
-                      hint="set TRADEWINDS_SEARCH_URL to embedded:/path/to/index, milvus://host:19530 or milvus:path/to/offers.db")
+    try:
+        build = BACKENDS.get(scheme)
+    except ConfigError:
+        raise ConfigError(f"unsupported search backend {url!r}", hint=BACKENDS.hint) from None
+    return build(url, rest, settings)
 
 
 def bootstrap(settings: Settings | None = None) -> Services:

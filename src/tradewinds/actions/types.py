@@ -10,15 +10,14 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from decimal import Decimal
-from functools import cache
-from importlib.metadata import entry_points
 from typing import Any, ClassVar
 
 from pydantic import BaseModel
 from sqlalchemy.engine import Connection
 
 from ..accounts import Role
-from ..errors import BadInputError, ConflictError
+from ..errors import BadInputError, ConfigError, ConflictError
+from ..plugins import Registry
 from .schemas import ActionRecord, Change, Effect
 
 
@@ -49,30 +48,21 @@ class ActionType(ABC):
         raise ConflictError(f"action type {self.name} cannot be undone", hint="make a new action that reverses it")
 
 
-_TYPES: dict[str, ActionType] = {}
+TYPES: Registry[ActionType] = Registry("action type", "tradewinds.actions")
 
 
 def register(action_type: ActionType) -> ActionType:
-    if action_type.name in _TYPES and type(_TYPES[action_type.name]) is not type(action_type):
-        raise ValueError(f"action type {action_type.name!r} is registered twice")
-    _TYPES[action_type.name] = action_type
-    return action_type
-
-
-@cache
-def _plugins() -> None:
-    for ep in entry_points(group="tradewinds.actions"):
-        register(ep.load()())
+    """Register an instance (built-in types and tests); installed packages use the entry-point group instead."""
+    return TYPES.register(action_type.name)(action_type)
 
 
 def get(name: str) -> ActionType:
-    _plugins()
-    if name not in _TYPES:
-        known = ", ".join(sorted(_TYPES)) or "none registered"
-        raise BadInputError(f"unknown action type {name!r}", hint=f"one of: {known}")
-    return _TYPES[name]
+    try:
+        found = TYPES.get(name)
+    except ConfigError:  # a request naming a type nobody registered is the caller's mistake
+        raise BadInputError(f"unknown action type {name!r}", hint=f"one of: {', '.join(TYPES.names()) or 'none registered'}") from None
+    return found() if isinstance(found, type) else found  # an entry point may name the class
 
 
 def registered() -> list[str]:
-    _plugins()
-    return sorted(_TYPES)
+    return TYPES.names()

@@ -9,6 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from ..lang.cldr import is_currency_code
 from ..errors import BadInputError
 from .reader import Sheet, column_index
 
@@ -37,7 +38,6 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 _NUMBER = re.compile(r"^[\s$€£¥₩]*(?:us\$|usd|eur|rmb|cny)?\s*\d[\d,.\s]*(?:\s*(?:pcs|pc|units?|sets?|件|个|台|套|把|개|장|대|قطعة|usd|eur|rmb|元|美元|\$|€))?\s*$", re.I)
 _MONEY_MARK = re.compile(r"[$€£¥₩]|usd|eur|rmb|cny|元|美元|달러|دولار", re.I)
-_CURRENCY = re.compile(r"^(?:usd|eur|gbp|cny|rmb|jpy|krw|aed|sar|mxn|inr|vnd)$", re.I)
 _CERT = re.compile(r"\b(?:CE|FDA|RoHS|UL|FCC|ISO ?\d+|LFGB|OEKO-TEX|GOTS|REACH|BSCI|EN ?\d+)\b")
 
 
@@ -97,7 +97,7 @@ def _content_score(values: list[str], role: str) -> float:
     if role == "price":
         return 0.5 * numeric * max(decimals, money)
     if role == "currency":
-        return 0.5 * sum(bool(_CURRENCY.match(v.strip())) for v in values) / n
+        return 0.5 * sum(is_currency_code(v) for v in values) / n
     if role == "certs":
         return 0.4 * sum(bool(_CERT.search(v)) for v in values) / n * (1 if length < 40 else 0.5)
     if role == "item":

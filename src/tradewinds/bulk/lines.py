@@ -12,16 +12,13 @@ from pydantic import BaseModel, Field
 
 from ..errors import BadInputError
 from ..sourcing.extract import extract, find_money, normalize
+from ..lang.cldr import currency_in
 from ..sourcing.lexicon import find_terms
 from ..sourcing.schemas import LedgerLine
 from ..sourcing.specs import find_specs, strip_measures
 from ..sourcing.understand import check_need, plan_queries
 from .columns import ColumnMapping
 from .reader import Sheet
-
-_CURRENCY_WORDS = (("USD", r"\$|usd|us\$|美元|美金|달러|دولار|dollar"), ("EUR", r"€|eur|euro|欧元|유로|يورو"), ("GBP", r"£|gbp"),
-                   ("CNY", r"¥|rmb|cny|元|人民币"), ("KRW", r"₩|krw|원"), ("AED", r"aed|درهم"), ("JPY", r"jpy|円"))
-
 
 class BulkLine(BaseModel):
     row: int = Field(description="Sheet row number, as the buyer sees it")
@@ -34,8 +31,8 @@ class BulkLine(BaseModel):
 
 
 def currency_of(text: str) -> str | None:
-    lowered = text.lower()
-    return next((code for code, pattern in _CURRENCY_WORDS if re.search(pattern, lowered)), None)
+    """The currency a header or cell names, from the same CLDR tables the need reader uses."""
+    return currency_in(text)
 
 
 def parse_number(text: str) -> float | None:

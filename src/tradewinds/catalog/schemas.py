@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ..trade.certifications import normalize_certification
+from ..trade.pricing import price_at
 from . import reference
 
 SupplierId = Annotated[str, Field(pattern=r"^sup_[a-z2-7]{16}$", examples=["sup_3k7v2mq5x1abcdef"])]
@@ -27,22 +29,6 @@ class Capability(StrEnum):
 
 
 # Certifications we recognise; anything else is kept verbatim but upper-cased.
-KNOWN_CERTIFICATIONS = (
-    "ISO 9001", "ISO 14001", "ISO 13485", "ISO 22000", "HACCP", "BSCI", "SEDEX", "WRAP", "GOTS",
-    "OEKO-TEX", "FSC", "GRS", "CE", "UKCA", "FCC", "UL", "ETL", "RoHS", "REACH", "FDA", "LFGB",
-    "NSF", "CPC", "EN 71", "ASTM F963", "CB", "TUV", "SGS", "GS", "ERP", "Energy Star", "DOE",
-    "CCC", "KC", "PSE", "SASO", "EN 1078", "EN 166", "EN 149", "CPSIA", "IEC 61215", "IEC 62133",
-    "UN38.3", "MSDS", "BIFMA", "ISO 45001", "Halal",
-)
-_CERT_LOOKUP = {c.upper().replace(" ", "").replace("-", ""): c for c in KNOWN_CERTIFICATIONS}
-
-
-def normalize_certification(value: str) -> str:
-    """``"iso9001"`` -> ``"ISO 9001"``; unknown names are trimmed and kept."""
-    key = value.strip().upper().replace(" ", "").replace("-", "").replace("_", "")
-    return _CERT_LOOKUP.get(key, value.strip())
-
-
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -174,7 +160,7 @@ class _OfferFields(_Model):
         return self
 
     def unit_price_at(self, quantity: int) -> float | None:
-        return unit_price_at(self.price_tiers, quantity)
+        return price_at(self.price_tiers, quantity)
 
 
 class OfferIn(_OfferFields):
@@ -186,15 +172,6 @@ class Offer(_OfferFields):
     id: OfferId
     product_id: ProductId
     supplier_id: SupplierId
-
-
-def unit_price_at(tiers: list[PriceTier], quantity: int) -> float | None:
-    """Unit price of the highest tier whose ``min_qty`` <= quantity; None below the first tier."""
-    price = None
-    for tier in sorted(tiers, key=lambda t: t.min_qty):
-        if tier.min_qty <= quantity:
-            price = tier.unit_price
-    return price
 
 
 class ImportIssue(_Model):

@@ -52,10 +52,6 @@ class Mode(StrEnum):
     dense = "dense"
 
 
-def _csv(values: list[str] | None) -> list[str]:
-    return [v.strip() for item in values or [] for v in item.split(",") if v.strip()]
-
-
 @app.command()
 def search(
     query: Annotated[str, typer.Argument(help="What you are looking for, in any language")],
@@ -78,9 +74,9 @@ def search(
     from ..bootstrap import bootstrap
 
     services = bootstrap()
-    filters = SearchFilters(quantity=qty, max_unit_price=max_price, currency=currency.upper(), certifications=_csv(cert),
-                            countries=_csv(country), exclude_countries=_csv(exclude_country), max_lead_time_days=max_lead_time,
-                            incoterms=_csv(incoterm), hs_prefix=hs, verified_only=verified)
+    filters = SearchFilters.from_params(qty=qty, max_price=max_price, currency=currency, cert=cert, country=country,
+                                        exclude_country=exclude_country, max_lead_time=max_lead_time, incoterm=incoterm, hs=hs,
+                                        verified=verified)
     if services.backend.count() == 0:
         raise TradewindsError("the search index is empty", hint="run `tradewinds catalog demo` or `tradewinds catalog import FILE`")
     response = services.search.search(SearchRequest(text=query, filters=filters, limit=limit, mode=mode.value, facets=facets or fmt == "json"))

@@ -10,6 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
+from ..search.schemas import split_list
 from ..errors import BadInputError
 from ._output import console, err
 
@@ -61,7 +62,7 @@ def bulk(
             err.print(f"skipped: {s}")
         return
     options = PlanOptions(currency=currency.upper(), fixed_cost_per_supplier=fixed_cost, max_suppliers=max_suppliers, budget_total=budget,
-                          exclude_countries=[c.strip().upper() for c in (exclude_country or "").split(",") if c.strip()],
+                          exclude_countries=[c.upper() for c in split_list(exclude_country)],
                           time_limit_s=time_limit)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
                   console=err, transient=as_json or not err.is_terminal) as bar:

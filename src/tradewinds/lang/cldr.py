@@ -99,6 +99,34 @@ def currency_words() -> dict[str, str]:
     return {w: _rank(codes) for w, codes in words.items()}
 
 
+def is_currency_code(value: str) -> bool:
+    """An ISO 4217 code of money people pay in ('usd', 'EUR'); 'RMB', the everyday name of the yuan, counts too."""
+    code = value.strip().upper()
+    return code == "RMB" or (code in currencies() and code not in NOT_TENDER)
+
+
+@cache
+def _currency_pattern() -> re.Pattern:
+    words = sorted(currency_words(), key=len, reverse=True)
+    return re.compile("|".join(re.escape(w) if unspaced(w) or not w.isalnum() else rf"(?<!\w){re.escape(w)}(?!\w)"
+                               for w in words))
+
+
+_CODE = re.compile(r"(?<![A-Za-z])([A-Z]{3})(?![A-Za-z])")
+
+
+def currency_in(text: str) -> str | None:
+    """The currency a short text names (a header 'Target price (USD)', a cell '12 €', '单价 元'): an ISO code first
+    (in capitals, or the whole text: 'all' and 'cup' are words, 'ALL' and 'usd' are codes), else a currency name or
+    symbol in any language CLDR knows."""
+    codes = [text.strip()] if len(text.strip()) == 3 else []
+    for code in [*codes, *_CODE.findall(text)]:
+        if is_currency_code(code):
+            return "CNY" if code.upper() == "RMB" else code.upper()
+    m = _currency_pattern().search(fold(text))
+    return currency_words()[m.group(0)] if m else None
+
+
 @cache
 def multipliers() -> dict[str, dict[str, float]]:
     """language -> folded number word -> factor: 'mil' 1e3 (pt, es), 'juta' 1e6 (id), '万' 1e4 (zh, ja), 'लाख' 1e5 (hi)."""

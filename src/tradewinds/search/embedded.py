@@ -29,7 +29,8 @@ from ..models.embeddings import Embedder, VectorCache
 from . import text as tx
 from .backend import Progress, SearchBackend
 from .columns import FILE as COLUMNS_FILE
-from .columns import OfferColumns, atomic_write
+from ..files import atomic_write
+from .columns import OfferColumns
 from .fusion import rrf
 from .schemas import SearchDocument, SearchFilters, SearchHit, SearchRequest, SearchResponse
 

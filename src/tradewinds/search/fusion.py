@@ -19,15 +19,6 @@ def rrf(*ranked: Sequence[tuple[Hashable, float]]) -> list[tuple[Hashable, float
     return sorted(score.items(), key=lambda kv: -kv[1])
 
 
-def price_at(tiers: Sequence[tuple[int, float]], quantity: int) -> float | None:
-    """Unit price of the highest tier whose min_qty <= quantity; None below the first tier."""
-    price = None
-    for min_qty, unit_price in sorted(tiers):
-        if min_qty <= quantity:
-            price = unit_price
-    return price
-
-
 def facets_of(hits: Sequence[SearchHit]) -> dict[str, list[FacetCount]]:
     """Facet counts over every candidate (not only the page shown), so they agree with the candidate total."""
     counters = {

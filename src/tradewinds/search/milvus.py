@@ -40,7 +40,8 @@ from ..errors import ConfigError
 from ..models.embeddings import Embedder, VectorCache
 from . import text as tx
 from .backend import Progress, SearchBackend
-from .fusion import RRF_K, facets_of, price_at, rrf
+from ..trade.pricing import price_at
+from .fusion import RRF_K, facets_of, rrf
 from .schemas import SearchDocument, SearchFilters, SearchHit, SearchRequest, SearchResponse
 
 MAX_TIERS = 8

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ..catalog.schemas import normalize_certification
+from ..trade.certifications import normalize_certification
 
 
 MAX_QUANTITY = 1_000_000_000  # units in one order line: beyond it a number is a typo, not a quantity
@@ -72,6 +74,21 @@ class SearchFilters(_Model):
 
     def is_empty(self) -> bool:
         return self == SearchFilters(currency=self.currency)
+
+    @classmethod
+    def from_params(cls, *, qty: int | None = None, max_price: float | None = None, currency: str | None = "USD",
+                    cert=None, country=None, exclude_country=None, max_lead_time: int | None = None, incoterm=None,
+                    hs: str | None = None, verified: bool = False) -> SearchFilters:
+        """Filters as a form, a query string or a command line give them: lists repeated or comma-separated."""
+        return cls(quantity=qty, max_unit_price=max_price, currency=(currency or "USD").upper(), certifications=split_list(cert),
+                   countries=split_list(country), exclude_countries=split_list(exclude_country), max_lead_time_days=max_lead_time,
+                   incoterms=split_list(incoterm), hs_prefix=hs or None, verified_only=verified)
+
+
+def split_list(values: str | Iterable[str] | None) -> list[str]:
+    """'CE,RoHS', or ['CE', 'RoHS,FCC'] from a repeated parameter -> ['CE', 'RoHS', 'FCC']."""
+    items = [values] if isinstance(values, str) else list(values or [])
+    return [v.strip() for item in items for v in str(item).split(",") if v.strip()]
 
 
 class SearchRequest(_Model):

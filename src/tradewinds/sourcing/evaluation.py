@@ -29,7 +29,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..catalog.schemas import Offer, PriceTier, Product, Supplier, unit_price_at
+from ..catalog.schemas import Offer, PriceTier, Product, Supplier
+from ..trade.pricing import price_at
 from .schemas import LineResult, Option, SourcingReport
 from .score import adequate, convert
 
@@ -119,7 +120,7 @@ class CatalogTruth:
         if o.moq > qty:
             out.append("moq")
         if line.max_unit_price is not None:
-            at = unit_price_at(o.tiers, max(qty, o.moq))  # below the MOQ there is no price: judge the price at the MOQ
+            at = price_at(o.tiers, max(qty, o.moq))  # below the MOQ there is no price: judge the price at the MOQ
             price = None if at is None else convert(at, o.currency, line.currency or "USD", self.fx)
             if price is None or price > line.max_unit_price * (1 + 1e-9):
                 out.append("price")

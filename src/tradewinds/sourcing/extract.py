@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from ..catalog.reference import currencies, incoterms
-from ..catalog.schemas import KNOWN_CERTIFICATIONS
+from ..trade.certifications import KNOWN_CERTIFICATIONS
 from ..search.schemas import MAX_QUANTITY
 from ..lang import cues, detect_language, fold
 from ..lang.cldr import currency_words, duration_words

@@ -9,7 +9,7 @@ constraint: an offer that fails exactly one constraint is a near miss of that co
 from __future__ import annotations
 
 from ..catalog.repository import CatalogRepository
-from ..catalog.schemas import PriceTier, unit_price_at
+from ..trade.pricing import price_at
 from .kinds import line_words, same_kind
 from .lexicon import concepts
 from .schemas import Ledger, LedgerLine, NearMiss
@@ -19,7 +19,7 @@ from .score import convert, line_kind
 def _fails(r: dict, line: LedgerLine, ledger: Ledger, fx: dict[str, float]) -> tuple[list[str], float | None]:
     """(constraints failed, unit price in the line's currency at the quantity the offer could be bought at)."""
     out = []
-    at = unit_price_at([PriceTier.model_validate(t) for t in r["price_tiers"]], max(line.quantity, r["moq"]))
+    at = price_at([(t["min_qty"], t["unit_price"]) for t in r["price_tiers"]], max(line.quantity, r["moq"]))
     price = None if at is None else convert(at, r["currency"], line.currency, fx)
     if r["moq"] > line.quantity:
         out.append("moq")

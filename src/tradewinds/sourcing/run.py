@@ -20,6 +20,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from ..files import atomic_write
 from ..catalog.repository import CatalogRepository
 from ..catalog.schemas import Product, Supplier
 from ..errors import BadInputError, NotFoundError
@@ -95,9 +96,7 @@ class RunStore:
         root.mkdir(parents=True, exist_ok=True)
 
     def save(self, state: RunState) -> None:
-        tmp = self.root / f".{state.run_id}.tmp"
-        tmp.write_text(state.model_dump_json(), encoding="utf-8")
-        tmp.replace(self.root / f"{state.run_id}.json")
+        atomic_write(self.root / f"{state.run_id}.json", state.model_dump_json())
 
     def load(self, run_id: str) -> RunState:
         path = self.root / f"{run_id}.json"

@@ -23,9 +23,10 @@ from ..api.deps import ServicesDep
 from ..api.routes.bulk import load_plan
 from ..api.routes.catalog import run_upload
 from ..catalog.importers import FORMATS
-from ..catalog.schemas import Offer, Product, Supplier, unit_price_at
+from ..catalog.schemas import Offer, Product, Supplier
+from ..trade.pricing import price_at
 from ..errors import BadInputError, NotFoundError, TradewindsError
-from ..search.schemas import SearchFilters, SearchRequest
+from ..search.schemas import SearchFilters, SearchRequest, split_list
 from ..bulk.export import spec_check
 from ..sourcing.export import segments
 from ..sourcing.schemas import LedgerLine, LineResult
@@ -158,10 +159,6 @@ def run_body(run_id: str, request: Request, services: ServicesDep) -> HTMLRespon
 
 
 # -- catalog ------------------------------------------------------------------------------
-def _csv(value: str | None) -> list[str]:
-    return [v.strip() for v in (value or "").split(",") if v.strip()]
-
-
 def _number(value: str, name: str, kind: type, minimum: float) -> int | float | None:
     """A form field left empty is no filter; anything else must be a number (a form sends every field, filled or not)."""
     value = value.strip().replace(",", "")
@@ -185,18 +182,17 @@ def catalog(request: Request, services: ServicesDep, q: str = "", qty: str = "",
             "max_lead_time": _number(max_lead_time, "max lead time", int, 0), "verified": verified}
     response = None
     if q.strip():
-        filters = SearchFilters(quantity=form["qty"], max_unit_price=form["max_price"], currency=form["currency"],
-                                certifications=_csv(cert), countries=[c.upper() for c in _csv(country)],
-                                max_lead_time_days=form["max_lead_time"], verified_only=verified)
+        filters = SearchFilters.from_params(qty=form["qty"], max_price=form["max_price"], currency=form["currency"], cert=cert,
+                                            country=country, max_lead_time=form["max_lead_time"], verified=verified)
         response = services.search.search(SearchRequest(text=q[:2000], filters=filters, limit=30, facets=True))
 
     def with_param(name: str, value: str) -> str:
         params = {k: v for k, v in form.items() if v not in (None, "", False)}
-        values = _csv(str(params.get(name, "")))
+        values = split_list(str(params.get(name, "")))
         params[name] = ",".join(v for v in values if v != value) if value in values else ",".join([*values, value])
         return "/catalog?" + urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
-    return page(request, "catalog.html", form=form, response=response, with_param=with_param, active=set(_csv(cert)) | set(_csv(country)),
+    return page(request, "catalog.html", form=form, response=response, with_param=with_param, active=set(split_list(cert)) | set(split_list(country)),
                 stats=services.repo.counts())
 
 
@@ -219,7 +215,7 @@ def product_page(product_id: str, request: Request, services: ServicesDep) -> HT
     product = _record(services, product_id, Product)
     offers = services.repo.offers_for_product(product_id)
     suppliers = services.repo.get_many([o.supplier_id for o in offers])
-    return page(request, "product.html", product=product, offers=offers, suppliers=suppliers, price_at=unit_price_at)
+    return page(request, "product.html", product=product, offers=offers, suppliers=suppliers, price_at=price_at)
 
 
 @router.get("/suppliers/{supplier_id}", response_class=HTMLResponse)

@@ -21,6 +21,7 @@ from ...bulk.reader import Limits
 from ...bulk.run import BulkPlan, BulkPlanner, PlanOptions
 from ...errors import BadInputError, NotFoundError
 from ...sourcing.specs import label as spec_label
+from ...files import atomic_write
 from ...runtime.sse import stream
 from ..deps import RunsDep, ServicesDep
 from ..errors import document_headers, error_body
@@ -150,9 +151,7 @@ async def start_bulk(request: Request, services: ServicesDep, runs: RunsDep, fil
         finally:
             _discard(upload)
         plan.file = file.filename or upload.name
-        tmp = _store(services) / f".{job_id}.tmp"
-        tmp.write_text(plan.model_dump_json(), encoding="utf-8")
-        tmp.replace(_store(services) / f"{job_id}.json")
+        atomic_write(_store(services) / f"{job_id}.json", plan.model_dump_json())
         for event in done:
             emit(event)
 

@@ -10,10 +10,6 @@ from ..deps import ServicesDep
 router = APIRouter(tags=["search"])
 
 
-def _list(values: list[str] | None) -> list[str]:
-    return [v.strip() for item in values or [] for v in item.split(",") if v.strip()]
-
-
 @router.get("/v1/search", response_model=SearchResponse, summary="Search offers with hard filters and hybrid ranking")
 def search(
     services: ServicesDep,
@@ -32,7 +28,7 @@ def search(
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
     facets: bool = True,
 ) -> SearchResponse:
-    filters = SearchFilters(quantity=qty, max_unit_price=max_price, currency=currency.upper(), certifications=_list(cert),
-                            countries=_list(country), exclude_countries=_list(exclude_country), max_lead_time_days=max_lead_time,
-                            incoterms=_list(incoterm), hs_prefix=hs, verified_only=verified)
+    filters = SearchFilters.from_params(qty=qty, max_price=max_price, currency=currency, cert=cert, country=country,
+                                        exclude_country=exclude_country, max_lead_time=max_lead_time, incoterm=incoterm, hs=hs,
+                                        verified=verified)
     return services.search.search(SearchRequest(text=q, filters=filters, limit=limit, mode=mode, facets=facets))
