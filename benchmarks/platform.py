@@ -183,7 +183,7 @@ def sse_reading(streams: int, searches: int = 100) -> dict:
     import httpx
     import uvicorn
 
-    from tradewinds.api.app import create_app
+    from tradewinds.server import create_app
     from tradewinds.bootstrap import bootstrap
     from tradewinds.catalog.service import build_demo, index_catalog
     from tradewinds.runtime import StepEvent

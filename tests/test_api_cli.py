@@ -8,7 +8,7 @@ import sys
 import httpx
 import pytest
 
-from tradewinds.api.app import create_app
+from tradewinds.server import create_app
 from tradewinds.errors import ConfigError, ConflictError, PermissionDeniedError, RefusedError
 from tradewinds.models.chat import ModelError
 from tradewinds.sourcing.report import GroundingError

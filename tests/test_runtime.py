@@ -16,7 +16,7 @@ import time
 import httpx
 import pytest
 
-from tradewinds.api.app import create_app
+from tradewinds.server import create_app
 from tradewinds.db import make_engine, upgrade
 from tradewinds.errors import BusyError
 from tradewinds.runtime import Runs, StepEvent

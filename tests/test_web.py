@@ -7,7 +7,7 @@ import httpx
 import pytest
 from conftest import live_server
 
-from tradewinds.api.app import create_app
+from tradewinds.server import create_app
 from tradewinds.web.pages import CSP
 
 

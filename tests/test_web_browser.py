@@ -15,7 +15,7 @@ import pytest
 from conftest import live_server
 from openpyxl import load_workbook
 
-from tradewinds.api.app import create_app
+from tradewinds.server import create_app
 from tradewinds.bootstrap import Services
 from tradewinds.catalog.schemas import Offer, Product, Supplier
 from tradewinds.catalog.service import index_catalog

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from conftest import live_server
 
-from tradewinds.api.app import create_app
+from tradewinds.server import create_app
 from tradewinds.web import i18n
 
 

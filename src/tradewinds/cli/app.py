@@ -95,7 +95,7 @@ def serve(host: Annotated[str, typer.Option(envvar="TRADEWINDS_HOST")] = "127.0.
     """Serve the web app and the HTTP API (http://HOST:PORT/, OpenAPI docs at /docs)."""
     import uvicorn
 
-    from ..api.app import create_app
+    from ..server import create_app
     from ..bootstrap import bootstrap
     from ..jobs import vectors as fill
 

@@ -1,4 +1,5 @@
-"""The FastAPI application: thin API routes over the services built by ``bootstrap()``, and the web app."""
+"""The server: one set of services (``bootstrap()``), the JSON API (``api/``) and the web app (``web/``) composed in
+one FastAPI app here, so that the API never imports the web app."""
 
 from __future__ import annotations
 
@@ -9,19 +10,19 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from .. import __version__
-from ..bootstrap import Services, bootstrap
-from ..runtime import Runs
-from .guard import SameOriginGuard
-from . import errors
-from .routes import bulk, catalog, search, sourcing
+from . import __version__
+from .bootstrap import Services, bootstrap
+from .runtime import Runs
+from .api import errors
+from .api.guard import SameOriginGuard
+from .api.routes import bulk, catalog, search, sourcing
 
 logger = logging.getLogger("tradewinds.api")
 
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI):
-    from ..sourcing.extract import warm_up
+    from .sourcing.extract import warm_up
 
     # the language detector's models and the reading tables load in the background (~5 s on 2 cores), not in a request
     threading.Thread(target=warm_up, name="tradewinds-warm-up", daemon=True).start()
@@ -47,7 +48,7 @@ def _clean_uploads(root) -> None:
 def create_app(services: Services | None = None) -> FastAPI:
     app = FastAPI(title="Tradewinds API", version=__version__, lifespan=_lifespan,
                   description="B2B catalog, product search and AI sourcing runs. Every error answers {\"error\": {code, message, hint, details}}.")
-    from ..web import pages
+    from .web import pages
 
     app.state.services = services or bootstrap()
     app.state.runs = Runs(app.state.services.repo.engine, workers=2, max_queued=app.state.services.settings.max_queued_jobs)
