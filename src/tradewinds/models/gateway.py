@@ -13,6 +13,8 @@ limit. Temperature-0 requests are served from the response cache when possible, 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import random
 import threading
@@ -28,7 +30,7 @@ from pydantic import BaseModel
 from ..errors import ConfigError
 from ..settings import Settings
 from .embeddings import get_embedder
-from .chat import ChatModel, ChatOptions, ChatRequest, ChatResponse, Message, ProviderError, Usage
+from .chat import ChatModel, ChatOptions, ChatRequest, ChatResponse, Message, ProviderError, ToolCall, Usage
 from .registry import get_chat_model
 from .store import ModelStore, price_of
 from .structured import ask as structured_ask
@@ -114,6 +116,8 @@ class Gateway:
 
     def _complete_one(self, task: str, model_id: str, request: ChatRequest) -> ChatResponse:
         model = self.model(model_id)
+        if request.tools and not model.supports_tools:  # by capability, not by provider: tools under a JSON schema
+            return _tools_by_schema(request, model, lambda r: self._complete_one(task, model_id, r))
         key = ModelStore.key(model_id, request) if self.cache and request.options.temperature == 0 else None
         if key is not None:
             started = time.perf_counter()
@@ -180,3 +184,50 @@ class _TaskModel(ChatModel):
 
     def complete(self, request: ChatRequest) -> ChatResponse:
         return self.gateway.complete(self.model, request)
+
+
+def _tools_by_schema(request: ChatRequest, model: ChatModel, complete: Callable[[ChatRequest], ChatResponse]) -> ChatResponse:
+    """Tool choice for a model without native tools: the reply is constrained to one JSON object that names a tool and
+    its arguments (each tool's own schema), or, when the choice is 'auto', gives an answer. Earlier calls and tool
+    results are passed as JSON data, which their content cannot close or escape."""
+    if request.tool_choice == "none":
+        return complete(request.model_copy(update={"tools": []}))
+    if not (model.supports_json_schema or model.supports_json_mode):
+        raise ProviderError(f"{model.model_id} can neither call tools nor answer under a JSON schema",
+                            hint="route this task to a model with tools or JSON-schema output")
+    options = [{"type": "object", "properties": {"tool": {"const": t.name}, "arguments": t.parameters},
+                "required": ["tool", "arguments"], "additionalProperties": False} for t in request.tools]
+    if request.tool_choice == "auto":
+        options.append({"type": "object", "properties": {"answer": {"type": "string", "maxLength": 4000}},
+                        "required": ["answer"], "additionalProperties": False})
+    schema = {"anyOf": options}
+    listing = "\n".join(f"- {t.name}: {t.description}" for t in request.tools)
+    messages = [Message(role="system", content="You may call one of these tools. Reply with one JSON object: "
+                        '{"tool": NAME, "arguments": {...}}' + (' or {"answer": TEXT}' if request.tool_choice == "auto" else "")
+                        + f".\nTools:\n{listing}")]
+    for m in request.messages:
+        if m.role == "tool":
+            messages.append(Message(role="user", content=json.dumps({"tool_result": {"call_id": m.tool_call_id, "content": m.content}},
+                                                                     ensure_ascii=False)))
+        elif m.tool_calls:
+            messages.append(Message(role="assistant", content=json.dumps(
+                {"tool": m.tool_calls[0].name, "arguments": m.tool_calls[0].arguments}, ensure_ascii=False)))
+        else:
+            messages.append(Message(role=m.role, content=m.content))
+    if not model.supports_json_schema:
+        messages.insert(1, Message(role="system", content="The JSON schema of the reply:\n" + json.dumps(schema)))
+    response = complete(request.model_copy(update={"messages": messages, "tools": [], "json_schema": schema if model.supports_json_schema else None,
+                                                   "schema_name": "tool_choice", "json_mode": not model.supports_json_schema}))
+    try:
+        chosen = json.loads(response.text)
+    except ValueError as exc:
+        raise ProviderError(f"{model.model_id} answered a tool choice that is not JSON: {response.text[:200]}") from exc
+    names = {t.name for t in request.tools}
+    if isinstance(chosen, dict) and chosen.get("tool") in names and isinstance(chosen.get("arguments"), dict):
+        call_id = "call_" + hashlib.sha256(response.text.encode()).hexdigest()[:12]
+        return response.model_copy(update={"text": "", "finish_reason": "tool_calls",
+                                           "tool_calls": [ToolCall(id=call_id, name=chosen["tool"], arguments=chosen["arguments"])]})
+    if isinstance(chosen, dict) and isinstance(chosen.get("answer"), str) and request.tool_choice == "auto":
+        return response.model_copy(update={"text": chosen["answer"]})
+    raise ProviderError(f"{model.model_id} chose no tool of {sorted(names)}: {response.text[:200]}")
+
