@@ -1,6 +1,6 @@
 """The platform under agents: the action ledger's throughput and latency on SQLite and PostgreSQL.
 
-    python benchmarks/platform.py [--actions 2000] [--writers 1,8,32] [--no-postgres] [--streams 200]
+    python benchmarks/platform.py [--actions 2000] [--writers 1,8,32] [--no-postgres] [--streams 200] [--soak 1000]
 
 For 1, 8 and 32 concurrent writers: actions per second and p95 latency through ActionLedger.submit (lock the
 workspace's audit head, idempotency lookup, kill switches, policy limits summed over the day, the effect, the action
@@ -9,6 +9,8 @@ transaction each, by the same threads in the same run (the ratio is the ledger's
 (the worst case: its writes are serialised by design) and, in a second reading, each has its own. Then idempotent
 replays (the same keys again). Then Server-Sent Events: --streams clients follow a running job's events on a real
 uvicorn server while /v1/search p95 is measured, against the same search with no stream open (ratio; target <= 1.5x).
+Then a soak: --soak mixed jobs (sourcing runs, bulk sheets, catalog imports, in turn) against a real
+`tradewinds serve` process, then idle: its RSS against its level after a warm-up of 50 jobs (target: within 1.5x).
 PostgreSQL is a throwaway local server with fsync on (Debian's binaries,
 scripts/ensure-test-tools.sh), or TRADEWINDS_BENCH_POSTGRES_URL; skipped with a message when neither is there.
 """
@@ -235,12 +237,83 @@ def sse_reading(streams: int, searches: int = 100) -> dict:
         return {"streams": opened[0], "idle_p95": idle, "held_p95": held}
 
 
+def soak(jobs: int) -> dict:
+    """RSS of a real server process after a warm-up, after ``jobs`` mixed jobs, and after idling."""
+    import socket
+
+    import httpx
+
+    from tradewinds.bootstrap import bootstrap
+    from tradewinds.catalog.service import build_demo, index_catalog
+    from tradewinds.settings import Settings
+
+    def rss_mb(pid: int) -> float:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        services = bootstrap(Settings(data_dir=Path(tmp)))
+        build_demo(services.repo, products=400, seed=7)
+        index_catalog(services.repo, services.backend)
+        services.backend.close()
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        env = {**os.environ, "TRADEWINDS_DATA_DIR": tmp, "TRADEWINDS_MAX_QUEUED_JOBS": "1000"}
+        server = subprocess.Popen([sys.executable, "-m", "tradewinds", "serve", "--port", str(port)], env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120)
+        try:
+            while True:
+                try:
+                    if client.get("/healthz").status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.2)
+            needs = ["300 ceramic mugs under 3 USD", "500 LED bulbs E27 9W", "200 office chairs, not from China",
+                     "Necesitamos 1000 camisetas de algodón", "需要500个保温杯"]
+            sheet = "Item,Qty\n" + "".join(f"ceramic coffee mug {i},{300 + i}\n" for i in range(20))
+
+            def one(i: int) -> None:
+                kind = i % 3
+                if kind == 0:
+                    run = client.post("/v1/sourcing/runs", json={"need": needs[i % len(needs)], "no_model": True}).json()
+                    url = run["events_url"]
+                elif kind == 1:
+                    url = client.post("/v1/bulk", files={"file": ("needs.csv", sheet.encode(), "text/csv")}).json()["events_url"]
+                else:
+                    feed = f"external_id,title,supplier_name,supplier_country,price,currency,moq\nsoak{i},Soak mug {i},Soak Co,VN,1.5,USD,100\n"
+                    client.post("/v1/catalog/imports", files={"file": ("feed.csv", feed.encode(), "text/csv")})
+                    return
+                with client.stream("GET", url) as r:
+                    for _ in r.iter_lines():
+                        pass
+
+            for i in range(50):
+                one(i)
+            warm = rss_mb(server.pid)
+            t0 = time.perf_counter()
+            for i in range(50, 50 + jobs):
+                one(i)
+            elapsed = time.perf_counter() - t0
+            after = rss_mb(server.pid)
+            time.sleep(10)
+            idle = rss_mb(server.pid)
+        finally:
+            server.terminate()
+            server.wait(30)
+    return {"jobs": jobs, "warm_mb": warm, "after_mb": after, "idle_mb": idle, "jobs_per_s": jobs / elapsed}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--actions", type=int, default=2000, help="actions per reading")
     ap.add_argument("--writers", default="1,8,32")
     ap.add_argument("--no-postgres", action="store_true")
     ap.add_argument("--streams", type=int, default=200, help="SSE clients held open (0: skip)")
+    ap.add_argument("--soak", type=int, default=1000, help="mixed jobs against a real server process (0: skip)")
     args = ap.parse_args()
     writers = [int(w) for w in args.writers.split(",")]
     rows: list[dict] = []
@@ -285,6 +358,11 @@ def main() -> int:
         r = sse_reading(args.streams)
         print(f"\nServer-Sent Events: {r['streams']} streams held open on a running job; /v1/search p95 "
               f"{r['held_p95']:.1f} ms vs {r['idle_p95']:.1f} ms idle = {r['held_p95'] / r['idle_p95']:.2f}x (target <= 1.5x)")
+    if args.soak:
+        r = soak(args.soak)
+        print(f"\nSoak: {r['jobs']} mixed jobs (sourcing, bulk, imports) at {r['jobs_per_s']:.1f}/s; server RSS {r['warm_mb']:.0f} MB "
+              f"after warm-up, {r['after_mb']:.0f} MB after, {r['idle_mb']:.0f} MB idle = {r['idle_mb'] / r['warm_mb']:.2f}x "
+              "(target <= 1.5x)")
     print("API p95 with auth on vs off: not measured yet (accounts and API keys are not built)")
     return 0
 
