@@ -53,10 +53,8 @@ def create_app(services: Services | None = None) -> FastAPI:
     app.state.services = services or bootstrap()
     app.state.runs = Runs(app.state.services.repo.engine, workers=2, max_queued=app.state.services.settings.max_queued_jobs)
     errors.install(app, html=pages.error_page)
-    app.include_router(search.router)
-    app.include_router(catalog.router)
-    app.include_router(sourcing.router)
-    app.include_router(bulk.router)
+    for router in (search.router, catalog.router, sourcing.router, bulk.router):
+        app.include_router(router, responses=errors.ERROR_RESPONSES)
     app.include_router(pages.router)  # the web app (same process, same services)
     app.mount("/static", StaticFiles(directory=pages.HERE / "static"), name="static")
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -21,6 +23,35 @@ from ..sourcing.report import GroundingError
 STATUS = {NotFoundError: 404, BadInputError: 422, BusyError: 429, PermissionDeniedError: 403, RefusedError: 403, ConflictError: 409,
           ModelError: 502, GroundingError: 502, ConfigError: 503}
 logger = logging.getLogger("tradewinds.api")
+
+
+class ErrorDetail(BaseModel):
+    field: str
+    problem: str
+    value: Any = None
+
+
+class ErrorInfo(BaseModel):
+    code: str = Field(description="stable: not_found, bad_input, conflict, busy, refused, model_error, ...")
+    message: str
+    hint: str | None = Field(None, description="how to fix it")
+    details: list[ErrorDetail] = Field(default_factory=list)
+
+
+class ErrorOut(BaseModel):
+    """The one error shape of the API."""
+
+    error: ErrorInfo
+
+
+# documented on every route (the OpenAPI document says what a client may get back, and the fuzz test holds it to it)
+ERROR_RESPONSES: dict[int | str, dict] = {
+    status: {"model": ErrorOut, "description": text} for status, text in (
+        (400, "a request for a host this server does not answer"), (403, "refused: permission, policy or a cross-site request"),
+        (404, "no such record, run or job"), (409, "conflicts with what is stored or still running"),
+        (422, "bad input: which field, what was expected"), (429, "busy: retry after the Retry-After seconds"),
+        (500, "internal error (details in the server log)"), (502, "a model or its provider failed"),
+        (503, "a setting is missing"))}
 
 
 def error_body(code: str, message: str, hint: str | None = None, details: list | None = None) -> dict:

@@ -1,0 +1,50 @@
+"""Property-based fuzzing of the HTTP API from its own OpenAPI document (schemathesis): no input, however odd,
+makes the server answer 5xx, and every answer matches the documented schema."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+
+from tradewinds.server import create_app
+
+# no 5xx; the status, the content type and the body as documented
+CHECKS = [schemathesis.checks.not_a_server_error, schemathesis.checks.status_code_conformance,
+          schemathesis.checks.content_type_conformance, schemathesis.checks.response_schema_conformance]
+
+
+@pytest.fixture(scope="module")
+def api_schema(demo_services):
+    # the in-process client calls itself 'testserver': allowed here, as a deployment allows its own host name
+    settings_ = demo_services.settings.model_copy(update={"allowed_hosts": ["testserver"]})
+    app = create_app(dataclasses.replace(demo_services, settings=settings_))
+    return schemathesis.openapi.from_asgi("/openapi.json", app)
+
+
+def test_no_input_makes_the_server_fail_or_break_its_schema(api_schema):
+    failures, operations = [], 0
+    for result in api_schema.get_all_operations():
+        operation = result.ok()
+        if operation.path.endswith("/events"):
+            continue  # a stream, not one reply
+        operations += 1
+
+        # valid inputs, and inputs the schema forbids (out of range, wrong types, raw bodies): both must get a clean answer
+        cases = operation.as_strategy(schemathesis.GenerationMode.POSITIVE) | operation.as_strategy(schemathesis.GenerationMode.NEGATIVE)
+
+        @given(case=cases)
+        @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        def check(case):
+            case.call_and_validate(checks=CHECKS)
+
+        try:
+            check()
+        except BaseException as exc:  # noqa: BLE001 - collected (hypothesis raises a group): every operation, then all failures
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            failures.append(f"{operation.method.upper()} {operation.path}: {str(exc)[:800]}")
+    assert operations >= 15
+    assert not failures, "\n\n".join(failures)
