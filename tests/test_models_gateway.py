@@ -241,3 +241,9 @@ def test_providers_register_like_plugins(tmp_path):
     assert model.complete(req("hello")).text == "parrot: hello"
     with pytest.raises(Exception, match="providers: echo, fake, local, openai"):
         get_chat_model("nosuch:x", Settings(data_dir=tmp_path))
+
+
+def test_one_gateway_serves_every_request_of_a_process(demo_services):
+    first = demo_services.gateway()
+    assert demo_services.gateway() is first  # one cache, one set of slots, one pool; not one per request
+    assert demo_services.sourcer().gateway is first

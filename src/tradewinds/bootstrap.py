@@ -3,8 +3,9 @@ model gateway and the sourcing loop."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .db import open_database
@@ -19,15 +20,24 @@ from .settings import Settings, get_settings
 from .sourcing.run import Budgets, RunStore, Sourcer
 
 
+_GATEWAY_LOCK = threading.Lock()
+
+
 @dataclass
 class Services:
     settings: Settings
     repo: CatalogRepository
     backend: SearchBackend
     search: ProductSearch
+    _gateway: Gateway | None = field(default=None, init=False, repr=False, compare=False)
 
     def gateway(self) -> Gateway:
-        return Gateway(self.settings)
+        """One gateway per process: its cache, per-model concurrency slots and worker pool are shared by every request."""
+        if self._gateway is None:
+            with _GATEWAY_LOCK:
+                if self._gateway is None:
+                    self._gateway = Gateway(self.settings)
+        return self._gateway
 
     def sourcer(self, budgets: Budgets | None = None, *, model: bool = True) -> Sourcer:
         """The sourcing loop on this catalog; ``model=False`` runs extractors and templates only."""
