@@ -13,7 +13,8 @@ class StepEvent(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    step: Literal["understand", "plan", "search", "score", "line_done", "report", "done", "error", "interrupted", "cancelled"]
+    step: Literal["understand", "plan", "search", "score", "line_done", "report", "done", "error", "interrupted", "cancelled",
+                  "model", "tool", "review"]
     message: str
     line_id: str | None = None
     done: int | None = None
