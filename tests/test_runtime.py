@@ -233,3 +233,26 @@ def test_a_follow_up_while_its_run_runs_is_refused(demo_services):
         r = client.post(f"/v1/sourcing/runs/{planned['run_id']}/follow-ups", json={"message": "only suppliers outside China"})
         assert r.status_code == 409 and "cancel" in r.json()["error"]["hint"]
         release.set()
+
+
+def test_many_writers_on_sqlite_never_hit_a_locked_database(runs):
+    errors, start = [], threading.Barrier(12)
+
+    def writer(n: int):
+        start.wait()
+        try:
+            for i in range(40):
+                run_id = f"run_w{n}_{i % 4}"
+                if i < 4:
+                    runs.begin(run_id, "sourcing")
+                runs.emit(run_id, StepEvent(step="search", message=f"{n}/{i}"))
+        except Exception as exc:  # noqa: BLE001 - collected and asserted
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert errors == []  # a read-then-write transaction failed at once with 'database is locked' before
+    assert sum(len(runs.events(f"run_w{n}_{k}")) for n in range(12) for k in range(4)) == 12 * 40

@@ -95,11 +95,15 @@ class Runs:
         events from here on are the ones a client follows."""
         now = _now()
         with self.engine.begin() as conn:
+            # a write first: on SQLite a transaction that reads and then writes can fail at once ("database is locked")
+            # when another writer committed in between; one that starts by writing waits its turn instead
+            existed = conn.execute(update(_RUNS).where(_RUNS.c.id == run_id).values(updated_at=now)).rowcount
+            if not existed:
+                conn.execute(insert(_RUNS).values(id=run_id, kind=kind, workspace_id=workspace_id, created_at=now, updated_at=now,
+                                                  status="running", meta={}))
             last = conn.execute(select(func.coalesce(func.max(_EVENTS.c.seq), 0)).where(_EVENTS.c.run_id == run_id)).scalar()
-            values = {"status": "running", "error": None, "meta": {**(meta or {}), "from_seq": last, "owner": OWNER},
-                      "updated_at": now}
-            if not conn.execute(update(_RUNS).where(_RUNS.c.id == run_id).values(**values)).rowcount:
-                conn.execute(insert(_RUNS).values(id=run_id, kind=kind, workspace_id=workspace_id, created_at=now, **values))
+            conn.execute(update(_RUNS).where(_RUNS.c.id == run_id).values(
+                status="running", error=None, meta={**(meta or {}), "from_seq": last, "owner": OWNER}))
         return self.get(run_id)
 
     def get(self, run_id: str) -> RunInfo | None:
@@ -112,11 +116,11 @@ class Runs:
         for _ in range(5):  # one writer per run in practice; a clash on seq just takes the next one
             try:
                 with self.engine.begin() as conn:
-                    seq = conn.execute(select(func.coalesce(func.max(_EVENTS.c.seq), 0)).where(_EVENTS.c.run_id == run_id)).scalar() + 1
                     at = _now()
+                    conn.execute(update(_RUNS).where(_RUNS.c.id == run_id).values(updated_at=at))  # a write first (see begin)
+                    seq = conn.execute(select(func.coalesce(func.max(_EVENTS.c.seq), 0)).where(_EVENTS.c.run_id == run_id)).scalar() + 1
                     conn.execute(insert(_EVENTS).values(run_id=run_id, seq=seq, at=at, step=event.step,
                                                         message=event.message[:2000], body=body))
-                    conn.execute(update(_RUNS).where(_RUNS.c.id == run_id).values(updated_at=at))
                 self._touch(run_id)
                 return seq
             except IntegrityError:
