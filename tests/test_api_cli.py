@@ -43,12 +43,14 @@ def test_search_and_record_endpoints(server):
     ("/v1/search?q=mug&qty=-3", 422, "bad_input"),
     ("/v1/search", 422, "bad_input"),
     ("/v1/nowhere", 404, "not_found"),
+    ("/v1/sourcing/runs/run_" + "a" * 300, 404, "not_found"),  # found by the fuzz test: 'File name too long' was a 500
 ])
-def test_one_error_shape(server, path, status, code):
+def test_one_error_shape(server, path, status, code, demo_services):
     r = httpx.get(server + path)
     assert r.status_code == status
     err = r.json()["error"]
     assert err["code"] == code and err["message"]
+    assert str(demo_services.settings.data_dir) not in r.text  # no server paths in what a user sees
 
 
 @pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")

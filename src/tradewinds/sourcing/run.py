@@ -13,6 +13,7 @@ where it stopped and a follow-up re-runs only the lines whose requirements chang
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from collections.abc import Callable
@@ -88,6 +89,9 @@ class PlanEdit(BaseModel):
     lines: list[LineEdit] = Field(min_length=1, max_length=50)
 
 
+RUN_ID = re.compile(r"run_[0-9a-f]{12}")
+
+
 class RunStore:
     """One JSON file per run under ``<data_dir>/sourcing``: written atomically after every line."""
 
@@ -99,9 +103,11 @@ class RunStore:
         atomic_write(self.root / f"{state.run_id}.json", state.model_dump_json())
 
     def load(self, run_id: str) -> RunState:
-        path = self.root / f"{run_id}.json"
-        if not path.is_file() or not run_id.startswith("run_"):
-            raise NotFoundError(f"no sourcing run {run_id!r}", hint=f"runs are kept in {self.root}")
+        # an id is checked before it becomes a file name: a long or odd one is not found, never an OS error
+        path = self.root / f"{run_id}.json" if RUN_ID.fullmatch(run_id) else None
+        if path is None or not path.is_file():
+            raise NotFoundError(f"no sourcing run {run_id[:40]!r}", hint="run ids look like run_0123456789ab; start one with "
+                                                                          "POST /v1/sourcing/runs or `tradewinds source`")
         return RunState.model_validate_json(path.read_text(encoding="utf-8"))
 
 
