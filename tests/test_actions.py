@@ -281,10 +281,11 @@ def test_kill_9_in_the_middle_of_an_action_leaves_neither_effect_nor_record(ledg
     assert record.status == "applied" and not record.replayed and moves(engine, WS) == 1
 
 
-def test_the_cli_verifies_the_trail_and_fails_on_tampering(ledger, engine, tmp_path, monkeypatch):
-    if engine.dialect.name != "sqlite":
-        pytest.skip("the CLI reads the settings' database; one dialect is enough here")
-    ledger.submit(pay(10, "key-cli-001"))
+def test_the_cli_verifies_the_trail_and_fails_on_tampering(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'cli.db'}")  # the CLI reads the settings' database: one dialect here
+    upgrade(engine)
+    create_wallet(engine)
+    ActionLedger(engine).submit(pay(10, "key-cli-001"))
     env = {**os.environ, "TRADEWINDS_DATABASE_URL": engine.url.render_as_string(hide_password=False)}
     ok = subprocess.run([sys.executable, "-m", "tradewinds", "audit", "verify"], env=env, capture_output=True, text=True)
     assert ok.returncode == 0 and "1 event" in ok.stdout and "intact" in ok.stdout
