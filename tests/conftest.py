@@ -91,3 +91,18 @@ def empty_postgres(engine) -> None:
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request, tmp_path):
+    """An empty database at the newest migration: a SQLite file, and a real PostgreSQL server."""
+    from tradewinds.db import make_engine, upgrade
+
+    if request.param == "postgresql":
+        e = make_engine(request.getfixturevalue("pg_url"))
+        empty_postgres(e)
+    else:
+        e = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
+    upgrade(e)
+    yield e
+    e.dispose()

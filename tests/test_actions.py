@@ -16,7 +16,6 @@ from sqlalchemy import text
 
 from tradewinds.accounts import Actor, Role
 from tradewinds.actions import ActionLedger, ActionRequest, Limits, Policy, verify
-from conftest import empty_postgres
 from tradewinds.db import make_engine, upgrade
 from tradewinds.errors import BadInputError, ConflictError, NotFoundError, PermissionDeniedError, RefusedError
 
@@ -29,21 +28,9 @@ OPERATOR = Actor(kind="user", id="omar", role=Role.operator)
 VIEWER = Actor(kind="user", id="vera", role=Role.viewer)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request, tmp_path):
-    if request.param == "postgresql":
-        e = make_engine(request.getfixturevalue("pg_url"))
-        empty_postgres(e)
-    else:
-        e = make_engine(f"sqlite:///{tmp_path / 'ledger.db'}")
-    upgrade(e)
-    create_wallet(e)
-    yield e
-    e.dispose()
-
-
 @pytest.fixture
-def ledger(engine):
+def ledger(engine):  # conftest's engine: SQLite and PostgreSQL
+    create_wallet(engine)
     return ActionLedger(engine)
 
 
@@ -135,8 +122,8 @@ def test_daily_counterparty_and_agent_limits_add_up_across_actions(ledger):
     assert ledger.submit(pay(20, "key-cp-005", to="cust_3", actor=OPERATOR)).status == "applied"  # a person is not that agent
 
 
-def test_a_limit_in_another_currency_is_converted_at_the_stated_rate(engine):
-    ledger = ActionLedger(engine, fx_rates={"USD": 1.0, "EUR": 1.1})
+def test_a_limit_in_another_currency_is_converted_at_the_stated_rate(ledger):
+    ledger = ActionLedger(ledger.engine, fx_rates={"USD": 1.0, "EUR": 1.1})
     record = ledger.submit(pay(90, "key-fx-001", currency="EUR"))
     assert (record.status, record.amount_in_policy_currency) == ("applied", Decimal("99.0000"))  # 90 EUR at 1.1
     with pytest.raises(RefusedError, match=r"550\.00 USD is over the per-action limit"):

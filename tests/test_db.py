@@ -3,25 +3,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
-from conftest import empty_postgres
-from tradewinds.db import make_engine, metadata, upgrade
+from tradewinds.db import make_engine, metadata
 from tradewinds.catalog.demo.generator import generate
 from tradewinds.catalog.repository import CatalogRepository
 from tradewinds.errors import NotFoundError
 
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request, tmp_path):
-    """SQLite and a real PostgreSQL server, with the same migrations."""
-    if request.param == "postgresql":
-        e = make_engine(request.getfixturevalue("pg_url"))
-        empty_postgres(e)
-    else:
-        e = make_engine(f"sqlite:///{tmp_path / 'c.db'}")
-    upgrade(e)
-    yield e
-    e.dispose()
 
 
 def test_migrations_match_the_orm_models(engine):

@@ -64,17 +64,20 @@ def reject(action_id: str, reason: Annotated[str, typer.Option(help="Why it must
 def stop(reason: Annotated[str, typer.Option(help="Why actions must stop")],
          agent: Annotated[str, typer.Option(help="One agent's name; default every action of the workspace")] = "*") -> None:
     """Turn a kill switch on: new actions are refused at once and pending ones held."""
-    ledger, settings = _ledger()
-    ledger.set_kill_switch(settings.workspace, True, _me(settings), reason, agent=agent)
-    console.print(f"kill switch on for {'the workspace' if agent == '*' else 'agent ' + agent}")
+    _kill_switch(True, reason, agent)
 
 
 @actions_app.command("resume")
 def resume(reason: Annotated[str, typer.Option(help="Why it is safe again")],
            agent: Annotated[str, typer.Option(help="One agent's name; default the workspace's switch")] = "*") -> None:
+    """Turn a kill switch off (admins and owners)."""
+    _kill_switch(False, reason, agent)
+
+
+def _kill_switch(on: bool, reason: str, agent: str) -> None:
     ledger, settings = _ledger()
-    ledger.set_kill_switch(settings.workspace, False, _me(settings), reason, agent=agent)
-    console.print(f"kill switch off for {'the workspace' if agent == '*' else 'agent ' + agent}")
+    ledger.set_kill_switch(settings.workspace, on, _me(settings), reason, agent=agent)
+    console.print(f"kill switch {'on' if on else 'off'} for {'the workspace' if agent == '*' else 'agent ' + agent}")
 
 
 @audit_app.command("verify")
