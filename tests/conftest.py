@@ -45,9 +45,69 @@ def demo_services(tmp_path_factory):
     return services
 
 
+class Site(str):
+    """A live server's base URL that also sends requests as one API key (an owner of workspace 'local' unless
+    :meth:`as_` says otherwise): ``site.get("/v1/search", params=...)`` or ``site.get(f"{site}/v1/...")``."""
+
+    def __new__(cls, url: str, app, token: str | None = None):
+        self = super().__new__(cls, url)
+        self.app, self.token = app, token
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return self
+
+    def as_(self, role: str = "owner", workspace: str = "local", user: str | None = None) -> "Site":
+        return Site(str(self), self.app, api_key(self.app, role, workspace, user))
+
+    def anonymous(self) -> "Site":
+        return Site(str(self), self.app)
+
+    def _url(self, url: str) -> str:
+        return url if url.startswith("http") else str(self) + url
+
+    def request(self, method: str, url: str, **kw):
+        import httpx
+
+        kw["headers"] = {**self.headers, **(kw.get("headers") or {})}
+        return httpx.request(method, self._url(url), **kw)
+
+    def get(self, url: str, **kw):
+        return self.request("GET", url, **kw)
+
+    def post(self, url: str, **kw):
+        return self.request("POST", url, **kw)
+
+    def put(self, url: str, **kw):
+        return self.request("PUT", url, **kw)
+
+    def delete(self, url: str, **kw):
+        return self.request("DELETE", url, **kw)
+
+    def stream(self, method: str, url: str, **kw):
+        import httpx
+
+        kw["headers"] = {**self.headers, **(kw.get("headers") or {})}
+        return httpx.stream(method, self._url(url), **kw)
+
+
+def api_key(app, role: str = "owner", workspace: str = "local", user: str | None = None) -> str:
+    """A real API key of a user with ``role`` in ``workspace`` (made through the accounts service, as an admin would)."""
+    from tradewinds.accounts import Role
+    from tradewinds.accounts.service import SYSTEM
+
+    accounts = app.state.accounts
+    name = user or f"{role}-{workspace}"
+    try:
+        accounts.add_user(workspace, name, Role(role), by=SYSTEM)
+    except Exception:  # noqa: BLE001 - already there from an earlier test of the module
+        pass
+    principal = accounts.local_principal(workspace, name)
+    return accounts.create_key(principal, f"tests {role}", Role(role)).token
+
+
 @contextlib.contextmanager
-def live_server(app):
-    """The app on a real uvicorn server on 127.0.0.1 (a free port), in a thread; yields its base URL."""
+def live_server(app, *, role: str | None = "owner"):
+    """The app on a real uvicorn server on 127.0.0.1 (a free port), in a thread; yields its base URL as a :class:`Site`
+    that sends an owner's API key (``role=None``: no key)."""
     import uvicorn
 
     sock = socket.socket()
@@ -61,7 +121,8 @@ def live_server(app):
     while not srv.started and time.time() < deadline:
         time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}"
+        site = Site(f"http://127.0.0.1:{port}", app)
+        yield site.as_(role) if role else site
     finally:
         srv.should_exit = True
         thread.join(5)

@@ -13,7 +13,7 @@ from tradewinds.errors import ConfigError, ConflictError, PermissionDeniedError,
 from tradewinds.models.chat import ModelError
 from tradewinds.sourcing.report import GroundingError
 
-from conftest import live_server
+from conftest import api_key, live_server
 
 
 @pytest.fixture(scope="module")
@@ -23,18 +23,18 @@ def server(demo_services):
 
 
 def test_search_and_record_endpoints(server):
-    r = httpx.get(f"{server}/v1/search", params={"q": "ceramic mug", "qty": 1000, "cert": "FDA", "limit": 5})
+    r = server.get(f"{server}/v1/search", params={"q": "ceramic mug", "qty": 1000, "cert": "FDA", "limit": 5})
     assert r.status_code == 200
     body = r.json()
     assert body["hits"] and body["facets"]["certifications"]
     for h in body["hits"]:
         assert "FDA" in h["certifications"] and h["moq"] <= 1000
     hit = body["hits"][0]
-    product = httpx.get(f"{server}/v1/products/{hit['product_id']}").json()
+    product = server.get(f"{server}/v1/products/{hit['product_id']}").json()
     assert product["id"] == hit["product_id"] and hit["offer_id"] in [o["id"] for o in product["offers"]]
-    assert httpx.get(f"{server}/v1/suppliers/{hit['supplier_id']}").json()["country"] == hit["supplier_country"]
-    assert httpx.get(f"{server}/v1/offers/{hit['offer_id']}").json()["moq"] == hit["moq"]
-    assert "/v1/search" in httpx.get(f"{server}/openapi.json").json()["paths"]
+    assert server.get(f"{server}/v1/suppliers/{hit['supplier_id']}").json()["country"] == hit["supplier_country"]
+    assert server.get(f"{server}/v1/offers/{hit['offer_id']}").json()["moq"] == hit["moq"]
+    assert "/v1/search" in server.get(f"{server}/openapi.json").json()["paths"]
 
 
 @pytest.mark.parametrize("path,status,code", [
@@ -46,7 +46,7 @@ def test_search_and_record_endpoints(server):
     ("/v1/sourcing/runs/run_" + "a" * 300, 404, "not_found"),  # found by the fuzz test: 'File name too long' was a 500
 ])
 def test_one_error_shape(server, path, status, code, demo_services):
-    r = httpx.get(server + path)
+    r = server.get(server + path)
     assert r.status_code == status
     err = r.json()["error"]
     assert err["code"] == code and err["message"]
@@ -58,13 +58,17 @@ def test_unexpected_errors_keep_the_error_shape(demo_services):
     from fastapi.testclient import TestClient
 
     class Broken:
+        def scoped(self, workspace_id):
+            return self
+
         def search(self, request):
             raise RuntimeError("secret internal detail")
 
     app = create_app(demo_services)
     app.state.services = type(demo_services)(settings=demo_services.settings, repo=demo_services.repo,
                                              backend=demo_services.backend, search=Broken())
-    r = TestClient(app, raise_server_exceptions=False, base_url="http://127.0.0.1").get("/v1/search", params={"q": "mug"})
+    r = TestClient(app, raise_server_exceptions=False, base_url="http://127.0.0.1").get(
+        "/v1/search", params={"q": "mug"}, headers={"Authorization": f"Bearer {api_key(app)}"})
     assert r.status_code == 500 and r.json()["error"]["code"] == "internal_error"
     assert "secret" not in r.text
 
@@ -98,7 +102,7 @@ def _sse(client: httpx.Client, url: str) -> list[tuple[str, dict]]:
 
 
 def test_sourcing_run_over_http_streams_steps_and_follows_up(server, demo_services):
-    with httpx.Client(base_url=server, timeout=60) as client:
+    with httpx.Client(base_url=server, headers=server.headers, timeout=60) as client:
         r = client.post("/v1/sourcing/runs", json={"need": "We need 300 vacuum insulated tumblers, under 9 USD each", "no_model": True})
         assert r.status_code == 202, r.text
         run = r.json()
@@ -132,7 +136,7 @@ def test_sourcing_run_over_http_streams_steps_and_follows_up(server, demo_servic
 
 def test_bulk_upload_over_http_streams_lines_and_serves_the_plan(server):
     sheet = "Item,Qty,Target price (USD)\nceramic coffee mug,500,3\ncotton t-shirt,1000,4\nnuclear reactor control rod,5,50\n"
-    with httpx.Client(base_url=server, timeout=60) as client:
+    with httpx.Client(base_url=server, headers=server.headers, timeout=60) as client:
         r = client.post("/v1/bulk", files={"file": ("needs.csv", sheet.encode(), "text/csv")}, data={"max_suppliers": "3"})
         assert r.status_code == 202, r.text
         job = r.json()
@@ -162,7 +166,7 @@ def test_bulk_upload_over_http_streams_lines_and_serves_the_plan(server):
     ("get", "/v1/search", {"params": {"q": "mug", "max_lead_time": 2**63}}, "query.max_lead_time"),
 ])
 def test_inputs_that_crashed_the_server_are_refused_with_the_field_named(server, method, path, kwargs, field):
-    with httpx.Client(base_url=server, timeout=60) as client:
+    with httpx.Client(base_url=server, headers=server.headers, timeout=60) as client:
         if "{run}" in path:
             run = client.post("/v1/sourcing/runs", json={"need": "300 ceramic mugs", "no_model": True, "start": False}).json()
             path = path.format(run=run["run_id"])
@@ -174,7 +178,7 @@ def test_inputs_that_crashed_the_server_are_refused_with_the_field_named(server,
 
 
 def test_a_need_of_one_digit_and_control_characters_end_in_a_clear_answer(server):
-    with httpx.Client(base_url=server, timeout=60) as client:
+    with httpx.Client(base_url=server, headers=server.headers, timeout=60) as client:
         r = client.post("/v1/sourcing/runs", json={"need": "0", "no_model": True})
         assert r.status_code == 422 and r.json()["error"]["code"] == "not_a_product"
         run = client.post("/v1/sourcing/runs", json={"need": "300 ceramic mugs\x01\x0b with logo\x1f", "no_model": True}).json()
@@ -210,9 +214,9 @@ def test_each_kind_of_failure_has_its_own_status_in_the_one_shape(error, status)
 
 
 def test_a_foreign_host_is_refused(server):
-    r = httpx.get(f"{server}/v1/search", params={"q": "mug"}, headers={"Host": "evil.example"})
+    r = server.get(f"{server}/v1/search", params={"q": "mug"}, headers={"Host": "evil.example"})
     assert r.status_code == 400 and r.json()["error"]["code"] == "host_not_allowed"
-    assert httpx.get(f"{server}/v1/search", params={"q": "mug"}, headers={"Host": "localhost:1234"}).status_code == 200
+    assert server.get(f"{server}/v1/search", params={"q": "mug"}, headers={"Host": "localhost:1234"}).status_code == 200
 
 
 def test_a_cross_site_post_is_refused_and_changes_nothing(server, demo_services):
@@ -220,16 +224,16 @@ def test_a_cross_site_post_is_refused_and_changes_nothing(server, demo_services)
     feed = "external_id,title,supplier_name,supplier_country,price,currency,moq\nx1,Evil mug,Evil Co,CN,0.01,USD,1\n"
     files = {"file": ("feed.csv", feed.encode(), "text/csv")}
     for headers in ({"Origin": "http://evil.example"}, {"Origin": "null"}, {"Sec-Fetch-Site": "cross-site"}):
-        r = httpx.post(f"{server}/v1/catalog/imports", files=files, headers=headers)
+        r = server.post(f"{server}/v1/catalog/imports", files=files, headers=headers)
         assert r.status_code == 403 and r.json()["error"]["code"] == "cross_site", headers
     assert demo_services.repo.counts() == before
-    same = httpx.post(f"{server}/v1/sourcing/runs", json={"need": "300 ceramic mugs", "no_model": True, "start": False},
+    same = server.post(f"{server}/v1/sourcing/runs", json={"need": "300 ceramic mugs", "no_model": True, "start": False},
                       headers={"Origin": server})
     assert same.status_code == 202
 
 
 def test_a_downloaded_report_runs_no_script_and_links_to_the_configured_address(server, demo_services):
-    with httpx.Client(base_url=server, timeout=60) as client:
+    with httpx.Client(base_url=server, headers=server.headers, timeout=60) as client:
         run = client.post("/v1/sourcing/runs", json={"need": "We need 300 vacuum insulated tumblers", "no_model": True}).json()
         _sse(client, run["events_url"])
         port = server.rsplit(":", 1)[1]

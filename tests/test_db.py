@@ -12,10 +12,10 @@ from tradewinds.errors import NotFoundError
 
 def test_migrations_match_the_orm_models(engine):
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0004"
         diff = compare_metadata(MigrationContext.configure(conn), metadata())
     assert diff == []
-    assert {"suppliers", "products", "offers", "actions", "audit_events"} <= set(inspect(engine).get_table_names())
+    assert {"suppliers", "products", "offers", "actions", "audit_events", "users", "api_keys"} <= set(inspect(engine).get_table_names())
 
 
 def test_upsert_is_idempotent_and_updates(engine):

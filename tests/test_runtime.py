@@ -123,7 +123,7 @@ def test_sse_streams_hold_no_thread_while_they_wait(demo_services):
         opened, stop = [], threading.Event()
 
         def follow():
-            with httpx.Client(timeout=60) as c, c.stream("GET", f"{url}/v1/sourcing/runs/run_sse_wait/events") as r:
+            with httpx.Client(timeout=60, headers=url.headers) as c, c.stream("GET", f"{url}/v1/sourcing/runs/run_sse_wait/events") as r:
                 opened.append(r.status_code)
                 for _ in r.iter_lines():
                     if stop.is_set():
@@ -137,7 +137,7 @@ def test_sse_streams_hold_no_thread_while_they_wait(demo_services):
             time.sleep(0.05)
         assert len(opened) == 60
         t0 = time.perf_counter()
-        r = httpx.get(f"{url}/v1/search", params={"q": "ceramic mug", "limit": 5}, timeout=10)
+        r = url.get(f"{url}/v1/search", params={"q": "ceramic mug", "limit": 5}, timeout=10)
         assert r.status_code == 200 and time.perf_counter() - t0 < 5
         stop.set()
         release.set()
@@ -161,6 +161,17 @@ def _serve(data_dir, port):
         assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
         assert time.monotonic() < deadline, "server did not start"
         time.sleep(0.2)
+
+
+def _owner_headers(data_dir) -> dict:
+    """An owner's API key in that data directory's database, made as `tradewinds keys create` makes one."""
+    from tradewinds.accounts import Role
+    from tradewinds.accounts.service import Accounts
+    from tradewinds.db import open_database
+
+    accounts = Accounts(open_database(f"sqlite:///{data_dir / 'catalog.db'}"))
+    key = accounts.create_key(accounts.local_principal("local", "kill-test"), "kill -9 test", Role.owner)
+    return {"Authorization": f"Bearer {key.token}"}
 
 
 def _free_port() -> int:
@@ -189,10 +200,11 @@ def test_kill_9_of_the_server_leaves_runs_interrupted_with_their_events_and_no_u
     data = tmp_path / "data"
     shutil.copytree(demo_services.settings.data_dir, data)
     port = _free_port()
+    auth = _owner_headers(data)
     server = _serve(data, port)
     base = f"http://127.0.0.1:{port}"
     try:
-        with httpx.Client(base_url=base, timeout=60) as client:
+        with httpx.Client(base_url=base, headers=auth, timeout=60) as client:
             sheet = "Item,Qty\n" + "".join(f"ceramic coffee mug {i},{500 + i}\n" for i in range(400))
             job = client.post("/v1/bulk", files={"file": ("needs.csv", sheet.encode(), "text/csv")}).json()
             _first(client, job["events_url"], "line_done")
@@ -204,7 +216,7 @@ def test_kill_9_of_the_server_leaves_runs_interrupted_with_their_events_and_no_u
         server.wait(30)
     server = _serve(data, port)
     try:
-        with httpx.Client(base_url=base, timeout=60) as client:
+        with httpx.Client(base_url=base, headers=auth, timeout=60) as client:
             bulk = client.get(f"/v1/bulk/{job['job_id']}").json()
             assert bulk["status"] == "interrupted"
             steps = _steps(client, job["events_url"])
@@ -225,7 +237,7 @@ def test_kill_9_of_the_server_leaves_runs_interrupted_with_their_events_and_no_u
 def test_a_follow_up_while_its_run_runs_is_refused(demo_services):
     app = create_app(demo_services)
     release = threading.Event()
-    with live_server(app) as url, httpx.Client(base_url=url, timeout=60) as client:
+    with live_server(app) as url, httpx.Client(base_url=url, headers=url.headers, timeout=60) as client:
         planned = client.post("/v1/sourcing/runs", json={"need": "300 ceramic mugs", "no_model": True, "start": False}).json()
         runs = app.state.runs
         runs.begin(planned["run_id"], "sourcing")

@@ -84,8 +84,22 @@ def page(browser, app_url):
     pg.requests = []
     pg.on("pageerror", lambda e: pg.errors.append(str(e)))
     pg.on("request", lambda r: pg.requests.append(r.url))
+    log_in(pg, app_url.app)
     yield pg
     context.close()
+
+
+def log_in(pg, app, user: str = "owner-local", role: str = "owner") -> None:
+    """As a person does: a one-time login link (what `tradewinds serve` prints), then its button."""
+    from tradewinds.accounts import Role
+    from tradewinds.accounts.service import SYSTEM
+
+    accounts = app.state.accounts
+    if user not in {u.name for u in accounts.users("local")}:
+        accounts.add_user("local", user, Role(role), by=SYSTEM)
+    pg.goto(f"/login/{accounts.login_link('local', user)}")
+    pg.click("button[type=submit]")
+    pg.wait_for_url("**/account")
 
 
 def _shot(pg, name: str) -> None:
@@ -173,7 +187,7 @@ def test_bad_input_is_explained_where_it_happened(page, tmp_path):
                       "B-1,BP-1,Bamboo tray,,441990,,BS-1,Hue Bamboo,VN,,OEM,USD,100:lots,100,30,FOB,\n")
     page.goto("/import")
     page.set_input_files("#import-file", str(broken))
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     cells = page.locator("table.issues tbody tr").first.locator("td").all_inner_texts()
     assert cells[0] == "2" and cells[1] == "price_tiers" and cells[4]  # the spreadsheet's row (the header is row 1), field, fix
     page.goto("/")
@@ -261,7 +275,7 @@ def test_arabic_right_to_left_and_a_chinese_need_in_chinese(page):
     assert page.locator("#form-error").inner_text().startswith("اكتب ما تحتاجه أولاً")  # app.js speaks the page's language
     _shot(page, "10-home-ar")
     page.goto("/?lang=en")  # the choice is remembered in a cookie: reset it, then the need's language leads
-    page.context.clear_cookies()
+    page.context.clear_cookies(name="tw_lang")  # the language cookie only: the session stays
     _run_page(page, "需要600个不锈钢保温杯，单价不超过3美元")
     assert page.evaluate("document.documentElement.lang") == "zh" and "物料清单与可选报价" in page.locator("#run-body").inner_text()
     _shot(page, "11-report-zh")

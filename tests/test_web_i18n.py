@@ -41,28 +41,28 @@ def test_accept_language_picks_the_best_language_we_have():
 
 
 def test_arabic_pages_are_right_to_left_and_the_choice_is_remembered(web):
-    r = httpx.get(web + "/?lang=ar")
+    r = web.get(web + "/?lang=ar")
     assert r.status_code == 200 and '<html lang="ar" dir="rtl">' in r.text and "ماذا تحتاج أن تشتري؟" in r.text
     assert r.headers["content-language"] == "ar" and "tw_lang=ar" in r.headers["set-cookie"]
-    again = httpx.get(web + "/bulk", cookies={"tw_lang": "ar"})
+    again = web.get(web + "/bulk", cookies={"tw_lang": "ar"})
     assert 'dir="rtl"' in again.text and "الشراء بالجملة من جدول بيانات" in again.text
     assert "What do you need" not in r.text and "Bulk sourcing from a spreadsheet" not in again.text
 
 
 def test_the_browsers_language_is_followed_and_script_messages_come_translated(web):
-    r = httpx.get(web + "/", headers={"Accept-Language": "es-ES,es;q=0.9"})
+    r = web.get(web + "/", headers={"Accept-Language": "es-ES,es;q=0.9"})
     assert '<html lang="es" dir="ltr">' in r.text and "¿Qué necesita comprar?" in r.text
     island = re.search(r'<script type="application/json" id="i18n">(.*?)</script>', r.text).group(1)
     assert json.loads(island)["empty_need"] == "Escriba primero lo que necesita."  # what app.js shows, in the page's language
-    chinese = httpx.get(web + "/catalog?q=mug", headers={"Accept-Language": "zh-CN"})
+    chinese = web.get(web + "/catalog?q=mug", headers={"Accept-Language": "zh-CN"})
     assert "单价" in chinese.text and "Counts cover" not in chinese.text
-    missing = httpx.get(web + "/runs/run_000000000000", headers={"Accept-Language": "zh"})
+    missing = web.get(web + "/runs/run_000000000000", headers={"Accept-Language": "zh"})
     assert missing.status_code == 404 and "返回寻源" in missing.text  # error pages too
 
 
 def test_a_run_page_follows_the_language_of_the_buyers_need(web):
-    run = httpx.post(f"{web}/v1/sourcing/runs", json={"need": "需要500个陶瓷马克杯，单价不超过2美元", "no_model": True, "start": False}).json()
-    page = httpx.get(f"{web}/runs/{run['run_id']}")
+    run = web.post(f"{web}/v1/sourcing/runs", json={"need": "需要500个陶瓷马克杯，单价不超过2美元", "no_model": True, "start": False}).json()
+    page = web.get(f"{web}/runs/{run['run_id']}")
     assert '<html lang="zh"' in page.text and "采购计划" in page.text
-    chosen = httpx.get(f"{web}/runs/{run['run_id']}", cookies={"tw_lang": "en"})  # a language the buyer picked wins
+    chosen = web.get(f"{web}/runs/{run['run_id']}", cookies={"tw_lang": "en"})  # a language the buyer picked wins
     assert '<html lang="en"' in chosen.text and "The plan: check it, edit it, then run" in chosen.text

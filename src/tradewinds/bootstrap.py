@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from .db import open_database
@@ -16,7 +17,7 @@ from .models.gateway import Gateway
 from .plugins import Registry
 from .search.backend import SearchBackend
 from .search.service import ProductSearch
-from .settings import Settings, get_settings
+from .settings import WORKSPACE_ID, Settings, get_settings
 from .sourcing.run import Budgets, RunStore, Sourcer
 
 
@@ -39,10 +40,44 @@ class Services:
                     self._gateway = Gateway(self.settings)
         return self._gateway
 
-    def sourcer(self, budgets: Budgets | None = None, *, model: bool = True) -> Sourcer:
-        """The sourcing loop on this catalog; ``model=False`` runs extractors and templates only."""
-        return Sourcer(self.repo, self.search, self.gateway() if model else None, fx_rates=self.settings.fx_rates,
-                       store=RunStore(self.settings.data_dir / "sourcing"), budgets=budgets)
+    @cached_property
+    def accounts(self):
+        """Workspaces, users, sessions, API keys and quotas, on the system-of-record database."""
+        from pydantic import ValidationError
+
+        from .accounts.schemas import Quotas
+        from .accounts.service import Accounts
+
+        try:
+            quotas = Quotas(**self.settings.quotas)
+        except ValidationError as exc:
+            raise ConfigError(f"TRADEWINDS_QUOTAS: {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}",
+                              hint="keys: model_tokens_per_day, concurrent_runs, upload_bytes_per_day; values: whole numbers >= 0") from None
+        return Accounts(self.repo.engine, default_quotas=quotas)
+
+    @cached_property
+    def ledger(self):
+        """The action ledger (the money firewall), on the same database."""
+        from .actions import ActionLedger
+
+        return ActionLedger(self.repo.engine, self.settings.fx_rates)
+
+    def workspace_dir(self, workspace_id: str | None = None, *parts: str) -> Path:
+        """A workspace's own files (its sourcing runs, bulk plans) under ``<data_dir>/workspaces/<id>/``; default the
+        CLI's workspace. Workspace ids are checked where they are made (accounts), so this is always one folder down."""
+        workspace_id = workspace_id or self.settings.workspace
+        if not WORKSPACE_ID.fullmatch(workspace_id):
+            raise ConfigError(f"{workspace_id!r} is not a workspace id", hint="workspace ids are 1-64 of a-z, 0-9, '-' and '_'")
+        path = self.settings.data_dir.joinpath("workspaces", workspace_id, *parts)
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def sourcer(self, budgets: Budgets | None = None, *, model: bool = True, workspace_id: str | None = None) -> Sourcer:
+        """The sourcing loop as a workspace sees the catalog (the shared one and its own imports; default the CLI's
+        workspace); ``model=False`` runs extractors and templates only."""
+        workspace_id = workspace_id or self.settings.workspace
+        return Sourcer(self.repo.scoped(workspace_id), self.search.scoped(workspace_id), self.gateway() if model else None,
+                       fx_rates=self.settings.fx_rates, store=RunStore(self.workspace_dir(workspace_id, "sourcing")), budgets=budgets)
 
 
 BACKENDS: Registry[Callable[[str, str, Settings], SearchBackend]] = Registry(

@@ -14,8 +14,12 @@ from . import __version__
 from .bootstrap import Services, bootstrap
 from .runtime import Runs
 from .api import errors
+from .api.auth import PUBLIC, document_security
 from .api.guard import SameOriginGuard
-from .api.routes import bulk, catalog, search, sourcing
+from .api.routes import accounts, actions, bulk, catalog, search, sourcing
+
+# routes that are not API routes (FastAPI's documentation, the static files) and need no login
+PUBLIC_PATHS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/static"}
 
 logger = logging.getLogger("tradewinds.api")
 
@@ -47,21 +51,26 @@ def _clean_uploads(root) -> None:
 
 def create_app(services: Services | None = None) -> FastAPI:
     app = FastAPI(title="Tradewinds API", version=__version__, lifespan=_lifespan,
-                  description="B2B catalog, product search and AI sourcing runs. Every error answers {\"error\": {code, message, hint, details}}.")
-    from .web import pages
+                  description="B2B catalog, product search, AI sourcing runs, the action ledger and the workspace's accounts. "
+                  "Send an API key as `Authorization: Bearer tw_...` (create one on the Keys page or with `tradewinds keys create`). "
+                  "Every error answers {\"error\": {code, message, hint, details}}.")
+    from .web import account, pages
 
     app.state.services = services or bootstrap()
+    app.state.accounts = app.state.services.accounts
     app.state.runs = Runs(app.state.services.repo.engine, workers=2, max_queued=app.state.services.settings.max_queued_jobs)
     errors.install(app, html=pages.error_page)
-    for router in (search.router, catalog.router, sourcing.router, bulk.router):
+    for router in (search.router, catalog.router, sourcing.router, bulk.router, actions.router, accounts.router):
         app.include_router(router, responses=errors.ERROR_RESPONSES)
-    app.include_router(pages.router)  # the web app (same process, same services)
+    app.include_router(account.router)  # the web app (same process, same services): log in, keys, approvals, audit
+    app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=pages.HERE / "static"), name="static")
 
     app.add_middleware(SameOriginGuard, allowed_hosts=app.state.services.settings.allowed_host_names())
 
-    @app.get("/healthz", tags=["ops"])
+    @app.get("/healthz", tags=["ops"], dependencies=[PUBLIC])
     def healthz() -> dict:
         return {"status": "ok", "indexed_offers": app.state.services.backend.count()}
 
+    document_security(app)
     return app

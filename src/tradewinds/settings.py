@@ -8,6 +8,7 @@ under ``data_dir`` (``./data`` unless ``TRADEWINDS_DATA_DIR`` says otherwise).
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from .trade.fx import default_rates
 
 # USD per unit: ECB reference rates, official pegs and indicative rates, each with its source (tradewinds.trade.fx)
 DEFAULT_FX_RATES = default_rates()
+WORKSPACE_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")  # also a folder name under data_dir/workspaces
 
 
 def config_file() -> Path:
@@ -42,7 +44,10 @@ class Settings(BaseSettings):
     )
     max_queued_jobs: int = Field(16, ge=0, le=10_000, description="Runs and bulk jobs waiting for a worker beyond the two "
                                  "running; more are refused with 429 and Retry-After.")
-    workspace: str = Field("local", min_length=1, max_length=64, description="The workspace CLI commands act in.")
+    workspace: str = Field("local", pattern=f"^{WORKSPACE_ID.pattern}$", description="The workspace CLI commands act in.")
+    quotas: dict[str, int] = Field(default_factory=dict, description="Default quotas of every workspace (each can override them): "
+                                   "model_tokens_per_day (2,000,000), concurrent_runs (4), upload_bytes_per_day (2 GiB); 0 is no "
+                                   "limit. Env: TRADEWINDS_QUOTAS='{\"concurrent_runs\": 8}'")
     cli_user: str | None = Field(None, max_length=120, description="Who CLI commands act as (an owner of the machine's "
                                  "workspace); default the login name of the user running them.")
     search_url: str | None = Field(

@@ -30,6 +30,10 @@ def at_least(role: Role, minimum: Role) -> bool:
     return _RANK[Role(role)] >= _RANK[Role(minimum)]
 
 
+def weakest(*roles: Role) -> Role:
+    return min((Role(r) for r in roles), key=_RANK.__getitem__)
+
+
 class Actor(BaseModel):
     """Who does something: a user, or an agent acting in a run with the role it was granted."""
 

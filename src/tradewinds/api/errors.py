@@ -4,23 +4,24 @@ from __future__ import annotations
 
 import json
 import logging
+from urllib.parse import urlencode
 from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import (BadInputError, BusyError, ConfigError, ConflictError, NotFoundError, PermissionDeniedError, RefusedError,
-                      TradewindsError)
+                      TradewindsError, UnauthenticatedError)
 from ..models.chat import ModelError
 from ..sourcing.report import GroundingError
 
 # the first match wins. A model or provider failure, and a report whose claims its records do not support (a
 # misbehaving summary model), are the upstream's (502); a missing setting is the server's (503)
-STATUS = {NotFoundError: 404, BadInputError: 422, BusyError: 429, PermissionDeniedError: 403, RefusedError: 403, ConflictError: 409,
+STATUS = {UnauthenticatedError: 401, NotFoundError: 404, BadInputError: 422, BusyError: 429, PermissionDeniedError: 403, RefusedError: 403, ConflictError: 409,
           ModelError: 502, GroundingError: 502, ConfigError: 503}
 logger = logging.getLogger("tradewinds.api")
 
@@ -47,9 +48,10 @@ class ErrorOut(BaseModel):
 # documented on every route (the OpenAPI document says what a client may get back, and the fuzz test holds it to it)
 ERROR_RESPONSES: dict[int | str, dict] = {
     status: {"model": ErrorOut, "description": text} for status, text in (
-        (400, "a request for a host this server does not answer"), (403, "refused: permission, policy or a cross-site request"),
+        (400, "a request for a host this server does not answer"), (401, "no valid API key or session"),
+        (403, "refused: permission, policy, a missing CSRF token or a cross-site request"),
         (404, "no such record, run or job"), (409, "conflicts with what is stored or still running"),
-        (422, "bad input: which field, what was expected"), (429, "busy: retry after the Retry-After seconds"),
+        (422, "bad input: which field, what was expected"), (429, "busy or over a quota: retry after the Retry-After seconds"),
         (500, "internal error (details in the server log)"), (502, "a model or its provider failed"),
         (503, "a setting is missing"))}
 
@@ -99,9 +101,13 @@ def install(app: FastAPI, html: HtmlError | None = None) -> None:
     @app.exception_handler(TradewindsError)
     async def _tradewinds(request: Request, exc: TradewindsError) -> Response:
         status = next((s for t, s in STATUS.items() if isinstance(exc, t)), 500)
+        if status == 401 and html is not None and request.method == "GET" and not request.url.path.startswith(("/v1/", "/healthz", "/ui/")):
+            return RedirectResponse("/login?" + urlencode({"next": request.url.path}), status_code=303)  # a page: log in first
         response = answer(request, status, error_body(exc.code, exc.message, exc.hint))
         if isinstance(exc, BusyError):
             response.headers["Retry-After"] = str(exc.retry_after)
+        if status == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="tradewinds"'
         return response
 
     @app.exception_handler(RequestValidationError)

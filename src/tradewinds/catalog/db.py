@@ -26,6 +26,7 @@ class SupplierRow(Base):
     rating: Mapped[float | None] = mapped_column(Float)
     verified: Mapped[bool] = mapped_column(Boolean, default=False)
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    workspace_id: Mapped[str | None] = mapped_column(String(64), index=True)  # None: the shared catalog
 
 
 class ProductRow(Base):
@@ -43,6 +44,7 @@ class ProductRow(Base):
     language: Mapped[str] = mapped_column(String(2), default="en")
     image_url: Mapped[str | None] = mapped_column(String(2000))
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    workspace_id: Mapped[str | None] = mapped_column(String(64), index=True)  # None: the shared catalog
 
 
 class OfferRow(Base):
@@ -62,8 +64,10 @@ class OfferRow(Base):
     sample_available: Mapped[bool] = mapped_column(Boolean, default=False)
     certifications: Mapped[list] = mapped_column(JSON, default=list)
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    workspace_id: Mapped[str | None] = mapped_column(String(64), index=True)  # None: the shared catalog
 
 
-Index("ix_suppliers_source_external", SupplierRow.source, SupplierRow.external_id, unique=True)
-Index("ix_products_source_external", ProductRow.source, ProductRow.external_id, unique=True)
-Index("ix_offers_source_external", OfferRow.source, OfferRow.external_id, unique=True)
+# one record per source and external id in the shared catalog (the id, a hash of both, holds that) and in each workspace
+Index("ix_suppliers_source_external", SupplierRow.source, SupplierRow.external_id, SupplierRow.workspace_id, unique=True)
+Index("ix_products_source_external", ProductRow.source, ProductRow.external_id, ProductRow.workspace_id, unique=True)
+Index("ix_offers_source_external", OfferRow.source, OfferRow.external_id, OfferRow.workspace_id, unique=True)

@@ -1,11 +1,16 @@
-"""The catalog repository: the only code that talks SQL about products, offers and suppliers."""
+"""The catalog repository: the only code that talks SQL about products, offers and suppliers.
+
+A repository is bound to what one workspace sees (:meth:`CatalogRepository.scoped`): the shared catalog and that
+workspace's own imports. Every read goes through that scope, so no caller can forget it; an unscoped repository
+(``workspace_id=None``: indexing jobs, migrations) sees everything.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
@@ -29,8 +34,20 @@ def _upsert(conn: Connection, table: type[Base], rows: Sequence[dict[str, Any]])
 
 
 class CatalogRepository:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, workspace_id: str | None = None) -> None:
         self.engine = engine
+        self.workspace_id = workspace_id
+
+    def scoped(self, workspace_id: str) -> CatalogRepository:
+        """The same catalog as ``workspace_id`` sees it: the shared records and its own imports, nobody else's."""
+        return CatalogRepository(self.engine, workspace_id=workspace_id)
+
+    def _visible(self, query, *row_types):
+        if self.workspace_id is None:
+            return query
+        for row_type in row_types:
+            query = query.where(or_(row_type.workspace_id.is_(None), row_type.workspace_id == self.workspace_id))
+        return query
 
     # -- writes ---------------------------------------------------------------
     def upsert(self, *, suppliers: Sequence[dict] = (), products: Sequence[dict] = (), offers: Sequence[dict] = (),
@@ -59,7 +76,7 @@ class CatalogRepository:
             raise NotFoundError(f"{citable_id!r} is not a catalog id", hint="ids start with prd_, sup_ or off_")
         row_type, model = _ROWS[kind]
         with self.engine.connect() as conn:
-            row = conn.execute(select(row_type).where(row_type.id == citable_id)).mappings().first()
+            row = conn.execute(self._visible(select(row_type).where(row_type.id == citable_id), row_type)).mappings().first()
         if row is None:
             raise NotFoundError(f"no {model.__name__.lower()} with id {citable_id!r}",
                                 hint="search the catalog with `tradewinds search` to find valid ids")
@@ -73,20 +90,21 @@ class CatalogRepository:
             for kind, (row_type, model) in _ROWS.items():
                 wanted = [i for i in ids if kind_of(i) == kind]
                 for start in range(0, len(wanted), 500):
-                    for row in conn.execute(select(row_type).where(row_type.id.in_(wanted[start:start + 500]))).mappings():
+                    query = self._visible(select(row_type).where(row_type.id.in_(wanted[start:start + 500])), row_type)
+                    for row in conn.execute(query).mappings():
                         out[row["id"]] = model.model_validate(dict(row))
         return out
 
     def offers_for_product(self, product_id: str) -> list[Offer]:
         with self.engine.connect() as conn:
-            rows = conn.execute(select(OfferRow).where(OfferRow.product_id == product_id)).mappings().all()
+            rows = conn.execute(self._visible(select(OfferRow).where(OfferRow.product_id == product_id), OfferRow)).mappings().all()
         return [Offer.model_validate(dict(r)) for r in rows]
 
     def categories(self) -> list[tuple[str, str | None, int]]:
         """(category path, most common HS code, products) for every category that has offers."""
-        query = (select(ProductRow.category, ProductRow.hs_code, func.count(func.distinct(ProductRow.id)))
-                 .join(OfferRow, OfferRow.product_id == ProductRow.id).where(ProductRow.category.is_not(None))
-                 .group_by(ProductRow.category, ProductRow.hs_code))
+        query = self._visible(select(ProductRow.category, ProductRow.hs_code, func.count(func.distinct(ProductRow.id)))
+                              .join(OfferRow, OfferRow.product_id == ProductRow.id).where(ProductRow.category.is_not(None)),
+                              ProductRow, OfferRow).group_by(ProductRow.category, ProductRow.hs_code)
         best: dict[str, tuple[str | None, int, int]] = {}
         with self.engine.connect() as conn:
             for category, hs, n in conn.execute(query):
@@ -98,8 +116,8 @@ class CatalogRepository:
         """Up to ``per_category`` (title, language) per category: the words each kind of product is sold under."""
         out: dict[str, list[tuple[str, str]]] = {}
         with self.engine.connect() as conn:
-            rows = conn.execute(select(ProductRow.category, ProductRow.title, ProductRow.language)
-                                .where(ProductRow.category.is_not(None)).order_by(ProductRow.id))
+            rows = conn.execute(self._visible(select(ProductRow.category, ProductRow.title, ProductRow.language)
+                                              .where(ProductRow.category.is_not(None)), ProductRow).order_by(ProductRow.id))
             for category, title, language in rows:
                 bucket = out.setdefault(category, [])
                 if len(bucket) < per_category:
@@ -108,7 +126,7 @@ class CatalogRepository:
 
     def counts(self) -> dict[str, int]:
         with self.engine.connect() as conn:
-            return {name: conn.scalar(select(func.count()).select_from(row)) or 0
+            return {name: conn.scalar(self._visible(select(func.count()).select_from(row), row)) or 0
                     for name, row in (("suppliers", SupplierRow), ("products", ProductRow), ("offers", OfferRow))}
 
     def product_ranges(self, size: int) -> list[tuple[str, str, int]]:
@@ -150,7 +168,7 @@ class CatalogRepository:
                 ProductRow.title, ProductRow.description, ProductRow.brand, ProductRow.model_number,
                 ProductRow.attributes, ProductRow.category, ProductRow.hs_code, ProductRow.language,
                 SupplierRow.name.label("supplier_name"), SupplierRow.country.label("supplier_country"),
-                SupplierRow.certifications.label("supplier_certifications"), SupplierRow.verified]
+                SupplierRow.certifications.label("supplier_certifications"), SupplierRow.verified, OfferRow.workspace_id]
         query = (select(*cols).join(ProductRow, ProductRow.id == OfferRow.product_id)
                  .join(SupplierRow, SupplierRow.id == OfferRow.supplier_id).order_by(OfferRow.id))
         if ids is not None:
@@ -159,6 +177,7 @@ class CatalogRepository:
             query = query.where(OfferRow.product_id.between(*product_range))
         if categories is not None:
             query = query.where(ProductRow.category.in_(categories))
+        query = self._visible(query, OfferRow)
         with self.engine.connect() as conn:
             result = conn.execution_options(stream_results=True, yield_per=batch_size).execute(query).mappings()
             for part in result.partitions(batch_size):

@@ -85,6 +85,7 @@ class SupplierIn(_Model):
 
 class Supplier(SupplierIn):
     id: SupplierId
+    workspace_id: str | None = Field(None, description="The workspace whose import this is (only it sees the record); none: the shared catalog")
 
 
 class ProductIn(_Model):
@@ -114,6 +115,7 @@ class ProductIn(_Model):
 
 class Product(ProductIn):
     id: ProductId
+    workspace_id: str | None = Field(None, description="The workspace whose import this is (only it sees the record); none: the shared catalog")
 
 
 class _OfferFields(_Model):
@@ -172,6 +174,7 @@ class Offer(_OfferFields):
     id: OfferId
     product_id: ProductId
     supplier_id: SupplierId
+    workspace_id: str | None = Field(None, description="The workspace whose import this is (only it sees the record); none: the shared catalog")
 
 
 class ImportIssue(_Model):

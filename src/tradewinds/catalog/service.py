@@ -34,6 +34,7 @@ def to_document(r: dict) -> SearchDocument:
         currency=r["currency"], price_tiers=[(t["min_qty"], t["unit_price"]) for t in r["price_tiers"]], moq=r["moq"],
         lead_time_days=r["lead_time_days"], incoterm=r["incoterm"], supplier_country=r["supplier_country"],
         supplier_name=r["supplier_name"], certifications=certs, verified=bool(r["verified"]),
+        workspace_id=r.get("workspace_id"),
     )
 
 

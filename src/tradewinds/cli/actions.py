@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 from typing import Annotated
 
 import typer
@@ -25,10 +24,13 @@ def _ledger():
 
 
 def _me(settings):
-    """The CLI acts as a named local user: the machine's owner of its workspace."""
-    from ..accounts import Actor, Role
+    """The CLI acts as a named local user (an owner of the machine's workspace on first use), with that user's role."""
+    from ..accounts.service import Accounts
+    from ..db import open_database
+    from .accounts import local_user
 
-    return Actor(kind="user", id=settings.cli_user or getpass.getuser() or "local", role=Role.owner)
+    accounts = Accounts(open_database(settings.resolved_database_url))
+    return accounts.local_principal(settings.workspace, local_user(settings)).actor
 
 
 @actions_app.command("list")

@@ -10,10 +10,11 @@ from typing import Annotated
 
 import typer
 
-from ..errors import TradewindsError
+from ..errors import ConfigError, TradewindsError
 from ..search.schemas import SearchFilters, SearchRequest
 from ._output import console, err, search_table
 from ..settings import get_settings
+from .accounts import keys_app, local_user, login_url, users_app
 from .actions import actions_app, audit_app
 from .bulk import bulk
 from .catalog import catalog_app
@@ -30,6 +31,8 @@ app.add_typer(catalog_app, name="catalog")
 app.add_typer(models_app, name="models")
 app.add_typer(actions_app, name="actions")
 app.add_typer(audit_app, name="audit")
+app.add_typer(users_app, name="users")
+app.add_typer(keys_app, name="keys")
 app.command("source")(source)
 app.command("bulk")(bulk)
 
@@ -79,7 +82,7 @@ def search(
                                         verified=verified)
     if services.backend.count() == 0:
         raise TradewindsError("the search index is empty", hint="run `tradewinds catalog demo` or `tradewinds catalog import FILE`")
-    response = services.search.search(SearchRequest(text=query, filters=filters, limit=limit, mode=mode.value, facets=facets or fmt == "json"))
+    response = services.search.scoped(services.settings.workspace).search(SearchRequest(text=query, filters=filters, limit=limit, mode=mode.value, facets=facets or fmt == "json"))
     if fmt == OutputFormat.json:
         print(response.model_dump_json(indent=2))
         return
@@ -100,12 +103,36 @@ def serve(host: Annotated[str, typer.Option(envvar="TRADEWINDS_HOST")] = "127.0.
     from ..jobs import vectors as fill
 
     services = bootstrap()
-    if fill.start_background(services.settings, services.backend):  # a filler stopped before it finished resumes
-        err.print(fill.status(services.settings, services.backend).describe())
+    settings, accounts = services.settings, services.accounts
+    if not _loopback(host) and not accounts.auth_configured():
+        raise ConfigError(f"refusing to serve on {host}: nobody can log in with a password or an API key yet, and the "
+                          "one-time login links are meant for this machine only",
+                          hint="set a password (`tradewinds users password`) or create a key (`tradewinds keys create --name ...`), "
+                               "set TRADEWINDS_PUBLIC_URL to the address users open (https:// for Secure cookies), then start "
+                               "again; or serve on 127.0.0.1")
+    if fill.start_background(settings, services.backend):  # a filler stopped before it finished resumes
+        err.print(fill.status(settings, services.backend).describe())
     services.backend.close()
+    # zero-config: the first start makes the machine's user the owner of its workspace; until they set a password,
+    # each start prints a fresh one-time login link (used once, valid 24 hours)
+    me = accounts.local_principal(settings.workspace, local_user(settings))
+    if not accounts.user(settings.workspace, me.user).has_password:
+        err.print(f"log in as {me.user} ({me.role.value} of workspace {settings.workspace}) with this one-time link:")
+        print(login_url(settings, accounts.login_link(settings.workspace, me.user)), flush=True)
     err.print(f"Tradewinds web app on http://{host}:{port}/ (API docs at /docs); Ctrl-C to stop")
 
     uvicorn.run(create_app(), host=host, port=port)
+
+
+def _loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def main() -> None:

@@ -73,8 +73,7 @@ def bulk(
                        completed=event.done if event.done is not None else bar.tasks[0].completed)
 
         plan = planner.plan(file, options, overrides=overrides, sheet_name=sheet, emit=emit, mapping=mapping)
-    store = services.settings.data_dir / "bulk"
-    store.mkdir(parents=True, exist_ok=True)
+    store = services.workspace_dir(None, "bulk")  # the CLI's workspace (TRADEWINDS_WORKSPACE)
     (store / f"{plan.job_id}.json").write_text(plan.model_dump_json(), encoding="utf-8")  # the job, its mapping included
     if out is not None:
         write_plan(plan, out, link=f"{services.settings.public_url.rstrip('/')}/v1")

@@ -23,6 +23,7 @@ class Base(DeclarativeBase):
 
 def metadata():
     """Every table of every domain (what the migrations are compared with)."""
+    from ..accounts import tables as account_tables  # noqa: F401 - registers workspaces, users, keys, sessions
     from ..actions import tables  # noqa: F401 - registers the action ledger's tables
     from ..catalog import db  # noqa: F401 - registers the catalog's tables
     from ..runtime import tables as runtime_tables  # noqa: F401 - registers the runs and their events

@@ -8,7 +8,8 @@ else ``default``): model ids tried in order. Each model gets ``model_retries`` r
 retryable failures (429, 5xx, timeouts, unreachable) with exponential backoff and full jitter,
 then the next model takes over. Calls run under a per-call timeout and a per-model concurrency
 limit. Temperature-0 requests are served from the response cache when possible, and every call
-(hit, miss or error) is metered into the usage table.
+(hit, miss or error) is metered into the usage table, and the tokens of every uncached call are handed to
+the meter the caller set with :func:`metered` (a workspace's daily quota counts them).
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TypeVar
@@ -39,6 +42,18 @@ T = TypeVar("T", bound=BaseModel)
 
 
 logger = logging.getLogger("tradewinds.models")
+_METER: ContextVar[Callable[[int], None] | None] = ContextVar("tradewinds_model_meter", default=None)
+
+
+@contextmanager
+def metered(charge: Callable[[int], None]) -> Iterator[None]:
+    """Model calls made inside this block (in this thread) hand their tokens to ``charge``."""
+    token = _METER.set(charge)
+    try:
+        yield
+    finally:
+        _METER.reset(token)
+
 
 class Gateway:
     def __init__(self, settings: Settings, *, cache: bool | None = None, store: ModelStore | None = None,
@@ -144,6 +159,8 @@ class Gateway:
         cost = None if price is None else (u.prompt_tokens * price[0] + u.completion_tokens * price[1]) / 1e6
         self.store.record(task, model_id, prompt_tokens=u.prompt_tokens, completion_tokens=u.completion_tokens,
                           latency_ms=response.latency_ms, cost_usd=cost)
+        if (charge := _METER.get()) is not None:
+            charge(u.prompt_tokens + u.completion_tokens)
         if key is not None and response.finish_reason != "length":
             self.store.put(key, response)
         return response

@@ -106,10 +106,20 @@ class Runs:
                 status="running", error=None, meta={**(meta or {}), "from_seq": last, "owner": OWNER}))
         return self.get(run_id)
 
-    def get(self, run_id: str) -> RunInfo | None:
+    def get(self, run_id: str, *, workspace_id: str | None = None) -> RunInfo | None:
+        """A run; with ``workspace_id``, only if it is that workspace's (another's is None, as if it did not exist)."""
+        query = select(_RUNS).where(_RUNS.c.id == run_id)
+        if workspace_id is not None:
+            query = query.where(_RUNS.c.workspace_id == workspace_id)
         with self.engine.connect() as conn:
-            row = conn.execute(select(_RUNS).where(_RUNS.c.id == run_id)).first()
+            row = conn.execute(query).first()
         return RunInfo.model_validate(row._asdict()) if row else None
+
+    def active(self, workspace_id: str) -> int:
+        """The workspace's runs running or queued now (what its concurrent-runs quota counts)."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(_RUNS).where(
+                _RUNS.c.workspace_id == workspace_id, _RUNS.c.status.in_(("running", "queued")))).scalar() or 0
 
     def emit(self, run_id: str, event: StepEvent) -> int:
         body = event.model_dump(mode="json")

@@ -42,7 +42,7 @@ class _Vocab:
 class OfferColumns:
     """Append-or-overwrite columns keyed by offer id."""
 
-    INT_COLUMNS = ("prow", "moq", "lead", "incoterm", "country", "currency", "hs2", "hs4", "hs6")
+    INT_COLUMNS = ("prow", "moq", "lead", "incoterm", "country", "currency", "hs2", "hs4", "hs6", "workspace")
 
     def __init__(self) -> None:
         self.offer_ids: list[str] = []
@@ -52,7 +52,7 @@ class OfferColumns:
         self.product_rows: dict[str, int] = {}
         self.product_meta: list[list] = []  # per product row: title, brand, model_number, category, hs_code
         self.supplier_names: dict[str, str] = {}
-        self.vocab = {k: _Vocab() for k in ("incoterm", "country", "currency", "cert")}
+        self.vocab = {k: _Vocab() for k in ("incoterm", "country", "currency", "cert", "workspace")}
         n = 0
         self.alive = np.zeros(n, bool)
         self.verified = np.zeros(n, bool)
@@ -113,6 +113,7 @@ class OfferColumns:
         ints["incoterm"][row] = self.vocab["incoterm"].id(d.incoterm)
         ints["country"][row] = self.vocab["country"].id(d.supplier_country)
         ints["currency"][row] = self.vocab["currency"].id(d.currency)
+        ints["workspace"][row] = self.vocab["workspace"].id(d.workspace_id)  # -1: the shared catalog
         hs = d.hs_code or ""
         for k, n in (("hs2", 2), ("hs4", 4), ("hs6", 6)):
             ints[k][row] = int(hs[:n]) if len(hs) >= n else -1
@@ -171,6 +172,9 @@ class OfferColumns:
         idx = slice(0, len(self)) if rows is None else rows
         ok = self.alive[idx].copy()
         ints = self.ints
+        if f.workspace_id is not None:  # the shared catalog and this workspace's own offers, never another's
+            owner = ints["workspace"][idx]
+            ok &= (owner == -1) | (owner == self.vocab["workspace"].get(f.workspace_id))
         if f.quantity is not None:
             ok &= ints["moq"][idx] <= f.quantity
         if f.max_lead_time_days is not None:
@@ -258,12 +262,13 @@ class OfferColumns:
             meta = json.loads(z["meta"].tobytes() if "meta" in z else legacy.read_text())
             self.alive, self.verified = z["alive"], z["verified"]
             self.tier_qty, self.tier_price, self.certs = z["tier_qty"], z["tier_price"], z["certs"]
-            self.ints = {k: z[k] for k in cls.INT_COLUMNS}
+            # a column added since the file was written (the workspace, say) starts empty: -1, the shared catalog
+            self.ints = {k: z[k] if k in z else np.full(len(self.alive), -1, np.int64) for k in cls.INT_COLUMNS}
         self.offer_ids, self.product_ids, self.supplier_ids = meta["offer_ids"], meta["product_ids"], meta["supplier_ids"]
         self.row_of = {o: i for i, o in enumerate(self.offer_ids)}
         self.product_rows = {p: i for i, p in enumerate(meta["products"])}
         self.product_meta, self.supplier_names = meta["product_meta"], meta["supplier_names"]
-        self.vocab = {k: _Vocab(v) for k, v in meta["vocab"].items()}
+        self.vocab = {k: _Vocab(meta["vocab"].get(k, ())) for k in self.vocab}
         return self
 
 

@@ -296,6 +296,8 @@ class EmbeddedBackend(SearchBackend):
         # Fusion needs deeper lists than the page; a single-mode search needs just the page.
         pool = max(request.limit * 5, 100) if request.mode == "hybrid" else request.limit
         f = request.filters
+        if f.workspace_id is not None and not self.columns.vocab["workspace"].values:
+            f = f.model_copy(update={"workspace_id": None})  # no workspace has offers of its own: every offer is shared
         lex: list[tuple[int, float]] = []
         dense: list[tuple[int, float]] = []
         qvec = None

@@ -62,7 +62,8 @@ NO_PRICE = 1e18
 # milvus-lite 2.5.1 imports pkg_resources (setuptools < 81, pinned); its deprecation notice is not for our users.
 warnings.filterwarnings("ignore", "pkg_resources is deprecated", UserWarning)
 
-FILTER_FIELDS = ("moq", "lead_time_days", "supplier_country", "incoterm", "certifications", "hs_code", "verified", "currency")
+FILTER_FIELDS = ("moq", "lead_time_days", "supplier_country", "incoterm", "certifications", "hs_code", "verified", "currency",
+                 "workspace_id")
 
 
 def parse_url(url: str) -> dict:
@@ -181,6 +182,8 @@ def filter_expression(f: SearchFilters, fx: dict[str, float]) -> str:
         out.append("verified == true")
     if f.max_unit_price is not None:
         out.append(_price_expression(f, fx))
+    if f.workspace_id is not None:  # the shared catalog and this workspace's own offers, never another's
+        out.append(f'(workspace_id == "" or workspace_id == {_q(f.workspace_id)})')
     return " and ".join(out)
 
 
@@ -321,7 +324,7 @@ class MilvusBackend(SearchBackend):
             "moq": d.moq, "lead_time_days": -1 if d.lead_time_days is None else d.lead_time_days,
             "incoterm": d.incoterm or "", "supplier_country": d.supplier_country or "",
             "supplier_name": _clip(d.supplier_name, 512), "certifications": d.certifications[:64],
-            "verified": d.verified,
+            "verified": d.verified, "workspace_id": d.workspace_id or "",  # '': the shared catalog
             "tier_qty": [q for q, _ in tiers] + [NO_QTY] * (MAX_TIERS - len(tiers)),
             "tier_price": [float(p) for _, p in tiers] + [0.0] * (MAX_TIERS - len(tiers)),
             "tier_price_usd": usd + [NO_PRICE] * (MAX_TIERS - len(tiers)),

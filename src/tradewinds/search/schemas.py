@@ -40,6 +40,7 @@ class SearchDocument(_Model):
     supplier_name: str | None = None
     certifications: list[str] = Field(default_factory=list, description="Offer and supplier certifications together")
     verified: bool = False
+    workspace_id: str | None = Field(None, description="The workspace that imported it (only it finds the offer); none: the shared catalog")
 
     def embedding_text(self) -> str:
         """What the dense model sees: identity-bearing fields only, short (~20 tokens), because encoder
@@ -61,6 +62,8 @@ class SearchFilters(_Model):
     incoterms: list[str] = Field(default_factory=list, description="Offer Incoterm must be one of these")
     hs_prefix: str | None = Field(None, pattern=r"^\d{2,6}$", description="HS chapter/heading/subheading prefix")
     verified_only: bool = False
+    workspace_id: str | None = Field(None, description="Set by the server, never by a caller: the shared catalog plus this "
+                                     "workspace's own imports (none: every offer, for jobs that index)")
 
     @field_validator("certifications")
     @classmethod

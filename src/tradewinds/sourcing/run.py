@@ -93,7 +93,7 @@ RUN_ID = re.compile(r"run_[0-9a-f]{12}")
 
 
 class RunStore:
-    """One JSON file per run under ``<data_dir>/sourcing``: written atomically after every line."""
+    """One JSON file per run under ``<data_dir>/workspaces/<id>/sourcing``: written atomically after every line."""
 
     def __init__(self, root: Path) -> None:
         self.root = root

@@ -19,6 +19,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from .. import __version__
 from . import i18n
+from ..api.auth import OPERATOR, VIEWER, AccountsDep, PrincipalDep
 from ..api.deps import ServicesDep
 from ..api.routes.bulk import load_plan
 from ..api.routes.catalog import run_upload
@@ -52,7 +53,7 @@ JS_MESSAGES = {
 }
 # Words the code hands to templates, translated there: requirement statuses, plan names
 WORDS = (N_("met"), N_("partial"), N_("unknown"), N_("fails"), N_("optimised"), N_("cheapest offer per line"),
-         N_("fewest suppliers"))
+         N_("fewest suppliers"), N_("owner"), N_("admin"), N_("operator"), N_("support"), N_("viewer"))
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; "
        "base-uri 'none'; frame-ancestors 'none'")
 EXAMPLES = (
@@ -81,7 +82,7 @@ def _env() -> Environment:
 
 
 templates = Jinja2Templates(env=_env())
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[VIEWER])  # every page is a workspace's: log in first
 
 
 def page(request: Request, name: str, status_code: int = 200, *, content_lang: str | None = None, **context) -> HTMLResponse:
@@ -90,7 +91,8 @@ def page(request: Request, name: str, status_code: int = 200, *, content_lang: s
     lang = i18n.choose(query, request.cookies.get(i18n.COOKIE), request.headers.get("accept-language"), content_lang)
     token = i18n.current.set(lang)
     try:
-        context.update(lang=lang, dir="rtl" if lang in i18n.RTL else "ltr", languages=i18n.LANGUAGES,
+        me = getattr(request.state, "principal", None)
+        context.update(lang=lang, dir="rtl" if lang in i18n.RTL else "ltr", languages=i18n.LANGUAGES, me=me, csrf=me.csrf if me else None,
                        js_messages={k: i18n._(v) for k, v in JS_MESSAGES.items()})
         response = templates.TemplateResponse(request, name, context, status_code=status_code)
     finally:
@@ -105,13 +107,13 @@ def page(request: Request, name: str, status_code: int = 200, *, content_lang: s
 
 
 # -- sourcing -----------------------------------------------------------------------------
-def _recent_runs(services, limit: int = 8) -> list[dict]:
-    root = services.settings.data_dir / "sourcing"
-    files = sorted(root.glob("run_*.json"), key=lambda p: p.stat().st_mtime, reverse=True)[:limit] if root.is_dir() else []
+def _recent_runs(services, workspace_id: str, limit: int = 8) -> list[dict]:
+    store = services.sourcer(model=False, workspace_id=workspace_id).store
+    files = sorted(store.root.glob("run_*.json"), key=lambda p: p.stat().st_mtime, reverse=True)[:limit]
     out = []
     for f in files:
         try:
-            state = services.sourcer(model=False).store.load(f.stem)
+            state = store.load(f.stem)
         except (TradewindsError, ValueError):
             continue
         out.append({"run_id": state.run_id, "need": state.history[0] if state.history else state.ledger.need,
@@ -124,8 +126,8 @@ def error_page(request: Request, status: int, message: str, hint: str | None) ->
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, services: ServicesDep) -> HTMLResponse:
-    return page(request, "home.html", examples=EXAMPLES, runs=_recent_runs(services), offers=services.backend.count(),
+def home(request: Request, services: ServicesDep, principal: PrincipalDep) -> HTMLResponse:
+    return page(request, "home.html", examples=EXAMPLES, runs=_recent_runs(services, principal.workspace_id), offers=services.backend.count(),
                 max_chars=MAX_NEED_CHARS, coverage=services.backend.vector_coverage())
 
 
@@ -136,9 +138,9 @@ def _line_signature(line: LedgerLine, result: LineResult | None) -> str:
     return hashlib.sha1(raw.encode()).hexdigest()[:12]
 
 
-def _run_context(request: Request, services, run_id: str) -> dict:
-    state = services.sourcer(model=False).store.load(run_id)
-    info = request.app.state.runs.get(run_id)
+def _run_context(request: Request, services, workspace_id: str, run_id: str) -> dict:
+    state = services.sourcer(model=False, workspace_id=workspace_id).store.load(run_id)
+    info = request.app.state.runs.get(run_id, workspace_id=workspace_id)
     status = info.status if info else ("done" if state.report else "planned")
     lines = [{"line": line, "result": state.results.get(line.id), "sig": _line_signature(line, state.results.get(line.id))}
              for line in state.ledger.lines]
@@ -147,14 +149,14 @@ def _run_context(request: Request, services, run_id: str) -> dict:
 
 
 @router.get("/runs/{run_id}", response_class=HTMLResponse)
-def run_page(run_id: str, request: Request, services: ServicesDep) -> HTMLResponse:
-    context = _run_context(request, services, run_id)
+def run_page(run_id: str, request: Request, services: ServicesDep, principal: PrincipalDep) -> HTMLResponse:
+    context = _run_context(request, services, principal.workspace_id, run_id)
     return page(request, "run.html", content_lang=context["ledger"].language, **context)
 
 
 @router.get("/ui/runs/{run_id}/body", response_class=HTMLResponse)
-def run_body(run_id: str, request: Request, services: ServicesDep) -> HTMLResponse:
-    context = _run_context(request, services, run_id)
+def run_body(run_id: str, request: Request, services: ServicesDep, principal: PrincipalDep) -> HTMLResponse:
+    context = _run_context(request, services, principal.workspace_id, run_id)
     return page(request, "_run_body.html", content_lang=context["ledger"].language, **context)
 
 
@@ -175,7 +177,7 @@ def _number(value: str, name: str, kind: type, minimum: float) -> int | float | 
 
 
 @router.get("/catalog", response_class=HTMLResponse)
-def catalog(request: Request, services: ServicesDep, q: str = "", qty: str = "", max_price: str = "", currency: str = "USD",
+def catalog(request: Request, services: ServicesDep, principal: PrincipalDep, q: str = "", qty: str = "", max_price: str = "", currency: str = "USD",
             cert: str = "", country: str = "", max_lead_time: str = "", verified: bool = False) -> HTMLResponse:
     form = {"q": q, "qty": _number(qty, "quantity", int, 1), "max_price": _number(max_price, "max unit price", float, 0),
             "currency": currency.upper()[:3], "cert": cert, "country": country,
@@ -184,7 +186,7 @@ def catalog(request: Request, services: ServicesDep, q: str = "", qty: str = "",
     if q.strip():
         filters = SearchFilters.from_params(qty=form["qty"], max_price=form["max_price"], currency=form["currency"], cert=cert,
                                             country=country, max_lead_time=form["max_lead_time"], verified=verified)
-        response = services.search.search(SearchRequest(text=q[:2000], filters=filters, limit=30, facets=True))
+        response = services.search.scoped(principal.workspace_id).search(SearchRequest(text=q[:2000], filters=filters, limit=30, facets=True))
 
     def with_param(name: str, value: str) -> str:
         params = {k: v for k, v in form.items() if v not in (None, "", False)}
@@ -193,34 +195,36 @@ def catalog(request: Request, services: ServicesDep, q: str = "", qty: str = "",
         return "/catalog?" + urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
     return page(request, "catalog.html", form=form, response=response, with_param=with_param, active=set(split_list(cert)) | set(split_list(country)),
-                stats=services.repo.counts())
+                stats=services.repo.scoped(principal.workspace_id).counts())
 
 
-def _record(services, record_id: str, kind: type):
-    record = services.repo.get(record_id)
+def _record(repo, record_id: str, kind: type):
+    record = repo.get(record_id)
     if not isinstance(record, kind):
         raise NotFoundError(f"{record_id!r} is not a {kind.__name__.lower()} id")
     return record
 
 
 @router.get("/offers/{offer_id}", response_class=HTMLResponse)
-def offer_page(offer_id: str, request: Request, services: ServicesDep) -> HTMLResponse:
-    offer = _record(services, offer_id, Offer)
-    related = services.repo.get_many([offer.product_id, offer.supplier_id])
+def offer_page(offer_id: str, request: Request, services: ServicesDep, principal: PrincipalDep) -> HTMLResponse:
+    repo = services.repo.scoped(principal.workspace_id)
+    offer = _record(repo, offer_id, Offer)
+    related = repo.get_many([offer.product_id, offer.supplier_id])
     return page(request, "offer.html", offer=offer, product=related.get(offer.product_id), supplier=related.get(offer.supplier_id))
 
 
 @router.get("/products/{product_id}", response_class=HTMLResponse)
-def product_page(product_id: str, request: Request, services: ServicesDep) -> HTMLResponse:
-    product = _record(services, product_id, Product)
-    offers = services.repo.offers_for_product(product_id)
-    suppliers = services.repo.get_many([o.supplier_id for o in offers])
+def product_page(product_id: str, request: Request, services: ServicesDep, principal: PrincipalDep) -> HTMLResponse:
+    repo = services.repo.scoped(principal.workspace_id)
+    product = _record(repo, product_id, Product)
+    offers = repo.offers_for_product(product_id)
+    suppliers = repo.get_many([o.supplier_id for o in offers])
     return page(request, "product.html", product=product, offers=offers, suppliers=suppliers, price_at=price_at)
 
 
 @router.get("/suppliers/{supplier_id}", response_class=HTMLResponse)
-def supplier_page(supplier_id: str, request: Request, services: ServicesDep) -> HTMLResponse:
-    return page(request, "supplier.html", supplier=_record(services, supplier_id, Supplier))
+def supplier_page(supplier_id: str, request: Request, services: ServicesDep, principal: PrincipalDep) -> HTMLResponse:
+    return page(request, "supplier.html", supplier=_record(services.repo.scoped(principal.workspace_id), supplier_id, Supplier))
 
 
 # -- bulk ---------------------------------------------------------------------------------
@@ -230,8 +234,8 @@ def bulk_page(request: Request) -> HTMLResponse:
 
 
 @router.get("/ui/bulk/{job_id}/plan", response_class=HTMLResponse)
-def bulk_plan(job_id: str, request: Request, services: ServicesDep) -> HTMLResponse:
-    plan = load_plan(services, job_id)
+def bulk_plan(job_id: str, request: Request, services: ServicesDep, principal: PrincipalDep) -> HTMLResponse:
+    plan = load_plan(services, principal.workspace_id, job_id)
     if plan is None:
         raise NotFoundError(f"bulk job {job_id} has no plan yet", hint="wait for the 'done' event")
     rows = {r.line_id: r for r in plan.lines}
@@ -250,11 +254,11 @@ def import_page(request: Request) -> HTMLResponse:
     return page(request, "import.html", formats=FORMATS, report=None, error=None)
 
 
-@router.post("/import", response_class=HTMLResponse)
-async def import_upload(request: Request, services: ServicesDep, file: UploadFile = File(...), format: str = Form(""),
+@router.post("/import", response_class=HTMLResponse, dependencies=[OPERATOR])
+async def import_upload(request: Request, services: ServicesDep, principal: PrincipalDep, accounts: AccountsDep, file: UploadFile = File(...), format: str = Form(""),
                         strict: bool = Form(False), supplier_name: str = Form(""), supplier_country: str = Form("")) -> HTMLResponse:
     try:
-        report = await run_upload(services, file, format or None, strict=strict, supplier_name=supplier_name.strip() or None,
+        report = await run_upload(services, accounts, principal, file, format or None, strict=strict, supplier_name=supplier_name.strip() or None,
                                   supplier_country=supplier_country.strip() or None)
     except BadInputError as exc:
         return page(request, "import.html", status_code=400, formats=FORMATS, report=None, error=exc)

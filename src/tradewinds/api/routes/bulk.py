@@ -23,10 +23,14 @@ from ...errors import BadInputError, NotFoundError
 from ...sourcing.specs import label as spec_label
 from ...files import atomic_write
 from ...runtime.sse import stream
+from ..auth import OPERATOR, VIEWER, AccountsDep, PrincipalDep
 from ..deps import RunsDep, ServicesDep
 from ..errors import document_headers, error_body
 
-router = APIRouter(tags=["bulk"])
+router = APIRouter(tags=["bulk"], dependencies=[VIEWER])
+_JOB = {"job_id": "$response.body#/job_id"}
+JOB_LINKS = {"links": {"GetBulkJob": {"operationId": "getBulkJob", "parameters": _JOB},
+                       "BulkPlan": {"operationId": "getBulkPlan", "parameters": _JOB}}}
 _MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "pdf": "application/pdf",
           "md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8", "json": "application/json"}
 
@@ -41,16 +45,15 @@ class BulkJobOut(BaseModel):
     events_url: str
 
 
-def _store(services) -> Path:
-    root = services.settings.data_dir / "bulk"
-    root.mkdir(parents=True, exist_ok=True)
-    return root
+def _store(services, workspace_id: str) -> Path:
+    return services.workspace_dir(workspace_id, "bulk")
 
 
-def load_plan(services, job_id: str) -> BulkPlan | None:
+def load_plan(services, workspace_id: str, job_id: str) -> BulkPlan | None:
+    """A workspace's finished plan (None while its job runs); ids that cannot be a job are not found."""
     if not re.fullmatch(r"bulk_[0-9a-f]{12}", job_id):
         raise NotFoundError(f"no bulk job {job_id!r}", hint="job ids look like bulk_0123456789ab")
-    path = _store(services) / f"{job_id}.json"
+    path = _store(services, workspace_id) / f"{job_id}.json"
     return BulkPlan.model_validate_json(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
@@ -101,14 +104,16 @@ class MappingOut(BaseModel):
     notes: list[str]
 
 
-@router.post("/v1/bulk/mapping", response_model=MappingOut, summary="Read a sheet's columns and first lines, to confirm before planning")
-async def preview_mapping(request: Request, services: ServicesDep, file: UploadFile = File(..., description="XLSX, CSV or TSV"),
+@router.post("/v1/bulk/mapping", response_model=MappingOut, summary="Read a sheet's columns and first lines, to confirm before planning",
+             dependencies=[OPERATOR])
+async def preview_mapping(request: Request, services: ServicesDep, principal: PrincipalDep, file: UploadFile = File(..., description="XLSX, CSV or TSV"),
                           map: str | None = Form(None, description="Column overrides, e.g. item=B,qty=D"),
                           currency: str = Form("USD", min_length=3, max_length=3)) -> MappingOut:
     upload = await _save_upload(file, Limits(), uploads_dir(services))
 
     def read():  # parsing a sheet is CPU work: off the event loop
-        sheet, mapping = BulkPlanner(services.sourcer(model=False), services.settings.fx_rates).read(upload, parse_overrides(map))
+        planner = BulkPlanner(services.sourcer(model=False, workspace_id=principal.workspace_id), services.settings.fx_rates)
+        sheet, mapping = planner.read(upload, parse_overrides(map))
         return sheet, mapping, *to_lines(sheet, mapping, default_currency=currency.upper())
 
     try:
@@ -126,22 +131,30 @@ async def preview_mapping(request: Request, services: ServicesDep, file: UploadF
                                            issues=bl.issues) for bl in lines[:10]])
 
 
-@router.post("/v1/bulk", response_model=BulkJobOut, status_code=202, summary="Upload a sheet of product lines; returns a job")
-async def start_bulk(request: Request, services: ServicesDep, runs: RunsDep, file: UploadFile = File(..., description="XLSX, CSV or TSV"),
+@router.post("/v1/bulk", response_model=BulkJobOut, status_code=202, summary="Upload a sheet of product lines; returns a job",
+             dependencies=[OPERATOR], responses={202: JOB_LINKS})
+async def start_bulk(request: Request, services: ServicesDep, runs: RunsDep, principal: PrincipalDep, accounts: AccountsDep, file: UploadFile = File(..., description="XLSX, CSV or TSV"),
                      map: str | None = Form(None, description="Column overrides, e.g. item=B,qty=D"),
                      max_suppliers: int | None = Form(None, ge=1), fixed_cost: float = Form(150.0, ge=0),
                      budget: float | None = Form(None, gt=0), currency: str = Form("USD", min_length=3, max_length=3)) -> BulkJobOut:
     limits = Limits()
+    workspace_id = principal.workspace_id
+    await anyio.to_thread.run_sync(lambda: accounts.check_concurrent(workspace_id, runs.active(workspace_id)))
     upload = await _save_upload(file, limits, uploads_dir(services))
+    try:
+        await anyio.to_thread.run_sync(accounts.charge_upload, workspace_id, upload.stat().st_size)
+    except Exception:
+        _discard(upload)
+        raise
     job_id = "bulk_" + secrets.token_hex(6)
-    planner = BulkPlanner(services.sourcer(model=False), services.settings.fx_rates, limits)
+    planner = BulkPlanner(services.sourcer(model=False, workspace_id=workspace_id), services.settings.fx_rates, limits)
     try:  # a bad file or mapping fails here, before a job exists (parsed off the event loop)
         _, mapping = await anyio.to_thread.run_sync(lambda: planner.read(upload, parse_overrides(map)))
     except BadInputError:
         _discard(upload)
         raise
     options = PlanOptions(currency=currency.upper(), fixed_cost_per_supplier=fixed_cost, max_suppliers=max_suppliers, budget_total=budget)
-    runs.begin(job_id, "bulk", meta={"file": file.filename or upload.name})
+    runs.begin(job_id, "bulk", workspace_id=workspace_id, meta={"file": file.filename or upload.name})
 
     def work(emit) -> None:
         done = []  # 'done' is sent once the plan is on disk, so a client may fetch it on that event
@@ -151,7 +164,7 @@ async def start_bulk(request: Request, services: ServicesDep, runs: RunsDep, fil
         finally:
             _discard(upload)
         plan.file = file.filename or upload.name
-        atomic_write(_store(services) / f"{job_id}.json", plan.model_dump_json())
+        atomic_write(_store(services, workspace_id) / f"{job_id}.json", plan.model_dump_json())
         for event in done:
             emit(event)
 
@@ -163,10 +176,10 @@ async def start_bulk(request: Request, services: ServicesDep, runs: RunsDep, fil
     return BulkJobOut(job_id=job_id, status="running", mapping=mapping, events_url=f"/v1/bulk/{job_id}/events")
 
 
-@router.get("/v1/bulk/{job_id}", response_model=BulkJobOut, summary="A bulk job: status, and the plan when done")
-def get_bulk(job_id: str, services: ServicesDep, runs: RunsDep) -> BulkJobOut:
-    plan = load_plan(services, job_id)
-    info = runs.get(job_id)
+@router.get("/v1/bulk/{job_id}", response_model=BulkJobOut, operation_id="getBulkJob", summary="A bulk job: status, and the plan when done")
+def get_bulk(job_id: str, services: ServicesDep, runs: RunsDep, principal: PrincipalDep) -> BulkJobOut:
+    plan = load_plan(services, principal.workspace_id, job_id)
+    info = runs.get(job_id, workspace_id=principal.workspace_id)
     if plan is None and info is None:
         raise NotFoundError(f"no bulk job {job_id!r}", hint="upload a sheet with POST /v1/bulk")
     status = info.status if info else "done"
@@ -175,18 +188,18 @@ def get_bulk(job_id: str, services: ServicesDep, runs: RunsDep) -> BulkJobOut:
 
 
 @router.get("/v1/bulk/{job_id}/events", summary="Step events as Server-Sent Events: one per line, then done")
-def bulk_events(job_id: str, services: ServicesDep, runs: RunsDep) -> StreamingResponse:
-    get_bulk(job_id, services, runs)  # 404 for unknown jobs
-    info = runs.get(job_id)
+def bulk_events(job_id: str, services: ServicesDep, runs: RunsDep, principal: PrincipalDep) -> StreamingResponse:
+    get_bulk(job_id, services, runs, principal)  # 404 for unknown jobs and other workspaces' jobs
+    info = runs.get(job_id, workspace_id=principal.workspace_id)
     return stream(runs, job_id, info.from_seq if info else 0)
 
 
-@router.get("/v1/bulk/{job_id}/plan.{fmt}", summary="Download the plan: xlsx, pdf, md, html or json", response_class=Response)
+@router.get("/v1/bulk/{job_id}/plan.{fmt}", operation_id="getBulkPlan", summary="Download the plan: xlsx, pdf, md, html or json", response_class=Response)
 def download_plan(job_id: str, fmt: Literal["xlsx", "pdf", "md", "html", "json"], request: Request, services: ServicesDep,
-                  runs: RunsDep) -> Response:
-    plan = load_plan(services, job_id)
+                  runs: RunsDep, principal: PrincipalDep) -> Response:
+    plan = load_plan(services, principal.workspace_id, job_id)
     if plan is None:
-        if (info := runs.get(job_id)) is not None and info.status == "running":
+        if (info := runs.get(job_id, workspace_id=principal.workspace_id)) is not None and info.status == "running":
             return JSONResponse(error_body("not_ready", f"bulk job {job_id} is still running", f"wait for 'done' on /v1/bulk/{job_id}/events"),
                                 status_code=409)
         raise NotFoundError(f"no bulk job {job_id!r}", hint="upload a sheet with POST /v1/bulk")

@@ -15,9 +15,10 @@ from ...catalog.schemas import ImportReport, Offer, Product, Supplier
 from ...catalog.service import index_catalog
 from ...errors import BadInputError, NotFoundError
 from ...jobs import vectors as fill
+from ..auth import OPERATOR, VIEWER, AccountsDep, PrincipalDep
 from ..deps import ServicesDep
 
-router = APIRouter(tags=["catalog"])
+router = APIRouter(tags=["catalog"], dependencies=[VIEWER])
 
 
 class ProductWithOffers(Product):
@@ -33,8 +34,8 @@ class CatalogStats(BaseModel):
     vectors_filling: bool = Field(description="A background process is embedding the rest")
 
 
-def _get(services, record_id: str, kind: type):
-    record = services.repo.get(record_id)
+def _get(services, principal, record_id: str, kind: type):
+    record = services.repo.scoped(principal.workspace_id).get(record_id)
     if not isinstance(record, kind):
         raise NotFoundError(f"{record_id!r} is not a {kind.__name__.lower()} id")
     return record
@@ -46,50 +47,53 @@ def _wants_page(request: Request) -> bool:
 
 
 @router.get("/v1/products/{product_id}", response_model=ProductWithOffers, responses={303: {"description": "to the page, for a browser"}})
-def get_product(request: Request, services: ServicesDep, product_id: str = Path(pattern=r"^prd_[a-z2-7]{16}$")) -> ProductWithOffers:
+def get_product(request: Request, services: ServicesDep, principal: PrincipalDep, product_id: str = Path(pattern=r"^prd_[a-z2-7]{16}$")) -> ProductWithOffers:
     if _wants_page(request):
         return RedirectResponse(f"/products/{product_id}", status_code=303)
-    product = _get(services, product_id, Product)
-    return ProductWithOffers(**product.model_dump(), offers=services.repo.offers_for_product(product_id))
+    product = _get(services, principal, product_id, Product)
+    return ProductWithOffers(**product.model_dump(), offers=services.repo.scoped(principal.workspace_id).offers_for_product(product_id))
 
 
 @router.get("/v1/suppliers/{supplier_id}", response_model=Supplier, responses={303: {"description": "to the page, for a browser"}})
-def get_supplier(request: Request, services: ServicesDep, supplier_id: str = Path(pattern=r"^sup_[a-z2-7]{16}$")) -> Supplier:
+def get_supplier(request: Request, services: ServicesDep, principal: PrincipalDep, supplier_id: str = Path(pattern=r"^sup_[a-z2-7]{16}$")) -> Supplier:
     if _wants_page(request):
         return RedirectResponse(f"/suppliers/{supplier_id}", status_code=303)
-    return _get(services, supplier_id, Supplier)
+    return _get(services, principal, supplier_id, Supplier)
 
 
 @router.get("/v1/offers/{offer_id}", response_model=Offer, responses={303: {"description": "to the page, for a browser"}})
-def get_offer(request: Request, services: ServicesDep, offer_id: str = Path(pattern=r"^off_[a-z2-7]{16}$")) -> Offer:
+def get_offer(request: Request, services: ServicesDep, principal: PrincipalDep, offer_id: str = Path(pattern=r"^off_[a-z2-7]{16}$")) -> Offer:
     if _wants_page(request):
         return RedirectResponse(f"/offers/{offer_id}", status_code=303)
-    return _get(services, offer_id, Offer)
+    return _get(services, principal, offer_id, Offer)
 
 
 @router.get("/v1/catalog/stats", response_model=CatalogStats)
-def stats(services: ServicesDep) -> CatalogStats:
-    return CatalogStats(**services.repo.counts(), indexed_offers=services.backend.count(),
+def stats(services: ServicesDep, principal: PrincipalDep) -> CatalogStats:
+    return CatalogStats(**services.repo.scoped(principal.workspace_id).counts(), indexed_offers=services.backend.count(),
                         vector_coverage=round(services.backend.vector_coverage(), 4), vectors_filling=fill.running(services.settings))
 
 
-@router.post("/v1/catalog/imports", response_model=ImportReport, summary="Import a catalog file; bad rows are reported, valid rows written")
-async def import_catalog(services: ServicesDep, file: UploadFile = File(..., description="CSV, JSONL, Merchant Center TSV/XML, Shopify CSV"),
+@router.post("/v1/catalog/imports", response_model=ImportReport, dependencies=[OPERATOR],
+             summary="Import a catalog file into the workspace's own catalog (only it sees these offers); bad rows are reported, valid rows written")
+async def import_catalog(services: ServicesDep, principal: PrincipalDep, accounts: AccountsDep, file: UploadFile = File(..., description="CSV, JSONL, Merchant Center TSV/XML, Shopify CSV"),
                          format: str | None = Form(None, description="csv, jsonl, gmc-tsv, gmc-xml, shopify (default: from the file)"),
                          strict: bool = Form(False, description="Refuse the whole file if any row is bad"),
                          supplier_name: str | None = Form(None, description="Supplier of a Merchant Center / Shopify feed"),
                          supplier_country: str | None = Form(None, description="Its ISO country code")) -> ImportReport:
-    return await run_upload(services, file, format or None, strict=strict, supplier_name=supplier_name or None,
+    return await run_upload(services, accounts, principal, file, format or None, strict=strict, supplier_name=supplier_name or None,
                             supplier_country=supplier_country or None)
 
 
-async def run_upload(services, file: UploadFile, fmt: str | None, *, strict: bool = False, supplier_name: str | None = None,
-                     supplier_country: str | None = None) -> ImportReport:
-    """Shared by the API and the web page: save the upload, import it, index the offers written."""
+async def run_upload(services, accounts, principal, file: UploadFile, fmt: str | None, *, strict: bool = False,
+                     supplier_name: str | None = None, supplier_country: str | None = None) -> ImportReport:
+    """Shared by the API and the web page: save the upload, import it into the principal's workspace, index the offers
+    written. The bytes count against the workspace's upload quota."""
     limit = services.settings.max_import_bytes
     data = await file.read(limit + 1)
     if len(data) > limit:
         raise BadInputError(f"{file.filename}: above the {limit:,}-byte import limit", hint="split the file or raise TRADEWINDS_MAX_IMPORT_BYTES")
+    await anyio.to_thread.run_sync(accounts.charge_upload, principal.workspace_id, len(data))
     name = re.sub(r"[^A-Za-z0-9_.-]", "_", PurePath(file.filename or "catalog.csv").name)[:80] or "catalog.csv"
 
     def work() -> ImportReport:  # parsing, writing and indexing are CPU and disk work: off the event loop
@@ -97,7 +101,8 @@ async def run_upload(services, file: UploadFile, fmt: str | None, *, strict: boo
             path = FsPath(tmp) / name
             path.write_bytes(data)
             report = run_import(path, get_format(fmt or guess_format(path)), services.repo, settings=services.settings, strict=strict,
-                                supplier_defaults={"name": supplier_name, "country": supplier_country})
+                                supplier_defaults={"name": supplier_name, "country": supplier_country},
+                                workspace_id=principal.workspace_id)
         if report.offer_ids:
             index_catalog(services.repo, services.backend, offer_ids=report.offer_ids)
         return report

@@ -37,6 +37,12 @@ class ImportContext:
     settings: Settings
     source: str
     supplier_defaults: dict = field(default_factory=dict)
+    workspace_id: str | None = None
+
+    @property
+    def id_source(self) -> str:
+        """What ids are made from: the source, and for a workspace's own import the workspace too."""
+        return f"{self.source}@{self.workspace_id}" if self.workspace_id else self.source
 
     def issue(self, row: int | None, fld: str | None, value, problem: str, fix: str) -> ImportIssue:
         shown = None if value is None else str(value)[:200]
@@ -82,11 +88,14 @@ def _issues_from(exc: ValidationError, ctx: ImportContext, row: int, kind: str, 
 
 
 def run_import(path: Path, fmt: CatalogFormat, repo: CatalogRepository, *, settings: Settings, strict: bool = False,
-               source: str | None = None, supplier_defaults: dict | None = None,
+               source: str | None = None, supplier_defaults: dict | None = None, workspace_id: str | None = None,
                progress: Callable[[int], None] | None = None) -> ImportReport:
+    """Import a catalog file. With ``workspace_id`` the records are that workspace's own: only it sees them, and their
+    source (so their ids) is namespaced by it, so two workspaces importing the same feed never overwrite each other."""
     from ...textfiles import read_text
 
-    ctx = ImportContext(file=path.name, settings=settings, source=source or fmt.name, supplier_defaults=supplier_defaults or {})
+    ctx = ImportContext(file=path.name, settings=settings, source=source or fmt.name, supplier_defaults=supplier_defaults or {},
+                        workspace_id=workspace_id)
     report = ImportReport(file=path.name, format=fmt.name)
     try:
         text, _encoding = read_text(path, max_bytes=settings.max_import_bytes)
@@ -144,7 +153,8 @@ def _validate(pr: ParsedRow, ctx: ImportContext, fmt: CatalogFormat, issues: lis
             issues.extend(i for i in _issues_from(exc, ctx, pr.row, kind, fmt.columns) if i.field not in reported)
             continue
         row = rec.model_dump(mode="json")
-        row["id"] = make_id(prefix, ctx.source, rec.external_id)
+        row["id"] = make_id(prefix, ctx.id_source, rec.external_id)
+        row["workspace_id"] = ctx.workspace_id
         if kind == "offer":
             if rec.moq > ctx.settings.max_moq:
                 issues.append(ctx.issue(pr.row, fmt.columns.get("offer.moq", "moq"), rec.moq,
@@ -155,8 +165,8 @@ def _validate(pr: ParsedRow, ctx: ImportContext, fmt: CatalogFormat, issues: lis
                 issues.append(ctx.issue(pr.row, fmt.columns.get("offer.external_id", "offer id"), rec.external_id,
                                         f"duplicate offer id, first seen in row {first}", "give every offer its own id"))
             seen.setdefault(rec.external_id, pr.row)
-            row["product_id"] = make_id("prd", ctx.source, row.pop("product_external_id"))
-            row["supplier_id"] = make_id("sup", ctx.source, row.pop("supplier_external_id"))
+            row["product_id"] = make_id("prd", ctx.id_source, row.pop("product_external_id"))
+            row["supplier_id"] = make_id("sup", ctx.id_source, row.pop("supplier_external_id"))
         out[i] = row
     return tuple(out)
 

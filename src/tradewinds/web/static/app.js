@@ -27,7 +27,11 @@ function showError(box, err) {
   box.focus?.();
 }
 
+// the session's CSRF token (in the page's <meta>) goes with every request that changes something
+const CSRF = document.querySelector('meta[name="csrf-token"]')?.content;
+
 async function api(url, options = {}) {
+  if (CSRF && options.method && options.method !== "GET") options.headers = { ...options.headers, "X-CSRF-Token": CSRF };
   const response = await fetch(url, options);
   const body = response.headers.get("content-type")?.includes("json") ? await response.json() : {};
   if (!response.ok) {
