@@ -1,0 +1,172 @@
+"""Accounts and access over real HTTP: a route x role x workspace matrix built from the app's own route table (a
+route added without an access rule fails it), sessions with CSRF tokens, API keys, quotas, the audit of it all."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import httpx
+import pytest
+from fastapi.routing import iter_route_contexts
+from sqlalchemy import text
+
+from conftest import live_server
+from tradewinds.accounts import Role, at_least
+from tradewinds.accounts.schemas import Quotas
+from tradewinds.accounts.service import SYSTEM
+from tradewinds.actions.audit import verify
+from tradewinds.api.auth import rule_of
+from tradewinds.server import PUBLIC_PATHS, create_app
+
+PUBLIC = {"/healthz", "/login", "/login/{token}"}
+CSV = ("offer_id,product_id,title,description,hs_code,attributes,supplier_id,supplier_name,supplier_country,supplier_certifications,"
+       "capabilities,currency,price_tiers,moq,lead_time_days,incoterm,certifications\n"
+       "A-1,AP-1,Quokka alpine walnut cutting board,,441990,,AS-1,Alpha Woodworks,VN,,OEM,USD,100:2.5,100,30,FOB,\n")
+
+
+@pytest.fixture(scope="module")
+def site(demo_services):
+    app = create_app(demo_services)
+    with live_server(app, role=None) as url:
+        alpha = url.as_("owner", "alpha")
+        assert alpha.post("/v1/catalog/imports", files={"file": ("alpha.csv", CSV.encode(), "text/csv")}, timeout=60).json()["offers_upserted"] == 1
+        run = alpha.post("/v1/sourcing/runs", json={"need": "300 ceramic mugs", "no_model": True, "start": False}).json()
+        hit = alpha.get("/v1/search", params={"q": "Quokka alpine walnut cutting board", "limit": 1}).json()["hits"][0]
+        offer = alpha.get(f"/v1/offers/{hit['offer_id']}").json()
+        assert offer["workspace_id"] == "alpha"
+        url.ids = {"run_id": run["run_id"], "offer_id": offer["id"], "product_id": offer["product_id"], "supplier_id": offer["supplier_id"],
+                   "job_id": "bulk_0123456789ab", "key_id": "key_0123456789abcdef", "action_id": "act_" + "a" * 16,
+                   "name": "viewer-alpha", "token": "x" * 43, "fmt": "json", "decision": "approve"}
+        yield url
+
+
+def _routes(app):
+    for route in iter_route_contexts(app.routes):
+        if route.path in PUBLIC_PATHS or route.path.startswith("/static"):
+            continue
+        for method in sorted(route.methods or ()):
+            if method != "HEAD":
+                yield method, route.path, rule_of(route)
+
+
+def _fill(path: str, ids: dict) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: ids[m.group(1)], path)
+
+
+def test_every_route_has_an_access_rule_and_only_login_and_health_are_public(site):
+    routes = list(_routes(site.app))
+    assert len(routes) > 50
+    missing = [f"{m} {p}" for m, p, rule in routes if rule is None]
+    assert missing == [], f"routes without an access rule (add dependencies=[VIEWER/OPERATOR/ADMIN/PUBLIC]): {missing}"
+    assert {p for _, p, rule in routes if rule.minimum is None} == PUBLIC
+
+
+def test_each_role_gets_exactly_what_its_rule_allows_and_no_key_gets_nothing(site):
+    keys = {role: site.as_(role.value, "alpha") for role in Role}
+    anonymous = site.anonymous()
+    wrong = []
+    for method, path, rule in _routes(site.app):
+        if rule.minimum is None or path.endswith("/events"):
+            continue
+        url = _fill(path, site.ids)
+        r = anonymous.request(method, url, follow_redirects=False, timeout=60)
+        page = not path.startswith("/v1/")
+        if not (r.status_code == 401 or (page and method == "GET" and r.status_code == 303 and "/login" in r.headers["location"])):
+            wrong.append(f"no key: {method} {path} -> {r.status_code}")
+        for role, client in keys.items():
+            r = client.request(method, url, follow_redirects=False, timeout=60)  # no body: an allowed call fails on input, not access
+            if (r.status_code in (401, 403)) == at_least(role, rule.minimum):
+                wrong.append(f"{role.value}: {method} {path} -> {r.status_code} (rule {rule})")
+    assert wrong == []
+
+
+def test_another_workspaces_runs_imports_and_pages_answer_404(site):
+    beta, alpha, ids = site.as_("owner", "beta"), site.as_("owner", "alpha"), site.ids
+    for path in ("/v1/sourcing/runs/{run_id}", "/v1/sourcing/runs/{run_id}/report.json", "/v1/sourcing/runs/{run_id}/events",
+                 "/v1/offers/{offer_id}", "/v1/products/{product_id}", "/v1/suppliers/{supplier_id}", "/runs/{run_id}",
+                 "/ui/runs/{run_id}/body", "/offers/{offer_id}", "/products/{product_id}"):
+        assert beta.get(_fill(path, ids)).status_code == 404, path
+        assert alpha.get(_fill(path, ids)).status_code in (200, 409), path  # 409: the planned run has no report yet
+    assert beta.post(_fill("/v1/sourcing/runs/{run_id}/start", ids), json={"no_model": True}).status_code == 404
+    assert beta.post(_fill("/v1/sourcing/runs/{run_id}/follow-ups", ids), json={"message": "only Vietnam"}).status_code == 404
+    query = {"q": "Quokka alpine walnut cutting board", "limit": 5}
+    assert ids["offer_id"] in [h["offer_id"] for h in alpha.get("/v1/search", params=query).json()["hits"]]
+    assert ids["offer_id"] not in [h["offer_id"] for h in beta.get("/v1/search", params=query).json()["hits"]]
+    # the same feed imported by another workspace is its own copy, not an overwrite of alpha's
+    assert beta.post("/v1/catalog/imports", files={"file": ("beta.csv", CSV.encode(), "text/csv")}, timeout=60).json()["offers_upserted"] == 1
+    theirs = beta.get("/v1/search", params=query).json()["hits"][0]
+    assert theirs["offer_id"] != ids["offer_id"] and beta.get(f"/v1/offers/{theirs['offer_id']}").json()["workspace_id"] == "beta"
+    assert alpha.get(f"/v1/offers/{ids['offer_id']}").json()["workspace_id"] == "alpha"
+
+
+def test_a_session_needs_its_csrf_token_and_a_cross_site_post_is_refused(site):
+    accounts = site.app.state.accounts
+    accounts.add_user("alpha", "olga", Role.operator, by=SYSTEM)
+    with httpx.Client(base_url=site, timeout=60) as browser:
+        page = browser.get(f"/login/{accounts.login_link('alpha', 'olga')}")
+        assert page.status_code == 200 and "olga" not in browser.cookies.get("tw_session", "")  # a link preview logs nobody in
+        browser.post(page.url.path, follow_redirects=False)
+        cookie = browser.cookies.get("tw_session")
+        assert cookie and browser.get("/v1/me").json()["user"] == "olga"
+        need = {"need": "200 bamboo cutting boards", "no_model": True, "start": False}
+        refused = browser.post("/v1/sourcing/runs", json=need)
+        assert refused.status_code == 403 and "CSRF" in refused.json()["error"]["message"]
+        csrf = re.search(r'name="csrf-token" content="([^"]+)"', browser.get("/").text).group(1)
+        assert browser.post("/v1/sourcing/runs", json=need, headers={"X-CSRF-Token": csrf}).status_code == 202
+        cross = browser.post("/v1/sourcing/runs", json=need, headers={"X-CSRF-Token": csrf, "Origin": "http://evil.example"})
+        assert cross.status_code == 403 and cross.json()["error"]["code"] == "cross_site"
+        assert browser.post(page.url.path, follow_redirects=False).status_code == 401  # the link worked once
+        browser.post("/logout", data={"csrf_token": csrf}, follow_redirects=False)
+        assert browser.get("/v1/me").status_code == 401
+    with httpx.Client(base_url=site, timeout=60) as other:
+        other.cookies.set("tw_session", cookie)
+        assert other.get("/v1/me").status_code == 401  # logged out is logged out everywhere
+
+
+def test_keys_are_shown_once_stored_hashed_revocable_and_capped_by_their_users_role(site, demo_services):
+    admin = site.as_("admin", "alpha")
+    made = admin.post("/v1/keys", json={"name": "shop sync", "role": "operator"})
+    assert made.status_code == 201
+    token, key_id = made.json()["token"], made.json()["id"]
+    assert "token" not in admin.get("/v1/keys").json()[0]
+    with demo_services.repo.engine.connect() as conn:
+        stored = conn.execute(text("SELECT token_hash, last_used_at FROM api_keys WHERE id = :id"), {"id": key_id}).one()
+    assert token not in stored.token_hash and stored.last_used_at is None
+    sync = type(site)(str(site), site.app, token)
+    assert sync.get("/v1/me").json()["role"] == "operator"
+    assert next(k for k in admin.get("/v1/keys").json() if k["id"] == key_id)["last_used_at"] is not None
+    assert admin.post("/v1/keys", json={"name": "too strong", "role": "owner"}).status_code == 403  # above the maker's role
+    admin.put("/v1/users/admin-alpha/role", json={"role": "viewer"})
+    assert sync.get("/v1/me").json()["role"] == "viewer"  # a key never acts above its user's current role
+    site.as_("owner", "alpha").put("/v1/users/admin-alpha/role", json={"role": "admin"})
+    assert admin.delete(f"/v1/keys/{key_id}").json()["revoked_at"]
+    assert sync.get("/v1/me").status_code == 401
+    trail = [e.event for e in site.app.state.services.ledger.trail("alpha", limit=200)]
+    assert {"key.created", "key.used", "key.revoked", "user.role_changed", "login"} <= set(trail)
+    assert verify(demo_services.repo.engine, "alpha").ok
+
+
+def test_quotas_refuse_with_429_and_retry_after(site):
+    accounts = site.app.state.accounts
+    accounts.set_quotas("quota", Quotas(upload_bytes_per_day=100, concurrent_runs=1), by=SYSTEM)
+    client = site.as_("owner", "quota")
+    r = client.post("/v1/catalog/imports", files={"file": ("big.csv", CSV.encode(), "text/csv")})
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0 and "upload bytes" in r.json()["error"]["message"]
+    assert accounts.usage("quota")["upload_bytes"] == 0  # a refused upload is not counted
+    accounts.set_quotas("quota", Quotas(model_tokens_per_day=10), by=SYSTEM)
+    accounts.charge_tokens("quota", 10)
+    r = client.post("/v1/sourcing/runs", json={"need": "300 ceramic mugs", "start": False})
+    assert r.status_code == 429 and "model tokens" in r.json()["error"]["message"]
+    assert client.post("/v1/sourcing/runs", json={"need": "300 ceramic mugs", "no_model": True, "start": False}).status_code == 202
+
+
+def test_serve_refuses_a_public_address_until_someone_can_log_in(tmp_path):
+    import os
+
+    env = {**os.environ, "TRADEWINDS_DATA_DIR": str(tmp_path / "d")}
+    env.pop("TRADEWINDS_DEBUG", None)
+    r = subprocess.run([sys.executable, "-m", "tradewinds", "serve", "--host", "0.0.0.0"], capture_output=True, text=True, env=env, timeout=120)
+    said = " ".join(r.stderr.split())  # the console wraps long lines
+    assert r.returncode == 2 and "refusing to serve on 0.0.0.0" in said and "tradewinds keys create" in said
