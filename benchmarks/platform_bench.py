@@ -155,7 +155,7 @@ _STREAMS = """
 import asyncio, sys
 import httpx
 
-async def main(url, n):
+async def main(url, n, token):
     opened = 0
     async def follow(client):
         nonlocal opened
@@ -163,14 +163,15 @@ async def main(url, n):
             opened += 1
             async for _ in r.aiter_lines():
                 pass
-    async with httpx.AsyncClient(timeout=None, limits=httpx.Limits(max_connections=n + 10)) as client:
+    async with httpx.AsyncClient(timeout=None, limits=httpx.Limits(max_connections=n + 10),
+                                 headers={"Authorization": f"Bearer {token}"}) as client:
         tasks = [asyncio.create_task(follow(client)) for _ in range(n)]
         while opened < n:
             await asyncio.sleep(0.05)
         print("open", opened, flush=True)
         await asyncio.gather(*tasks)
 
-asyncio.run(main(sys.argv[1], int(sys.argv[2])))
+asyncio.run(main(sys.argv[1], int(sys.argv[2]), sys.argv[3]))
 """
 
 
@@ -202,7 +203,8 @@ def sse_reading(streams: int, searches: int = 100) -> dict:
         while not server.started:
             time.sleep(0.05)
         url = f"http://127.0.0.1:{port}"
-        client = httpx.Client(base_url=url, timeout=30)
+        token = owner_key(services)
+        client = httpx.Client(base_url=url, timeout=30, headers={"Authorization": f"Bearer {token}"})
 
         def search_p95() -> float:
             lat = []
@@ -222,7 +224,7 @@ def sse_reading(streams: int, searches: int = 100) -> dict:
         runs.submit("run_bench_sse", lambda emit: release.wait(600))
 
         # the clients live in another process: in this one they would compete with the server for the GIL
-        clients = subprocess.Popen([sys.executable, "-c", _STREAMS, f"{url}/v1/sourcing/runs/run_bench_sse/events", str(streams)],
+        clients = subprocess.Popen([sys.executable, "-c", _STREAMS, f"{url}/v1/sourcing/runs/run_bench_sse/events", str(streams), token],
                                    stdout=subprocess.PIPE, text=True)
         line = clients.stdout.readline()
         opened.append(int(line.split()[1]) if line.startswith("open") else 0)
@@ -231,6 +233,68 @@ def sse_reading(streams: int, searches: int = 100) -> dict:
         release.set()
         server.should_exit = True
         return {"streams": opened[0], "idle_p95": idle, "held_p95": held}
+
+
+def owner_key(services) -> str:
+    """An owner's API key of workspace 'local', made as `tradewinds keys create` makes one."""
+    from tradewinds.accounts import Role
+
+    me = services.accounts.local_principal("local", "bench")
+    return services.accounts.create_key(me, "benchmark", Role.owner).token
+
+
+def auth_reading(requests: int = 300) -> dict:
+    """p95 of the same API calls with the API key checked (auth on) and with the check replaced by a fixed principal
+    (auth off: no hash, no lookup, no last-use write), on two real servers over the same services, calls interleaved."""
+    import socket
+
+    import httpx
+    import uvicorn
+
+    from tradewinds.accounts.service import Accounts
+    from tradewinds.bootstrap import bootstrap
+    from tradewinds.catalog.service import build_demo, index_catalog
+    from tradewinds.server import create_app
+    from tradewinds.settings import Settings
+
+    class NoAuth(Accounts):
+        def authenticate_key(self, token, *, route=""):
+            return fixed
+
+    with tempfile.TemporaryDirectory() as tmp:
+        services = bootstrap(Settings(data_dir=Path(tmp)))
+        build_demo(services.repo, products=400, seed=7)
+        index_catalog(services.repo, services.backend)
+        token = owner_key(services)
+        fixed = services.accounts.authenticate_key(token)
+        urls, servers = {}, []
+        for mode in ("on", "off"):
+            app = create_app(services)
+            if mode == "off":
+                app.state.accounts = NoAuth(services.repo.engine)
+            with socket.socket() as sock:
+                sock.bind(("127.0.0.1", 0))
+                port = sock.getsockname()[1]
+            servers.append(uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")))
+            threading.Thread(target=servers[-1].run, daemon=True).start()
+            while not servers[-1].started:
+                time.sleep(0.05)
+            urls[mode] = f"http://127.0.0.1:{port}"
+        calls = {"search": ("/v1/search", {"q": "ceramic mug", "limit": 10}), "light": ("/v1/actions", {"limit": 1})}
+        out = {}
+        with httpx.Client(timeout=30, headers={"Authorization": f"Bearer {token}"}) as client:
+            for name, (path, params) in calls.items():
+                lat = {"on": [], "off": []}
+                for i in range(requests + 20):
+                    for mode in (("on", "off") if i % 2 else ("off", "on")):
+                        t = time.perf_counter()
+                        assert client.get(urls[mode] + path, params=params).status_code == 200
+                        if i >= 20:  # warm-up first
+                            lat[mode].append(time.perf_counter() - t)
+                out[name] = {mode: p95(v) for mode, v in lat.items()}
+        for server in servers:
+            server.should_exit = True
+    return out
 
 
 def soak(jobs: int) -> dict:
@@ -254,13 +318,14 @@ def soak(jobs: int) -> dict:
         build_demo(services.repo, products=400, seed=7)
         index_catalog(services.repo, services.backend)
         services.backend.close()
+        token = owner_key(services)
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
-        env = {**os.environ, "TRADEWINDS_DATA_DIR": tmp, "TRADEWINDS_MAX_QUEUED_JOBS": "1000"}
+        env = {**os.environ, "TRADEWINDS_DATA_DIR": tmp, "TRADEWINDS_MAX_QUEUED_JOBS": "1000", "TRADEWINDS_QUOTAS": '{"concurrent_runs": 0}'}
         server = subprocess.Popen([sys.executable, "-m", "tradewinds", "serve", "--port", str(port)], env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120)
+        client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120, headers={"Authorization": f"Bearer {token}"})
         try:
             while True:
                 try:
@@ -309,6 +374,7 @@ def main() -> int:
     ap.add_argument("--writers", default="1,8,32")
     ap.add_argument("--no-postgres", action="store_true")
     ap.add_argument("--streams", type=int, default=200, help="SSE clients held open (0: skip)")
+    ap.add_argument("--auth", type=int, default=300, help="calls per auth on/off reading (0: skip)")
     ap.add_argument("--soak", type=int, default=1000, help="mixed jobs against a real server process (0: skip)")
     args = ap.parse_args()
     writers = [int(w) for w in args.writers.split(",")]
@@ -359,7 +425,11 @@ def main() -> int:
         print(f"\nSoak: {r['jobs']} mixed jobs (sourcing, bulk, imports) at {r['jobs_per_s']:.1f}/s; server RSS {r['warm_mb']:.0f} MB "
               f"after warm-up, {r['after_mb']:.0f} MB after, {r['idle_mb']:.0f} MB idle = {r['idle_mb'] / r['warm_mb']:.2f}x "
               "(target <= 1.5x)")
-    print("API p95 with auth on vs off: not measured yet (accounts and API keys are not built)")
+    if args.auth:
+        r = auth_reading(args.auth)
+        print(f"\nAPI p95 with auth on (API key: hash, lookup, role, last use) vs off (a fixed principal), {args.auth} calls each, interleaved:")
+        for name, label in (("search", "/v1/search (target <= 1.1x)"), ("light", "/v1/actions?limit=1 (a light call: the worst case)")):
+            print(f"  {label:<52} on {r[name]['on']:6.1f} ms  off {r[name]['off']:6.1f} ms  = {r[name]['on'] / r[name]['off']:.2f}x")
     return 0
 
 

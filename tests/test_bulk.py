@@ -138,7 +138,7 @@ def test_cli_bulk_maps_shows_and_writes(demo_services, tmp_path, monkeypatch):
     plan = json.loads(done.stdout)
     assert plan["optimised"]["suppliers"] <= 2 and plan["mapping"]["columns"]["item"] == 0
     assert (tmp_path / "plan.pdf").read_bytes().startswith(b"%PDF-")
-    assert (demo_services.settings.data_dir / "bulk" / f"{plan['job_id']}.json").is_file()  # saved with its mapping
+    assert (demo_services.workspace_dir("local", "bulk") / f"{plan['job_id']}.json").is_file()  # saved with its mapping
     bad = runner.invoke(app, ["bulk", str(path), "--map", "item=ZZZ"])
     assert isinstance(bad.exception, BadInputError) and "neither a letter nor a header" in bad.exception.message
 

@@ -3,7 +3,6 @@
 
 import time
 
-import httpx
 import pytest
 from conftest import live_server
 

@@ -4,7 +4,6 @@
 import json
 import re
 
-import httpx
 import pytest
 from conftest import live_server
 
