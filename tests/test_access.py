@@ -170,3 +170,26 @@ def test_serve_refuses_a_public_address_until_someone_can_log_in(tmp_path):
     r = subprocess.run([sys.executable, "-m", "tradewinds", "serve", "--host", "0.0.0.0"], capture_output=True, text=True, env=env, timeout=120)
     said = " ".join(r.stderr.split())  # the console wraps long lines
     assert r.returncode == 2 and "refusing to serve on 0.0.0.0" in said and "tradewinds keys create" in said
+
+
+def test_the_model_tokens_a_run_uses_count_against_its_workspace(demo_services):
+    import dataclasses
+
+    from tradewinds.models import FakeChatModel, Gateway
+
+    settings = demo_services.settings.model_copy(update={"model_routes": {"default": ["fake:meter"]}})
+    services = dataclasses.replace(demo_services, settings=settings)
+    model = FakeChatModel(lambda r: '{"lines": []}', model="meter")
+    services._gateway = Gateway(settings, models={"fake:meter": model}, cache=False)
+    with live_server(create_app(services), role=None) as url:
+        client = url.as_("operator", "metered")
+        assert client.post("/v1/sourcing/runs", json={"need": "300 ceramic mugs", "start": False}).status_code == 202
+        used = url.app.state.accounts.usage("metered")["model_tokens"]
+        assert model.requests and used > 0  # the model was asked, and what it cost is the workspace's
+        before = url.app.state.accounts.usage("other")["model_tokens"]
+        assert url.as_("operator", "other").post("/v1/sourcing/runs", json={"need": "300 ceramic mugs", "no_model": True,
+                                                                          "start": False}).status_code == 202
+        assert url.app.state.accounts.usage("other")["model_tokens"] == before == 0  # no model, no tokens; each workspace its own
+        url.app.state.accounts.set_quotas("metered", Quotas(model_tokens_per_day=used), by=SYSTEM)
+        r = client.post("/v1/sourcing/runs", json={"need": "300 ceramic mugs", "start": False})
+        assert r.status_code == 429 and r.headers["Retry-After"]
