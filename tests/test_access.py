@@ -193,3 +193,28 @@ def test_the_model_tokens_a_run_uses_count_against_its_workspace(demo_services):
         url.app.state.accounts.set_quotas("metered", Quotas(model_tokens_per_day=used), by=SYSTEM)
         r = client.post("/v1/sourcing/runs", json={"need": "300 ceramic mugs", "start": False})
         assert r.status_code == 429 and r.headers["Retry-After"]
+
+
+def test_the_approval_queue_page_shows_a_pending_action_and_its_form_applies_it(site, demo_services):
+    from tradewinds.accounts import Actor
+    from tradewinds.actions import ActionRequest
+
+    from action_types import create_wallet, moves
+
+    create_wallet(demo_services.repo.engine)
+    ledger = site.app.state.services.ledger
+    agent = Actor(kind="agent", id="refund-agent", role=Role.operator, run_id="run_1")
+    pending = ledger.submit(ActionRequest(workspace_id="approvals", type="test.transfer", params={"to": "cust_9", "amount": "180"},
+                                          idempotency_key="web-queue-1", actor=agent, reason="damaged on arrival"))
+    assert pending.status == "pending_approval" and moves(demo_services.repo.engine, "approvals") == 0
+    viewer, operator = site.as_("viewer", "approvals"), site.as_("operator", "approvals")
+    page = viewer.get("/actions").text
+    assert pending.id in page and "damaged on arrival" in page and f'action="/actions/{pending.id}/approve"' not in page
+    assert viewer.post(f"/actions/{pending.id}/approve", data={"reason": "ok"}).status_code == 403
+    assert site.as_("operator", "elsewhere").post(f"/actions/{pending.id}/approve", data={"reason": "ok"}).status_code == 404
+    assert f'action="/actions/{pending.id}/approve"' in operator.get("/actions").text
+    done = operator.post(f"/actions/{pending.id}/approve", data={"reason": "photos match"}, follow_redirects=False)
+    assert done.status_code == 303 and ledger.get("approvals", pending.id).status == "applied"
+    assert moves(demo_services.repo.engine, "approvals") == 1
+    trail = site.as_("admin", "approvals").get("/audit").text
+    assert "action.approved" in trail and "Hash chain intact" in trail
