@@ -26,12 +26,17 @@ class Role(StrEnum):
 _RANK = {Role.viewer: 0, Role.support: 1, Role.operator: 2, Role.admin: 3, Role.owner: 4}
 
 
+def rank(role: Role) -> int:
+    """0 for a viewer up to 4 for an owner."""
+    return _RANK[Role(role)]
+
+
 def at_least(role: Role, minimum: Role) -> bool:
-    return _RANK[Role(role)] >= _RANK[Role(minimum)]
+    return rank(role) >= rank(minimum)
 
 
 def weakest(*roles: Role) -> Role:
-    return min((Role(r) for r in roles), key=_RANK.__getitem__)
+    return min((Role(r) for r in roles), key=rank)
 
 
 class Actor(BaseModel):

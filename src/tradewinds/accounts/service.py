@@ -349,8 +349,7 @@ class Accounts:
         limit = self.quotas(workspace_id).upload_bytes_per_day
         with self.engine.begin() as conn:
             total = self._add_usage(conn, workspace_id, upload_bytes=nbytes)["upload_bytes"]
-            if limit and total > limit:
-                conn.rollback()
+            if limit and total > limit:  # raising rolls the count back with the transaction
                 raise QuotaExceededError(f"this upload would take the workspace over its {limit:,} upload bytes today "
                                          f"({total - nbytes:,} used)", hint="wait until midnight UTC or ask an admin to raise "
                                          "upload_bytes_per_day", retry_after=seconds_to_midnight())

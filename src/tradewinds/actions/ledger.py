@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from sqlalchemy import case, func, insert, literal, select, update
 from sqlalchemy.engine import Connection, Engine
 
-from ..accounts import Actor, Role, at_least
+from ..accounts import Actor, Role, at_least, rank
 from ..errors import BadInputError, ConflictError, NotFoundError, PermissionDeniedError, RefusedError
 from ..trade import fx
 from . import audit, types
@@ -166,7 +166,7 @@ class ActionLedger:
             audit.lock(conn, workspace_id)
             row = self._row(conn, workspace_id, action_id)
             atype = types.get(row.type)
-            if not at_least(actor.role, max(atype.min_role, Role.operator, key=_rank)):
+            if not at_least(actor.role, max(atype.min_role, Role.operator, key=rank)):
                 raise PermissionDeniedError(f"role {actor.role} cannot undo {row.type} actions")
             if row.status != "applied":
                 raise ConflictError(f"action {action_id} is {row.status}; only an applied action can be undone")
@@ -339,10 +339,6 @@ class ActionLedger:
                             result=row.result or {}, policy_version=row.policy_version, created_at=row.created_at,
                             decided_by=Actor.model_validate(row.decided_by) if row.decided_by else None,
                             decided_reason=row.decided_reason, replayed=replayed)
-
-
-def _rank(role: Role) -> int:
-    return [Role.viewer, Role.support, Role.operator, Role.admin, Role.owner].index(role)
 
 
 def _json(value: dict) -> dict:

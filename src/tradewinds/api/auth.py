@@ -16,7 +16,7 @@ from typing import Annotated
 import anyio
 from fastapi import Depends, Request
 
-from ..accounts import Role, at_least
+from ..accounts import Role, at_least, rank
 from ..accounts.schemas import Principal
 from ..accounts.service import Accounts
 from ..errors import PermissionDeniedError, UnauthenticatedError
@@ -108,7 +108,7 @@ def rule_of(route) -> Access | None:
         walk(route.dependant)
     if not found:
         return None
-    return max(found, key=lambda a: -1 if a.minimum is None else [Role.viewer, Role.support, Role.operator, Role.admin, Role.owner].index(a.minimum))
+    return max(found, key=lambda a: -1 if a.minimum is None else rank(a.minimum))
 
 
 def document_security(app) -> None:
