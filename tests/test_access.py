@@ -172,6 +172,22 @@ def test_serve_refuses_a_public_address_until_someone_can_log_in(tmp_path):
     assert r.returncode == 2 and "refusing to serve on 0.0.0.0" in said and "tradewinds keys create" in said
 
 
+def test_the_cli_makes_a_workspace_and_sets_quotas_past_the_instance_defaults(tmp_path):
+    import os
+
+    env = {**os.environ, "TRADEWINDS_DATA_DIR": str(tmp_path / "d"), "TRADEWINDS_CLI_USER": "ops"}
+
+    def cli(*args: str) -> str:
+        r = subprocess.run([sys.executable, "-m", "tradewinds", *args], capture_output=True, text=True, env=env, timeout=120)
+        assert r.returncode == 0, r.stderr[-2000:]
+        return " ".join(r.stdout.split())
+
+    assert "workspace acme created" in cli("workspaces", "create", "acme", "--name", "Acme Ltd")
+    assert "concurrent_runs 40" in cli("workspaces", "quotas", "acme", "--runs", "40")  # the machine's operator has no ceiling
+    listed = cli("workspaces", "list")
+    assert "acme" in listed and "local" in listed and "40" in listed
+
+
 def test_the_model_tokens_a_run_uses_count_against_its_workspace(demo_services):
     import dataclasses
 
@@ -218,3 +234,45 @@ def test_the_approval_queue_page_shows_a_pending_action_and_its_form_applies_it(
     assert moves(demo_services.repo.engine, "approvals") == 1
     trail = site.as_("admin", "approvals").get("/audit").text
     assert "action.approved" in trail and "Hash chain intact" in trail
+
+
+def test_an_owner_makes_a_workspace_switches_to_it_invites_into_it_and_lowers_its_quotas(site):
+    accounts = site.app.state.accounts
+    accounts.add_user("alpha", "wanda", Role.owner, by=SYSTEM)
+    accounts.add_user("alpha", "ursula", Role.viewer, by=SYSTEM)
+    with httpx.Client(base_url=site, timeout=60) as browser:
+        browser.post(f"/login/{accounts.login_link('alpha', 'wanda')}", follow_redirects=False)
+        csrf = lambda: re.search(r'name="csrf-token" content="([^"]+)"', browser.get("/account").text).group(1)  # noqa: E731
+        alpha_offers = browser.get("/v1/catalog/stats").json()["indexed_offers"]
+        made = browser.post("/account/workspaces", data={"workspace": "gamma", "name": "Gamma Imports", "csrf_token": csrf()})
+        assert made.status_code == 303 and browser.get("/v1/me").json() | {"quotas": None, "usage_today": None} == {
+            "user": "wanda", "workspace_id": "gamma", "role": "owner", "via": "session", "quotas": None, "usage_today": None}
+        assert {w["id"]: w["role"] for w in browser.get("/v1/workspaces").json()} == {"alpha": "owner", "gamma": "owner"}
+        # alpha's own offer is not gamma's: neither in its search nor in its count
+        assert browser.get(f"/v1/offers/{site.ids['offer_id']}").status_code == 404
+        assert browser.get("/v1/catalog/stats").json()["indexed_offers"] == alpha_offers - 1
+        assert browser.post("/account/workspaces", data={"workspace": "alpha", "csrf_token": csrf()}).status_code == 409
+        assert browser.post("/account/workspace", data={"workspace": "beta", "csrf_token": csrf()}).status_code == 404  # not hers
+        # invite an existing user of alpha into gamma; they then belong to both
+        token = csrf()
+        assert browser.post("/v1/users", json={"name": "ursula", "role": "support"}, headers={"X-CSRF-Token": token}).status_code == 201
+        assert {w.id for w in accounts.workspaces(_user_id(accounts, "ursula"))} == {"alpha", "gamma"}
+        # quotas: an owner lowers them, never lifts them past the instance's limit
+        low = {"model_tokens_per_day": 1000, "concurrent_runs": 1, "upload_bytes_per_day": 10_000}
+        assert browser.put("/v1/quotas", json=low, headers={"X-CSRF-Token": token}).json() == low
+        lifted = browser.put("/v1/quotas", json={**low, "concurrent_runs": 0}, headers={"X-CSRF-Token": token})
+        assert lifted.status_code == 403 and "concurrent_runs" in lifted.json()["error"]["message"]
+        assert accounts.quotas("gamma").concurrent_runs == 1 and accounts.quotas("alpha").concurrent_runs != 1
+        page = browser.post("/account/quotas", data={**low, "upload_bytes_per_day": 10 ** 15, "csrf_token": token})
+        assert page.status_code == 403 and accounts.quotas("gamma").upload_bytes_per_day == 10_000
+        assert browser.post("/account/workspace", data={"workspace": "alpha", "csrf_token": token}, follow_redirects=False).status_code == 303
+        assert browser.get("/v1/me").json()["workspace_id"] == "alpha"
+    assert site.as_("admin", "alpha").put("/v1/quotas", json=low).status_code == 403  # owners only
+    assert site.as_("admin", "alpha").post("/v1/workspaces", json={"id": "delta"}).status_code == 403
+    trail = [e.event for e in site.app.state.services.ledger.trail("gamma", limit=50)]
+    assert {"workspace.created", "login", "user.added", "quotas.changed"} <= set(trail) and verify(site.app.state.services.repo.engine, "gamma").ok
+
+
+def _user_id(accounts, name: str) -> str:
+    with accounts.engine.connect() as conn:
+        return conn.execute(text("SELECT id FROM users WHERE name = :n"), {"n": name}).scalar_one()

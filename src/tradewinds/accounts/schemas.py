@@ -47,6 +47,17 @@ class UserIn(_Model):
     password: str | None = Field(None, min_length=10, max_length=200, description="omit to send a one-time login link instead")
 
 
+class WorkspaceOut(_Model):
+    id: str
+    name: str
+    role: Role = Field(description="your role in it")
+
+
+class WorkspaceIn(_Model):
+    id: str = Field(pattern=f"^{WORKSPACE_ID.pattern}$", description="1-64 of a-z, 0-9, '-' and '_'; it is in paths and file names")
+    name: str | None = Field(None, max_length=200)
+
+
 class RoleIn(_Model):
     role: Role
 

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 from ..actions import audit
 from ..errors import BadInputError, ConflictError, NotFoundError, PermissionDeniedError, QuotaExceededError, UnauthenticatedError
 from .roles import Actor, Role, at_least, weakest
-from .schemas import KeyOut, NewKey, Principal, Quotas, UserOut, valid_workspace_id
+from .schemas import KeyOut, NewKey, Principal, Quotas, UserOut, WorkspaceOut, valid_workspace_id
 from .tables import ApiKeyRow, LoginLinkRow, MembershipRow, SessionRow, UsageRow, UserRow, WorkspaceRow
 
 _WS, _USERS, _MEMBERS, _KEYS = WorkspaceRow.__table__, UserRow.__table__, MembershipRow.__table__, ApiKeyRow.__table__
@@ -77,6 +77,25 @@ class Accounts:
                 return False
             conn.execute(insert(_WS).values(id=workspace_id, name=name or workspace_id, quotas={}, created_at=_iso(_now())))
         return True
+
+    def workspaces(self, user_id: str) -> list[WorkspaceOut]:
+        """The workspaces a user belongs to, with their role in each."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(_WS.c.id, _WS.c.name, _MEMBERS.c.role).join(_MEMBERS, _MEMBERS.c.workspace_id == _WS.c.id)
+                                .where(_MEMBERS.c.user_id == user_id).order_by(_WS.c.id)).all()
+        return [WorkspaceOut(id=r.id, name=r.name, role=r.role) for r in rows]
+
+    def create_workspace(self, principal: Principal, workspace_id: str, name: str | None = None) -> WorkspaceOut:
+        """A new, empty workspace whose owner is the caller (an owner of the workspace they act in)."""
+        if principal.role != Role.owner:
+            raise PermissionDeniedError("only an owner makes new workspaces", hint="ask an owner of this workspace")
+        if not self.ensure_workspace(workspace_id, name):
+            raise ConflictError(f"the workspace id {workspace_id!r} is taken", hint="pick another id")
+        with self.engine.begin() as conn:
+            audit.lock(conn, workspace_id)
+            conn.execute(insert(_MEMBERS).values(workspace_id=workspace_id, user_id=principal.user_id, role=Role.owner.value))
+            audit.append(conn, workspace_id, "workspace.created", principal.actor, {"name": name or workspace_id, "from": principal.workspace_id})
+        return WorkspaceOut(id=workspace_id, name=name or workspace_id, role=Role.owner)
 
     def auth_configured(self) -> bool:
         """Someone can log in from elsewhere: a user with a password, or a live API key."""
@@ -222,6 +241,22 @@ class Accounts:
             return None
         return Principal(workspace_id=row.workspace_id, user_id=row.id, user=row.name, role=row.role, via="session", csrf=row.csrf)
 
+    def switch_session(self, token: str, workspace_id: str, *, source: str = "") -> Principal:
+        """Move a session to another of its user's workspaces (a new CSRF token); not a member: 404."""
+        current = self.session(token)
+        if current is None:
+            raise UnauthenticatedError("your session has ended: log in again", hint="open /login")
+        membership = self._membership(current.user_id, workspace_id)
+        if membership is None:
+            raise NotFoundError(f"no workspace {workspace_id!r} of yours", hint="the workspace list on the Keys and users page")
+        csrf = secrets.token_urlsafe(24)
+        with self.engine.begin() as conn:
+            audit.lock(conn, workspace_id)
+            conn.execute(update(_SESSIONS).where(_SESSIONS.c.token_hash == token_hash(token)).values(workspace_id=workspace_id, csrf=csrf))
+            audit.append(conn, workspace_id, "login", Actor(kind="user", id=current.user, role=membership[1]),
+                         {"via": "switch", "from": current.workspace_id, "source": source})
+        return current.model_copy(update={"workspace_id": workspace_id, "role": membership[1], "csrf": csrf})
+
     def logout(self, token: str) -> None:
         with self.engine.begin() as conn:
             conn.execute(_SESSIONS.delete().where(_SESSIONS.c.token_hash == token_hash(token)))
@@ -323,7 +358,15 @@ class Accounts:
             overrides = conn.execute(select(_WS.c.quotas).where(_WS.c.id == workspace_id)).scalar()
         return self.default_quotas.model_copy(update=overrides or {})
 
-    def set_quotas(self, workspace_id: str, quotas: Quotas, *, by: Actor) -> None:
+    def set_quotas(self, workspace_id: str, quotas: Quotas, *, by: Actor, within_defaults: bool = False) -> None:
+        """Override a workspace's quotas (audited). ``within_defaults``: each may only be lowered below the
+        instance's defaults (the web app and API: a tenant's owner cannot lift what the machine's operator set)."""
+        if within_defaults:
+            for field, limit in self.default_quotas.model_dump().items():
+                wanted = getattr(quotas, field)
+                if limit and (wanted == 0 or wanted > limit):
+                    raise PermissionDeniedError(f"{field} may be at most {limit:,} here (the instance's limit)",
+                                                hint="ask whoever runs this server to raise TRADEWINDS_QUOTAS")
         self.ensure_workspace(workspace_id)
         with self.engine.begin() as conn:
             audit.lock(conn, workspace_id)

@@ -1,4 +1,4 @@
-"""`tradewinds users ...` and `tradewinds keys ...`: the workspace's people and API keys, from the machine itself.
+"""`tradewinds users ...`, `keys ...` and `workspaces ...`: people, API keys and workspaces, from the machine itself.
 
 CLI commands act as a named local user (TRADEWINDS_CLI_USER, else the login name), an owner of the machine's
 workspace (TRADEWINDS_WORKSPACE, default 'local'): whoever can run commands here can read the database anyway.
@@ -15,6 +15,8 @@ from rich.table import Table
 from ._output import console, err
 
 users_app = typer.Typer(help="Users of the workspace, their roles, passwords and one-time login links.", no_args_is_help=True)
+workspaces_app = typer.Typer(help="Workspaces (tenants): list yours, create one, set its quotas (no ceiling here: this is the machine).",
+                              no_args_is_help=True)
 keys_app = typer.Typer(help="API keys of the workspace: create (the token is shown once), list, revoke.", no_args_is_help=True)
 
 
@@ -113,3 +115,42 @@ def revoke_key(key_id: str) -> None:
     services, me = _accounts()
     key = services.accounts.revoke_key(me, key_id)
     console.print(f"{key.id} revoked at {key.revoked_at}")
+
+
+@workspaces_app.command("list")
+def list_workspaces() -> None:
+    services, me = _accounts()
+    table = Table(title=f"Workspaces of {me.user}")
+    for col in ("id", "name", "role", "tokens/day", "runs at once", "upload bytes/day"):
+        table.add_column(col)
+    for w in services.accounts.workspaces(me.user_id):
+        q = services.accounts.quotas(w.id)
+        table.add_row(w.id, w.name, w.role.value, f"{q.model_tokens_per_day:,}", str(q.concurrent_runs), f"{q.upload_bytes_per_day:,}")
+    console.print(table)
+
+
+@workspaces_app.command("create")
+def create_workspace(workspace_id: str, name: Annotated[str | None, typer.Option(help="a display name")] = None) -> None:
+    """Create an empty workspace with you (the local user) as its owner; act in it with TRADEWINDS_WORKSPACE=<id>."""
+    services, me = _accounts()
+    w = services.accounts.create_workspace(me, workspace_id, name)
+    console.print(f"workspace {w.id} created; you are its owner. Run commands in it with TRADEWINDS_WORKSPACE={w.id}")
+
+
+@workspaces_app.command("quotas")
+def set_quotas(workspace_id: str,
+               tokens: Annotated[int | None, typer.Option(help="model tokens a day (0: no limit)")] = None,
+               runs: Annotated[int | None, typer.Option(help="runs and bulk jobs at once (0: no limit)")] = None,
+               upload_bytes: Annotated[int | None, typer.Option(help="upload bytes a day (0: no limit)")] = None) -> None:
+    """Show a workspace's quotas, or set some of them (audited in that workspace)."""
+    services, me = _accounts()
+    quotas = services.accounts.quotas(workspace_id)
+    changes = {k: v for k, v in {"model_tokens_per_day": tokens, "concurrent_runs": runs, "upload_bytes_per_day": upload_bytes}.items()
+               if v is not None}
+    if changes:
+        from ..accounts.schemas import Quotas
+
+        quotas = Quotas(**{**quotas.model_dump(), **changes})
+        services.accounts.set_quotas(workspace_id, quotas, by=me.actor)
+    for field, value in quotas.model_dump().items():
+        console.print(f"{field:22} {value:,}" if value else f"{field:22} no limit")

@@ -14,7 +14,7 @@ from ..errors import ConfigError, TradewindsError
 from ..search.schemas import SearchFilters, SearchRequest
 from ._output import console, err, search_table
 from ..settings import get_settings
-from .accounts import keys_app, local_user, login_url, users_app
+from .accounts import keys_app, local_user, login_url, users_app, workspaces_app
 from .actions import actions_app, audit_app
 from .bulk import bulk
 from .catalog import catalog_app
@@ -33,6 +33,7 @@ app.add_typer(actions_app, name="actions")
 app.add_typer(audit_app, name="audit")
 app.add_typer(users_app, name="users")
 app.add_typer(keys_app, name="keys")
+app.add_typer(workspaces_app, name="workspaces")
 app.command("source")(source)
 app.command("bulk")(bulk)
 

@@ -45,7 +45,8 @@ class SearchBackend(ABC):
         """Retrieve, filter and fuse; the learned re-ranker runs above, in ``ProductSearch``."""
 
     @abstractmethod
-    def count(self) -> int: ...
+    def count(self, workspace_id: str | None = None) -> int:
+        """Offers indexed; with a workspace, those it can find: the shared catalog and its own."""
 
     @abstractmethod
     def clear(self) -> None: ...

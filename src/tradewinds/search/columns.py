@@ -164,6 +164,14 @@ class OfferColumns:
                 table[vocab.index[v]] = True
         return table[self.ints[column][rows]]
 
+    def count(self, workspace_id: str | None = None) -> int:
+        """Live offers; with a workspace, the shared catalog's and that workspace's own."""
+        alive = self.alive[: len(self)]
+        if workspace_id is None:
+            return int(alive.sum())
+        owner = self.ints["workspace"][: len(self)]
+        return int((alive & ((owner == -1) | (owner == self.vocab["workspace"].get(workspace_id)))).sum())
+
     def mask(self, f: SearchFilters, rows: np.ndarray | None, fx: dict[str, float]) -> np.ndarray:
         """Boolean mask over ``rows`` (all rows when None) of offers meeting every hard constraint.
 

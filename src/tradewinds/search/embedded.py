@@ -287,8 +287,8 @@ class EmbeddedBackend(SearchBackend):
         shutil.rmtree(self.path, ignore_errors=True)
         self.__init__(self.path, embedder=self.embedder, vector_cache=self.cache, fx_rates=self.fx, batch_size=self.batch_size)
 
-    def count(self) -> int:
-        return int(self.columns.alive[: len(self.columns)].sum())
+    def count(self, workspace_id: str | None = None) -> int:
+        return self.columns.count(workspace_id)
 
     # -- reading --------------------------------------------------------------
     def search(self, request: SearchRequest) -> SearchResponse:

@@ -344,8 +344,9 @@ class MilvusBackend(SearchBackend):
             self.client.delete(self.collection, ids=chunk)
         return present
 
-    def count(self) -> int:
-        res = self.client.query(self.collection, filter="", output_fields=["count(*)"])
+    def count(self, workspace_id: str | None = None) -> int:
+        expr = "" if workspace_id is None else f'(workspace_id == "" or workspace_id == {_q(workspace_id)})'
+        res = self.client.query(self.collection, filter=expr, output_fields=["count(*)"])
         return int(res[0]["count(*)"])
 
     def clear(self) -> None:

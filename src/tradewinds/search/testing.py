@@ -154,6 +154,16 @@ class SearchBackendContract:
         assert len(page.hits) == 3 and page.candidates > 3
         assert sum(f.count for f in page.facets["supplier_country"]) == page.candidates  # the counts agree with the total
 
+    def test_a_workspaces_own_offers_are_found_and_counted_by_it_alone(self, backend: SearchBackend, docs):
+        own = [docs[1].model_copy(update={"offer_id": "off_a001", "workspace_id": "a"}),
+               docs[1].model_copy(update={"offer_id": "off_b001", "workspace_id": "b"})]
+        backend.index(docs + own)
+        assert (backend.count(), backend.count("a"), backend.count("nobody")) == (len(docs) + 2, len(docs) + 1, len(docs))
+        for ws, mine, theirs in (("a", "off_a001", "off_b001"), ("b", "off_b001", "off_a001")):
+            req = SearchRequest(text=docs[1].title, limit=100, mode="lexical", filters=SearchFilters(workspace_id=ws))
+            ids = {h.offer_id for h in backend.search(req).hits}
+            assert mine in ids and theirs not in ids and "off_0001" in ids
+
     def test_clear(self, loaded: SearchBackend):
         loaded.clear()
         assert loaded.count() == 0

@@ -1,5 +1,5 @@
-"""The web app's account pages: log in (password or a one-time link), log out, keys and users, the approval
-queue and the audit trail. Forms post with the session's CSRF token; the rules are the API's (api/auth.py)."""
+"""The web app's account pages: log in (password or a one-time link), log out, workspaces (switch, create,
+quotas), keys and users, the approval queue and the audit trail. Forms post with the session's CSRF token; the rules are the API's (api/auth.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..accounts import Role, at_least
-from ..accounts.schemas import USER_NAME
-from ..api.auth import ADMIN, OPERATOR, PUBLIC, VIEWER, AccountsDep, PrincipalDep, session_cookie
+from ..accounts.schemas import USER_NAME, Quotas
+from ..settings import WORKSPACE_ID
+from ..api.auth import ADMIN, OPERATOR, OWNER, PUBLIC, VIEWER, AccountsDep, PrincipalDep, session_cookie
 from ..api.deps import ServicesDep
 from ..errors import TradewindsError
 from .pages import page
@@ -75,6 +76,7 @@ def logout(request: Request, accounts: AccountsDep) -> Response:
 def _account_page(request: Request, principal, accounts, *, status_code: int = 200, **extra) -> HTMLResponse:
     admin = at_least(principal.role, Role.admin)
     return page(request, "account.html", status_code=status_code, nav="account", admin=admin, roles=[r.value for r in Role],
+                owner=principal.role == Role.owner, workspaces=accounts.workspaces(principal.user_id), workspace_pattern=WORKSPACE_ID.pattern,
                 keys=accounts.keys(principal.workspace_id) if admin else [], users=accounts.users(principal.workspace_id) if admin else [],
                 quotas=accounts.quotas(principal.workspace_id), usage=accounts.usage(principal.workspace_id), user_pattern=USER_NAME,
                 **{"new_key": None, "new_link": None, "error": None, **extra})
@@ -92,6 +94,37 @@ def set_password(request: Request, principal: PrincipalDep, accounts: AccountsDe
     except TradewindsError as exc:
         return _account_page(request, principal, accounts, status_code=422, error=exc)
     return RedirectResponse("/login", status_code=303)
+
+
+@router.post("/account/workspace", dependencies=[VIEWER])
+def switch_workspace(request: Request, accounts: AccountsDep, workspace: str = Form(..., max_length=64)) -> Response:
+    """Act in another of your workspaces (a session only: a key belongs to its workspace)."""
+    token = request.cookies.get(session_cookie(request.app.state.services.settings.public_url)[0])
+    if not token:
+        return RedirectResponse("/account", status_code=303)
+    accounts.switch_session(token, workspace, source=_source(request))
+    return RedirectResponse("/account", status_code=303)
+
+
+@router.post("/account/workspaces", response_class=HTMLResponse, dependencies=[OWNER])
+def create_workspace(request: Request, principal: PrincipalDep, accounts: AccountsDep,
+                     workspace: str = Form(..., pattern=f"^{WORKSPACE_ID.pattern}$"), name: str = Form("", max_length=200)) -> Response:
+    try:
+        accounts.create_workspace(principal, workspace, name.strip() or None)
+    except TradewindsError as exc:
+        return _account_page(request, principal, accounts, status_code=409 if exc.code == "conflict" else 403, error=exc)
+    return switch_workspace(request, accounts, workspace)
+
+
+@router.post("/account/quotas", response_class=HTMLResponse, dependencies=[OWNER])
+def set_quotas(request: Request, principal: PrincipalDep, accounts: AccountsDep, model_tokens_per_day: int = Form(..., ge=0),
+               concurrent_runs: int = Form(..., ge=0, le=1000), upload_bytes_per_day: int = Form(..., ge=0)) -> Response:
+    quotas = Quotas(model_tokens_per_day=model_tokens_per_day, concurrent_runs=concurrent_runs, upload_bytes_per_day=upload_bytes_per_day)
+    try:
+        accounts.set_quotas(principal.workspace_id, quotas, by=principal.actor, within_defaults=True)
+    except TradewindsError as exc:
+        return _account_page(request, principal, accounts, status_code=403, error=exc)
+    return RedirectResponse("/account", status_code=303)
 
 
 @router.post("/account/keys", response_class=HTMLResponse, dependencies=[ADMIN])

@@ -127,7 +127,7 @@ def error_page(request: Request, status: int, message: str, hint: str | None) ->
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, services: ServicesDep, principal: PrincipalDep) -> HTMLResponse:
-    return page(request, "home.html", examples=EXAMPLES, runs=_recent_runs(services, principal.workspace_id), offers=services.backend.count(),
+    return page(request, "home.html", examples=EXAMPLES, runs=_recent_runs(services, principal.workspace_id), offers=services.backend.count(principal.workspace_id),
                 max_chars=MAX_NEED_CHARS, coverage=services.backend.vector_coverage())
 
 

@@ -1,12 +1,12 @@
-"""The workspace's people and keys over HTTP: who am I, users and their roles, API keys (shown once), quotas."""
+"""The workspace's people and keys over HTTP: who am I, my workspaces, users and their roles, API keys (shown once), quotas."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Path
 from pydantic import BaseModel
 
-from ...accounts.schemas import KeyIn, KeyOut, NewKey, NewUser, Quotas, RoleIn, UserIn, UserOut
-from ..auth import ADMIN, VIEWER, AccountsDep, PrincipalDep
+from ...accounts.schemas import KeyIn, KeyOut, NewKey, NewUser, Quotas, RoleIn, UserIn, UserOut, WorkspaceIn, WorkspaceOut
+from ..auth import ADMIN, OWNER, VIEWER, AccountsDep, PrincipalDep
 from ..deps import ServicesDep
 
 router = APIRouter(tags=["accounts"], dependencies=[VIEWER])
@@ -26,6 +26,24 @@ class MeOut(BaseModel):
 def me(principal: PrincipalDep, accounts: AccountsDep) -> MeOut:
     return MeOut(user=principal.user, workspace_id=principal.workspace_id, role=principal.role.value, via=principal.via,
                  quotas=accounts.quotas(principal.workspace_id), usage_today=accounts.usage(principal.workspace_id))
+
+
+@router.get("/v1/workspaces", response_model=list[WorkspaceOut], summary="The workspaces you belong to, and your role in each")
+def list_workspaces(principal: PrincipalDep, accounts: AccountsDep) -> list[WorkspaceOut]:
+    return accounts.workspaces(principal.user_id)
+
+
+@router.post("/v1/workspaces", response_model=WorkspaceOut, status_code=201, dependencies=[OWNER],
+             summary="Create an empty workspace with you as its owner (a key stays in its own workspace: log in to it, or make a key there)")
+def create_workspace(body: WorkspaceIn, principal: PrincipalDep, accounts: AccountsDep) -> WorkspaceOut:
+    return accounts.create_workspace(principal, body.id, body.name)
+
+
+@router.put("/v1/quotas", response_model=Quotas, dependencies=[OWNER],
+            summary="Lower this workspace's quotas (each at most the instance's limit; audited)")
+def set_quotas(body: Quotas, principal: PrincipalDep, accounts: AccountsDep) -> Quotas:
+    accounts.set_quotas(principal.workspace_id, body, by=principal.actor, within_defaults=True)
+    return accounts.quotas(principal.workspace_id)
 
 
 @router.get("/v1/users", response_model=list[UserOut], dependencies=[ADMIN], summary="The workspace's users and roles")

@@ -70,7 +70,7 @@ def get_offer(request: Request, services: ServicesDep, principal: PrincipalDep, 
 
 @router.get("/v1/catalog/stats", response_model=CatalogStats)
 def stats(services: ServicesDep, principal: PrincipalDep) -> CatalogStats:
-    return CatalogStats(**services.repo.scoped(principal.workspace_id).counts(), indexed_offers=services.backend.count(),
+    return CatalogStats(**services.repo.scoped(principal.workspace_id).counts(), indexed_offers=services.backend.count(principal.workspace_id),
                         vector_coverage=round(services.backend.vector_coverage(), 4), vectors_filling=fill.running(services.settings))
 
 
