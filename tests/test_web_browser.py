@@ -280,3 +280,34 @@ def test_arabic_right_to_left_and_a_chinese_need_in_chinese(page):
     assert page.evaluate("document.documentElement.lang") == "zh" and "物料清单与可选报价" in page.locator("#run-body").inner_text()
     _shot(page, "11-report-zh")
     assert not page.errors
+
+
+def test_an_operator_approves_one_action_and_rejects_another_in_the_queue(browser, app_url):
+    from tradewinds.accounts import Actor, Role
+    from tradewinds.actions import ActionRequest
+
+    from action_types import create_wallet, moves
+
+    services = app_url.app.state.services
+    create_wallet(services.repo.engine)
+    agent = Actor(kind="agent", id="refund-agent", role=Role.operator, run_id="run_browser")
+    asked = [services.ledger.submit(ActionRequest(workspace_id="local", type="test.transfer", params={"to": f"cust_{i}", "amount": "180"},
+                                                  idempotency_key=f"browser-queue-{i}", actor=agent, reason=f"parcel {i} lost"))
+             for i in (1, 2)]
+    assert [a.status for a in asked] == ["pending_approval"] * 2
+    before = moves(services.repo.engine, "local")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=app_url)
+    pg = context.new_page()
+    log_in(pg, app_url.app, user="olive-operator", role="operator")
+    pg.goto("/actions")
+    for action, button, reason in ((asked[0], "Approve", "tracking shows lost"), (asked[1], "Reject", "delivered and signed")):
+        card = pg.locator(f"section#{action.id}")
+        card.get_by_label("Reason").fill(reason)
+        card.get_by_role("button", name=button).click()
+        pg.wait_for_url(f"**/actions?decided={action.id}")
+        assert pg.locator(f"section#{action.id}").count() == 0  # no longer waiting
+    _shot(pg, "approvals")
+    assert [services.ledger.get("local", a.id).status for a in asked] == ["applied", "rejected"]
+    assert moves(services.repo.engine, "local") == before + 1  # the approved one paid, the rejected one did not
+    assert pg.locator("table").get_by_text("applied").count() >= 1 and pg.locator("table").get_by_text("rejected").count() >= 1
+    context.close()
