@@ -19,6 +19,7 @@ from .actions import actions_app, audit_app
 from .bulk import bulk
 from .catalog import catalog_app
 from .models import models_app
+from .shop import shop_app
 from .source import source
 
 app = typer.Typer(
@@ -34,6 +35,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(users_app, name="users")
 app.add_typer(keys_app, name="keys")
 app.add_typer(workspaces_app, name="workspaces")
+app.add_typer(shop_app, name="shop")
 app.command("source")(source)
 app.command("bulk")(bulk)
 

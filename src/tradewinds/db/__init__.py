@@ -27,6 +27,7 @@ def metadata():
     from ..actions import tables  # noqa: F401 - registers the action ledger's tables
     from ..catalog import db  # noqa: F401 - registers the catalog's tables
     from ..runtime import tables as runtime_tables  # noqa: F401 - registers the runs and their events
+    from ..shop import tables as shop_tables  # noqa: F401 - registers each workspace's shop
 
     return Base.metadata
 
