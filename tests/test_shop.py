@@ -9,6 +9,8 @@ from decimal import Decimal
 
 import pytest
 
+from tradewinds.accounts import Actor, Role
+from tradewinds.actions import audit
 from tradewinds.db import open_database
 from tradewinds.errors import BadInputError, NotFoundError
 from tradewinds.shop import ShopRepository
@@ -149,8 +151,12 @@ def test_the_after_sales_policy_is_versioned_data_and_its_text_comes_from_it(eng
     strict = AfterSalesPolicy(return_window_days=14, restocking_fee_pct=10, return_shipping_paid_by="merchant",
                               exceptions=[CategoryRule(category="Underwear", returnable=False),
                                           CategoryRule(category="Electronics", return_window_days=30)])
-    assert store.save("acme", strict, by="ana") == 1 and store.save("acme", strict, by="ana") == 1  # unchanged: no new version
-    assert store.save("acme", strict.model_copy(update={"return_window_days": 21}), by="ana") == 2
+    ana = Actor(kind="user", id="ana", role=Role.admin)
+    assert store.save("acme", strict, by=ana) == 1 and store.save("acme", strict, by=ana) == 1  # unchanged: no new version
+    assert store.save("acme", strict.model_copy(update={"return_window_days": 21}), by=ana) == 2
+    with engine.connect() as conn:
+        changes = [e.payload["version"] for e in audit.events(conn, "acme") if e.event == "shop_policy.changed"]
+    assert sorted(changes) == [1, 2] and audit.verify(engine, "acme").ok
     assert store.current("acme")[1].return_window_days == 21 and store.version("acme", 1).return_window_days == 14
     assert store.current("other")[0] == 0
     assert strict.rule_for("Electronics > Chargers") == (True, 30, 10) and strict.rule_for("Underwear")[0] is False
@@ -183,3 +189,37 @@ def test_the_demo_shop_is_cross_border_synthetic_consistent_and_the_same_each_ti
     shop.write(customers=people, products=products, orders=orders)
     shop.write(customers=people, products=products, orders=orders)  # again: the same shop, nothing doubled
     assert shop.counts()["orders"] == len(orders) and shop.orders() == sorted(orders, key=lambda o: (o.customer_id, o.id))
+
+
+def test_the_shop_over_http_and_its_pages(demo_services):
+    from urllib.parse import quote
+
+    from conftest import live_server
+    from tradewinds.server import create_app
+    from tradewinds.shop.demo import demo_shop
+
+    people, products, orders = demo_shop(40, seed=5)
+    tau = import_shop(demo_services.shop("shopweb"), _tau_dir(demo_services.settings.data_dir / "tau-fixture"))
+    assert tau.errors == []
+    demo_services.shop("shopweb").write(customers=people, products=products, orders=orders)
+    with live_server(create_app(demo_services), role=None) as url:
+        support, viewer, admin = url.as_("support", "shopweb"), url.as_("viewer", "shopweb"), url.as_("admin", "shopweb")
+        delivered = support.get("/v1/shop/orders", params={"status": "delivered", "limit": 500}).json()
+        assert delivered["total"] == sum(o.status == "delivered" for o in orders) + 1 == len(delivered["orders"])  # + the tau order
+        assert {o["status"] for o in delivered["orders"]} == {"delivered"}
+        assert viewer.get("/v1/shop/orders").status_code == 403  # customers' records are for support and above
+        held = next(o for o in orders if o.shipments and o.shipments[0].latest.status == "customs_hold")
+        got = support.get(f"/v1/shop/orders/{quote(held.id, safe='')}").json()
+        assert got["shipments"][0]["events"][-1]["status"] == "customs_hold" and got["id"] == held.id
+        assert support.get(f"/v1/shop/orders/{quote('#W0000001', safe='')}").json()["items"][1]["price"] == "45.00"
+        assert support.get("/v1/shop/orders/nope").status_code == 404
+        page = support.get(f"/shop/orders/{quote(held.id, safe='')}").text
+        assert page.index("customs_hold") < page.index("picked_up")  # the timeline, newest first
+        assert held.customer_id in support.get("/shop").text or support.get("/shop", params={"page": 2}).status_code == 200
+        customer = support.get(f"/shop/customers/{held.customer_id}").text
+        assert held.id in customer and "synthetic demo record" in customer
+        assert support.put("/v1/shop/policy", json={"return_window_days": 14}).status_code == 403
+        put = admin.put("/v1/shop/policy", json={"return_window_days": 14, "restocking_fee_pct": 5})
+        assert put.status_code == 200 and put.json()["version"] == 1 and "14 days" in put.json()["text"]
+        assert support.get("/v1/shop/policy", params={"lang": "es"}).json()["text"].startswith("- Puede pedir")
+        assert admin.put("/v1/shop/policy", json={"return_window_days": 999}).status_code == 422

@@ -62,6 +62,19 @@ class Services:
 
         return ActionLedger(self.repo.engine, self.settings.fx_rates)
 
+    def shop(self, workspace_id: str):
+        """The workspace's shop (customers, products, orders, shipments), on the same database."""
+        from .shop import ShopRepository
+
+        return ShopRepository(self.repo.engine, workspace_id)
+
+    @cached_property
+    def policies(self):
+        """Each workspace's after-sales policy, versioned."""
+        from .shop.policy import PolicyStore
+
+        return PolicyStore(self.repo.engine)
+
     def workspace_dir(self, workspace_id: str | None = None, *parts: str) -> Path:
         """A workspace's own files (its sourcing runs, bulk plans) under ``<data_dir>/workspaces/<id>/``; default the
         CLI's workspace. Workspace ids are checked where they are made (accounts), so this is always one folder down."""

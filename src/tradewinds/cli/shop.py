@@ -111,5 +111,8 @@ def policy_set(file: Annotated[Path, typer.Argument(help="a JSON file with the p
         first = exc.errors()[0]
         raise BadInputError(f"{file}: {'.'.join(map(str, first['loc'])) or 'policy'}: {first['msg']}",
                             hint="start from `tradewinds shop policy show --json`") from None
-    version = PolicyStore(shop.engine).save(settings.workspace, policy, by=local_user(settings))
+    from ..accounts.service import Accounts
+
+    me = Accounts(shop.engine).local_principal(settings.workspace, local_user(settings))
+    version = PolicyStore(shop.engine).save(settings.workspace, policy, by=me.actor)
     console.print(f"policy version {version} is in force in {settings.workspace}")

@@ -10,6 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Engine
 
+from ..accounts import Actor
+from ..actions import audit
 from .tables import PolicyVersionRow
 
 _POLICIES = PolicyVersionRow.__table__
@@ -120,13 +122,16 @@ class PolicyStore:
             raise NotFoundError(f"no policy version {version} in this workspace", hint="see the versions with `tradewinds shop policy show`")
         return AfterSalesPolicy.model_validate(row.policy)
 
-    def save(self, workspace_id: str, policy: AfterSalesPolicy, *, by: str) -> int:
-        """Store a new version (the same policy as the current one: no new version); returns the version in force."""
+    def save(self, workspace_id: str, policy: AfterSalesPolicy, *, by: Actor) -> int:
+        """Store a new version (the same policy as the current one: no new version); returns the version in force.
+        The change is an event in the workspace's audit trail, in the same transaction."""
         with self.engine.begin() as conn:
+            audit.lock(conn, workspace_id)
             newest = conn.execute(select(func.max(_POLICIES.c.version)).where(_POLICIES.c.workspace_id == workspace_id)).scalar() or 0
             if newest and conn.execute(select(_POLICIES.c.policy).where(_POLICIES.c.workspace_id == workspace_id,
                                                                          _POLICIES.c.version == newest)).scalar() == policy.model_dump():
                 return newest
             conn.execute(insert(_POLICIES).values(workspace_id=workspace_id, version=newest + 1, policy=policy.model_dump(),
-                                                  created_at=datetime.now(UTC).isoformat(timespec="seconds"), created_by=by))
+                                                  created_at=datetime.now(UTC).isoformat(timespec="seconds"), created_by=by.id))
+            audit.append(conn, workspace_id, "shop_policy.changed", by, {"version": newest + 1, "policy": policy.model_dump()})
         return newest + 1

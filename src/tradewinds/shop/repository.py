@@ -142,12 +142,26 @@ class ShopRepository:
             rows = [r for r in conn.execute(query) if email or str(r.address.get("zip", "")).strip() == zip.strip()]
         return rows[0].id if len(rows) == 1 else None
 
-    def order_ids(self, customer_id: str | None = None) -> list[str]:
-        query = select(ORDERS.c.id).where(ORDERS.c.workspace_id == self.workspace_id)
+    def order_ids(self, customer_id: str | None = None, *, status: str | None = None, limit: int | None = None,
+                  offset: int = 0) -> list[str]:
+        """Order ids: a customer's in their own order, else every one newest first (placed_at, then id)."""
+        query = self._order_query(select(ORDERS.c.id), customer_id, status)
+        query = query.order_by(ORDERS.c.position, ORDERS.c.id) if customer_id is not None else \
+            query.order_by(ORDERS.c.placed_at.desc(), ORDERS.c.id.desc())
+        with self.engine.connect() as conn:
+            return list(conn.execute(query.limit(limit).offset(offset)).scalars())
+
+    def count_orders(self, customer_id: str | None = None, *, status: str | None = None) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(self._order_query(select(func.count()).select_from(ORDERS), customer_id, status)).scalar()
+
+    def _order_query(self, query, customer_id: str | None, status: str | None):
+        query = query.where(ORDERS.c.workspace_id == self.workspace_id)
         if customer_id is not None:
             query = query.where(ORDERS.c.customer_id == customer_id)
-        with self.engine.connect() as conn:
-            return list(conn.execute(query.order_by(ORDERS.c.customer_id, ORDERS.c.position, ORDERS.c.id)).scalars())
+        if status is not None:
+            query = query.where(ORDERS.c.status == status)
+        return query
 
     def orders(self, ids: list[str] | None = None, *, conn: Connection | None = None) -> list[Order]:
         if conn is None:
