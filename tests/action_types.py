@@ -45,7 +45,7 @@ class Transfer(ActionType):
     params_model = TransferIn
     reversible = True
 
-    def amount(self, params):
+    def amount(self, params, change):
         return params.amount, params.currency
 
     def counterparty(self, params):

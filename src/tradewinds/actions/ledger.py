@@ -47,7 +47,7 @@ class ActionLedger:
         with self.engine.connect() as conn:
             policy = self.policy(request.workspace_id, conn)
             change = atype.plan(conn, request.workspace_id, params)
-            amount, currency, in_policy = self._amount(atype, params, policy)
+            amount, currency, in_policy = self._amount(atype, params, change, policy)
             decision = self._killed(conn, request.workspace_id, request.actor) or self._decide(
                 conn, request.workspace_id, atype, policy, in_policy, atype.counterparty(params), request.actor)
         return Preview(type=atype.name, effect=atype.effect, change=change, amount=amount, currency=currency,
@@ -70,7 +70,7 @@ class ActionLedger:
                 return self._record(row, replayed=True)
             policy = self.policy(ws, conn)
             change = atype.plan(conn, ws, params)
-            amount, currency, in_policy = self._amount(atype, params, policy)
+            amount, currency, in_policy = self._amount(atype, params, change, policy)
             counterparty = atype.counterparty(params)
             decision = self._killed(conn, ws, actor) or self._decide(conn, ws, atype, policy, in_policy, counterparty, actor)
             inputs = {"type": atype.name, "params": params.model_dump(mode="json"), "idempotency_key": request.idempotency_key,
@@ -250,8 +250,8 @@ class ActionLedger:
                                         hint=f"it needs {atype.min_role} or above")
         return atype, params
 
-    def _amount(self, atype, params, policy: Policy):
-        got = atype.amount(params)
+    def _amount(self, atype, params, change: Change, policy: Policy):
+        got = atype.amount(params, change)
         if got is None:
             return None, None, None
         amount, currency = Decimal(got[0]), got[1]

@@ -28,8 +28,9 @@ class ActionType(ABC):
     min_role: ClassVar[Role] = Role.operator  # the least role that may ask for it
     reversible: ClassVar[bool] = False
 
-    def amount(self, params: BaseModel) -> tuple[Decimal, str] | None:
-        """(amount, ISO 4217 currency) a money action moves."""
+    def amount(self, params: BaseModel, change: Change) -> tuple[Decimal, str] | None:
+        """(amount, ISO 4217 currency) a money action moves: from its parameters, or from the planned change when
+        the stored state decides it (a cancelled order refunds what was paid)."""
         return None
 
     def counterparty(self, params: BaseModel) -> str | None:
