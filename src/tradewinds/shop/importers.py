@@ -40,7 +40,7 @@ def detect(path: Path) -> str:
 def _error(file: str, row: str, exc: ValidationError | Exception) -> list[dict]:
     if isinstance(exc, ValidationError):
         return [{"file": file, "row": row, "field": ".".join(str(p) for p in e["loc"]) or "-", "message": e["msg"],
-                 "hint": f"got {str(e.get('input'))[:80]!r}" if "input" in e else ""} for e in exc.errors()[:5]]
+                 "hint": f"got {str(e.get('input'))[:80]!r}" if "input" in e and e["type"] != "missing" else ""} for e in exc.errors()[:5]]
     return [{"file": file, "row": row, "field": "-", "message": str(exc), "hint": ""}]
 
 
