@@ -311,3 +311,23 @@ def test_an_operator_approves_one_action_and_rejects_another_in_the_queue(browse
     assert moves(services.repo.engine, "local") == before + 1  # the approved one paid, the rejected one did not
     assert pg.locator("table").get_by_text("applied").count() >= 1 and pg.locator("table").get_by_text("rejected").count() >= 1
     context.close()
+
+
+def test_the_shop_orders_page_leads_to_an_order_and_its_tracking_timeline(page, app_url):
+    from tradewinds.shop.demo import demo_shop
+
+    people, products, orders = demo_shop(12, seed=11)
+    app_url.app.state.services.shop("local").write(customers=people, products=products, orders=orders)
+    held = next(o for o in orders if o.shipments and o.shipments[0].latest.status == "customs_hold")
+    page.goto("/shop?status=shipped")
+    row = page.locator("#orders tr", has_text=held.id)
+    assert row.count() == 1 and "customs_hold" in row.inner_text()
+    row.get_by_role("link", name=held.id).click()
+    page.wait_for_url("**/shop/orders/**")
+    assert page.locator("#order-status").inner_text() == "shipped"
+    steps = page.locator("ol.timeline li strong").all_inner_texts()
+    assert steps[0] == "customs_hold" and steps[-1] == "label_created"  # newest first
+    _shot(page, "shop-order")
+    page.locator("dd a").first.click()  # the customer
+    page.wait_for_url("**/shop/customers/**")
+    assert held.id in page.locator("main").inner_text() and not page.errors
