@@ -39,7 +39,7 @@ class CancelIn(OrderRef):
 
 
 class AddressIn(OrderRef, Address):
-    pass
+    """An order's id and the address it ships to instead."""
 
 
 class CustomerAddressIn(Address):
@@ -63,6 +63,11 @@ def _refuse(message: str, hint: str = "") -> BadInputError:
     return BadInputError(message, hint=hint or "check the order's details and the shop's after-sales policy")
 
 
+def _modifiable(order: Order, policy, what: str, note: str = "") -> None:
+    if order.status not in policy.modifiable_statuses:
+        raise _refuse(f"order {order.id} is {order.status}: {what} only while it is {' or '.join(policy.modifiable_statuses)}{note}")
+
+
 class _ShopAction(ActionType):
     """Shared reading: the order, its customer and the policy, inside the ledger's connection."""
 
@@ -80,7 +85,7 @@ class _ShopAction(ActionType):
 
     @staticmethod
     def order(conn: Connection, ws: str, order_id: str) -> Order:
-        return ShopRepository(conn.engine, ws).order(order_id, conn=conn)
+        return _ShopAction.shop(conn, ws).order(order_id, conn=conn)
 
     @staticmethod
     def policy(conn: Connection, ws: str):
@@ -88,7 +93,7 @@ class _ShopAction(ActionType):
 
     @staticmethod
     def method(conn: Connection, ws: str, order: Order, payment_method_id: str):
-        customer = ShopRepository(conn.engine, ws).customer(order.customer_id, conn=conn)
+        customer = _ShopAction.shop(conn, ws).customer(order.customer_id, conn=conn)
         found = next((p for p in customer.payment_methods if p.id == payment_method_id), None)
         if found is None:
             raise _refuse(f"payment method {payment_method_id!r} is not one of this customer's",
@@ -102,13 +107,6 @@ class _ShopAction(ActionType):
             if n > have[item_id]:
                 raise _refuse(f"item {item_id} is not in order {order.id}" + (f" {n} times" if have[item_id] else ""),
                               hint=f"its items: {', '.join(i.item_id for i in order.items)}")
-
-    def apply(self, conn, ws, params, change):
-        order = self.order(conn, ws, params.order_id) if hasattr(params, "order_id") else None
-        return self.do(conn, ws, params, order)
-
-    def do(self, conn, ws, params, order):  # pragma: no cover - every type overrides it
-        raise NotImplementedError
 
 
 def _balance_change(conn, ws, customer, method_id: str, delta: Decimal) -> None:
@@ -133,7 +131,8 @@ class CancelOrder(_ShopAction):
         return Change(summary=f"cancel order {order.id} ({params.reason}) and refund {paid:.2f} {order.currency} to the way it was paid",
                       before={"status": order.status}, after={"status": "cancelled", "amount": str(paid), "currency": order.currency})
 
-    def do(self, conn, ws, params, order):
+    def apply(self, conn, ws, params, change):
+        order = self.order(conn, ws, params.order_id)
         refunds = [Transaction(kind="refund", amount=t.amount, payment_method_id=t.payment_method_id)
                    for t in order.transactions if t.kind == "payment"]
         shop = self.shop(conn, ws)
@@ -153,13 +152,13 @@ class ChangeOrderAddress(_ShopAction):
 
     def plan(self, conn, ws, params):
         order, policy = self.order(conn, ws, params.order_id), self.policy(conn, ws)
-        if order.status not in policy.modifiable_statuses:
-            raise _refuse(f"order {order.id} is {order.status}: its address can change only while it is {' or '.join(policy.modifiable_statuses)}")
+        _modifiable(order, policy, "its address can change")
         new = Address(**params.model_dump(exclude={"order_id"}))
         return Change(summary=f"ship order {order.id} to {new.address1}, {new.city} {new.zip}, {new.country}",
                       before={"address": order.address.model_dump()}, after={"address": new.model_dump()})
 
-    def do(self, conn, ws, params, order):
+    def apply(self, conn, ws, params, change):
+        order = self.order(conn, ws, params.order_id)
         self.shop(conn, ws).write(orders=[order.model_copy(update={"address": Address(**params.model_dump(exclude={"order_id"}))})], conn=conn)
         return {"status": order.status}
 
@@ -187,8 +186,7 @@ class ChangeOrderPayment(_ShopAction):
 
     def plan(self, conn, ws, params):
         order, policy = self.order(conn, ws, params.order_id), self.policy(conn, ws)
-        if order.status not in policy.modifiable_statuses:
-            raise _refuse(f"order {order.id} is {order.status}: its payment can change only while it is {' or '.join(policy.modifiable_statuses)}")
+        _modifiable(order, policy, "its payment can change")
         if len(order.transactions) != 1 or order.transactions[0].kind != "payment":
             raise _refuse(f"order {order.id} has {len(order.transactions)} transactions: only an order paid once can change how it is paid")
         old = order.transactions[0]
@@ -201,7 +199,8 @@ class ChangeOrderPayment(_ShopAction):
                       f"which is refunded", before={"payment_method_id": old.payment_method_id},
                       after={"payment_method_id": method.id, "amount": str(old.amount), "currency": order.currency})
 
-    def do(self, conn, ws, params, order):
+    def apply(self, conn, ws, params, change):
+        order = self.order(conn, ws, params.order_id)
         old = order.transactions[0]
         shop = self.shop(conn, ws)
         customer = shop.customer(order.customer_id, conn=conn)
@@ -255,9 +254,7 @@ class ModifyOrderItems(_Swap):
     def plan(self, conn, ws, params):
         order, diff, pairs = self.swap(conn, ws, params)
         policy = self.policy(conn, ws)
-        if order.status not in policy.modifiable_statuses:
-            raise _refuse(f"order {order.id} is {order.status}: items change only while it is {' or '.join(policy.modifiable_statuses)}"
-                          + (" (and only once)" if policy.items_modified_once else ""))
+        _modifiable(order, policy, "items change", " (and only once)" if policy.items_modified_once else "")
         self.cover(conn, ws, order, params.payment_method_id, diff)
         what = "; ".join(f"{i.name}: {', '.join(i.options.values())} -> {', '.join(v.options.values())}" for i, v in pairs)
         money = f"charge {diff:.2f}" if diff > 0 else f"refund {-diff:.2f}"
@@ -266,7 +263,7 @@ class ModifyOrderItems(_Swap):
                       after={"items": [v.item_id for _, v in pairs], "amount": str(abs(diff)), "currency": order.currency,
                              "difference": str(diff)})
 
-    def do(self, conn, ws, params, order):
+    def apply(self, conn, ws, params, change):
         order, diff, pairs = self.swap(conn, ws, params)
         customer, method = self.cover(conn, ws, order, params.payment_method_id, diff)
         items = list(order.items)
@@ -327,7 +324,8 @@ class ReturnItems(_AfterDelivery):
                       "once they are back", before={"status": order.status},
                       after={"status": "return requested", "amount": str(refund), "currency": order.currency})
 
-    def do(self, conn, ws, params, order):
+    def apply(self, conn, ws, params, change):
+        order = self.order(conn, ws, params.order_id)
         details = {**order.details, "return_items": sorted(params.item_ids), "return_payment_method_id": params.payment_method_id}
         self.shop(conn, ws).write(orders=[order.model_copy(update={"status": "return requested", "details": details})], conn=conn)
         return {"status": "return requested"}
@@ -347,7 +345,7 @@ class ExchangeItems(_AfterDelivery):
                       before={"status": order.status}, after={"status": "exchange requested", "amount": str(abs(diff)),
                                                                "currency": order.currency, "difference": str(diff)})
 
-    def do(self, conn, ws, params, order):
+    def apply(self, conn, ws, params, change):
         order, diff, _ = self.swap(conn, ws, params)
         details = {**order.details, "exchange_items": sorted(params.item_ids), "exchange_new_items": sorted(params.new_item_ids),
                    "exchange_payment_method_id": params.payment_method_id, "exchange_price_difference": float(diff)}
