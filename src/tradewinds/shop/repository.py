@@ -142,6 +142,13 @@ class ShopRepository:
             rows = [r for r in conn.execute(query) if email or str(r.address.get("zip", "")).strip() == zip.strip()]
         return rows[0].id if len(rows) == 1 else None
 
+    def customers_at_zip(self, zip: str) -> list[tuple[str, str, str]]:
+        """(id, first name, last name) of the customers whose default address has this postal code."""
+        query = select(CUSTOMERS.c.id, CUSTOMERS.c.first_name, CUSTOMERS.c.last_name).where(
+            CUSTOMERS.c.workspace_id == self.workspace_id, CUSTOMERS.c.address["zip"].as_string() == zip.strip())
+        with self.engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(query.order_by(CUSTOMERS.c.id))]
+
     def order_ids(self, customer_id: str | None = None, *, status: str | None = None, limit: int | None = None,
                   offset: int = 0) -> list[str]:
         """Order ids: a customer's in their own order, else every one newest first (placed_at, then id)."""
@@ -222,20 +229,22 @@ class ShopRepository:
         return found[0]
 
     # -- tau-bench's layout -----------------------------------------------------------------------------------
-    def export_tau(self) -> dict:
-        """The whole shop as tau-bench's ``users``, ``orders`` and ``products`` (what its reward compares)."""
+    def export_tau(self, customer_ids: list[str] | None = None) -> dict:
+        """The whole shop as tau-bench's ``users``, ``orders`` and ``products`` (what its reward compares); with
+        ``customer_ids``, only those customers and their orders (and every product)."""
         def money(v: Decimal) -> float:
             return float(v)
 
         users = {}
-        for c in self.customers():
+        for c in self.customers(customer_ids):
             methods = {}
             for p in c.payment_methods:
                 methods[p.id] = {"source": p.kind, **p.details, "id": p.id, **({"balance": money(p.balance)} if p.balance is not None else {})}
             users[c.id] = {"name": {"first_name": c.first_name, "last_name": c.last_name}, "address": c.address.model_dump(),
                            "email": c.email, "payment_methods": methods, "orders": []}
         orders = {}
-        for o in self.orders():
+        order_ids = None if customer_ids is None else [i for c in customer_ids for i in self.order_ids(c)]
+        for o in self.orders(order_ids):
             if o.customer_id in users:
                 users[o.customer_id]["orders"].append(o.id)
             orders[o.id] = {"order_id": o.id, "user_id": o.customer_id, "address": o.address.model_dump(),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, Index, Integer, Numeric, String
+from sqlalchemy import JSON, Boolean, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base
@@ -143,3 +143,34 @@ class PolicyVersionRow(Base):
     policy: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[str] = mapped_column(String(32))
     created_by: Mapped[str] = mapped_column(String(120))
+
+
+class ConversationRow(Base):
+    """A customer's conversation with the shop (a chat, an email thread), with the support agent's state between turns."""
+
+    __tablename__ = "shop_conversations"
+    workspace_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))  # chat, cli, api, email
+    status: Mapped[str] = mapped_column(String(20))  # open, handed_off, closed
+    customer_id: Mapped[str | None] = mapped_column(String(80))
+    language: Mapped[str] = mapped_column(String(8))
+    strategy: Mapped[str] = mapped_column(String(20))
+    state: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[str] = mapped_column(String(32))
+
+
+Index("ix_shop_conversations_status", ConversationRow.workspace_id, ConversationRow.status, ConversationRow.updated_at)
+
+
+class MessageRow(Base):
+    __tablename__ = "shop_messages"
+    workspace_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    role: Mapped[str] = mapped_column(String(20))  # customer, agent, staff
+    author: Mapped[str] = mapped_column(String(120))
+    text: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict] = mapped_column(JSON)  # the reply's structured part: pending action, handoff, actions applied
+    at: Mapped[str] = mapped_column(String(32))

@@ -1,0 +1,280 @@
+"""A customer's words matched to the shop's records, without a model: which item of an order ("the kettle"), which
+variant they want ("the blue 1000 ml bottle", "clicky switches", "the bigger one"), which payment method ("my gift
+card", "card ending 4242", "paypal_123").
+
+Everything is matched on folded text (case, accents, width) against the records themselves: product names and their
+head word, option values with their spacing ("1000ml" is "1000 ml"), a value's distinctive word ("Google" for
+"Google Assistant"), an option named next to its value ("frame color black"). Ambiguity is reported, never guessed:
+a caller asks the customer or hands off.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ...lang.text import boundary_pattern, fold
+from ...shop.schemas import Customer, Order, OrderItem, PaymentMethod, Product, Variant
+from . import cues
+
+SIZES = ["xxs", "xs", "s", "m", "l", "xl", "xxl", "xxxl"]
+WORD_SIZES = ["portable", "small", "medium", "large"]
+
+
+def norm(text: str) -> str:
+    """Folded, with a number and its unit written together ('1000 ml' -> '1000ml') and spaces collapsed."""
+    text = fold(text)
+    text = re.sub(r"(\d)\s+(?=[a-z%])", r"\1", text)
+    return re.sub(r"\s+", " ", text)
+
+
+def _has(phrase: str, text: str) -> re.Match | None:
+    """``phrase`` as a whole word (a number not inside a longer number or an id: '8' is not in 'card_7219486')."""
+    if not phrase:
+        return None
+    body = boundary_pattern(phrase)
+    if phrase[0].isdigit():
+        body = r"(?<![\d._])" + body
+    if phrase[-1].isdigit():
+        body += r"(?![\d_]|\.\d)"
+    return re.search(body, text)
+
+
+def _plural_ok(phrase: str) -> str:
+    """A regex for a folded name, whole words, its last word also in the plural ('bottles', 'boxes')."""
+    return r"(?<![^\W\d_])" + r"\s*".join(re.escape(w) for w in phrase.split()) + r"(?:e?s)?(?![^\W\d_])"
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+# -- items ---------------------------------------------------------------------------------------------------------
+@dataclass
+class Mention:
+    """Where the customer named a product of the order."""
+
+    product_id: str
+    start: int
+    end: int
+    strength: int  # 2: the full name, 1: its head word
+
+
+def product_mentions(text: str, items: list[OrderItem]) -> list[Mention]:
+    """Each place in ``text`` (normalised) that names a product among ``items``: the full name, else its head word."""
+    found: list[Mention] = []
+    names = {i.product_id: i.name for i in items}
+    for pid, name in names.items():
+        full = norm(name)
+        variants = {full, full.replace("-", " "), full.replace("-", ""), " ".join(_singular(w) for w in full.split())}
+        spans = [(m.start(), m.end(), 2) for v in variants for m in re.finditer(_plural_ok(v), text)]
+        if not spans:
+            head = _singular(full.replace("-", " ").split()[-1])
+            if len(head) >= 3:
+                spans = [(m.start(), m.end(), 1) for m in re.finditer(_plural_ok(head), text)]
+        seen = set()
+        for s, e, k in sorted(spans):
+            if s not in seen:
+                seen.add(s)
+                found.append(Mention(pid, s, e, k))
+    # a head word shared by two of the order's products names neither ("camera" with two cameras)
+    heads = {}
+    for m in found:
+        heads.setdefault((m.start, m.strength), set()).add(m.product_id)
+    found = [m for m in found if m.strength == 2 or len(heads[(m.start, 1)]) == 1]
+    # a product's name used as another's option value ("compartment: laptop", "a laptop compartment") names no item
+    option_names = sorted({norm(k) for i in items for k in i.options}, key=len, reverse=True)
+    if option_names:
+        alt = "|".join(re.escape(o) for o in option_names)
+        found = [m for m in found if not re.search(rf"(?:{alt})\s*:?\s*$", text[max(0, m.start - 40):m.start])
+                 and not re.match(rf"\s*(?:{alt})\b", text[m.end:])]
+    # a mention inside a longer one belongs to the longer
+    found.sort(key=lambda m: (m.start, -(m.end - m.start)))
+    kept: list[Mention] = []
+    for m in found:
+        if kept and m.start < kept[-1].end:
+            continue
+        kept.append(m)
+    return kept
+
+
+def option_hits(text: str, product: Product) -> dict[str, list[tuple[str, int]]]:
+    """Option values of ``product`` named in ``text``: {option: [(value, position)]} (exact value, or its one
+    distinctive word; 'no backlight' is the value 'none' of backlight)."""
+    values: dict[str, set[str]] = {}
+    for v in product.variants:
+        for k, val in v.options.items():
+            values.setdefault(k, set()).add(val)
+    hits: dict[str, list[tuple[str, int]]] = {}
+    for option, vals in values.items():
+        for val in vals:
+            m = _has(norm(val), text)
+            if m is None:  # one word of the value that no other value of this option has: "google", "clicky"
+                words = [w for w in norm(val).split() if len(w) >= 4]
+                others = {w for o in vals if o != val for w in norm(o).split()}
+                for w in words:
+                    if w not in others and (m := _has(w, text)) is not None:
+                        break
+            if m is None and norm(val) in ("none", "no"):
+                m = re.search(r"\b(?:no|without)\s+" + re.escape(norm(option)), text)
+            if m is not None:
+                hits.setdefault(option, []).append((val, m.start()))
+    # a value named for several options ("black"): the option named just before it, else any option not yet equal
+    return hits
+
+
+def _ordered_values(values: list[str]) -> list[str] | None:
+    """The values in size order, when they have one: numbers (with units), S/M/L, small/medium/large."""
+    low = [norm(v) for v in values]
+    if all(v in SIZES for v in low):
+        return sorted(values, key=lambda v: SIZES.index(norm(v)))
+    if all(v in WORD_SIZES for v in low):
+        return sorted(values, key=lambda v: WORD_SIZES.index(norm(v)))
+    nums = [re.match(r"(\d+(?:\.\d+)?)", v.replace(",", "")) for v in low]
+    if all(nums):
+        return [v for _, v in sorted(zip((float(n.group(1)) for n in nums), values))]
+    return None
+
+
+@dataclass
+class Target:
+    """The variant a customer asked for, or why it cannot be said."""
+
+    variant: Variant | None
+    wanted: dict[str, str] = field(default_factory=dict)
+    problem: str | None = None  # "unavailable", "ambiguous", "nothing asked"
+    choices: list[Variant] = field(default_factory=list)
+
+
+def target_variant(product: Product, current: dict[str, str], text: str) -> Target:
+    """The available variant of ``product`` that has every option value named in ``text`` (normalised) and keeps as
+    many of the current item's options as it can; comparatives ('bigger', 'smaller') move an ordered option one step."""
+    hits = option_hits(text, product)
+    named = {o for o in hits if _has(norm(o), text)}
+    owners: dict[str, list[str]] = {}
+    for option, found in hits.items():
+        for val, _ in found:
+            owners.setdefault(norm(val), []).append(option)
+    wanted: dict[str, str] = {}
+    for option, found in hits.items():
+        for val, pos in found:
+            who = owners[norm(val)]
+            if len(who) > 1:  # "black" is a frame colour and a lens colour: the option named before it, else one named
+                near = [o for o in who if norm(o) in text[max(0, pos - 30):pos]]  # anywhere, else the one it changes
+                pick = near[-1:] or [o for o in who if o in named] or [o for o in who if current.get(o) != val]
+                if pick != [option]:
+                    continue
+            if option not in wanted or current.get(option) == wanted[option]:
+                wanted[option] = val
+    for direction, sign in (("more", 1), ("less", -1)):
+        if not cues.present(direction, text):
+            continue
+        for option in ([o for o in current if _has(norm(o), text)] or [o for o in current if o.lower() in ("size", "capacity")]
+                       or list(current)):
+            order = _ordered_values(sorted({v.options[option] for v in product.variants if option in v.options}))
+            if order and option not in wanted and current.get(option) in order:
+                step = order.index(current[option]) + sign
+                if 0 <= step < len(order):
+                    wanted[option] = order[step]
+                    break
+    if not wanted:
+        return Target(None, problem="nothing asked")
+    fits = [v for v in product.variants if all(v.options.get(k) == val for k, val in wanted.items())]
+    available = [v for v in fits if v.available]
+    if not available:
+        return Target(None, wanted, problem="unavailable", choices=[v for v in product.variants if v.available])
+    keep = max(sum(v.options.get(k) == val for k, val in current.items()) for v in available)
+    best = [v for v in available if sum(v.options.get(k) == val for k, val in current.items()) == keep]
+    if len(best) > 1:
+        return Target(None, wanted, problem="ambiguous", choices=best)
+    return Target(best[0], wanted)
+
+
+JOINS = re.compile(r"[,;]|\b(?:and|y|et|und|e)\b|和|以及|그리고|\sو")
+CONNECTOR = re.compile(r"\b(?:to|for|into|with|instead of|instead)\b|->|→")
+
+
+def pick_items(text: str, order: Order, products: dict[str, Product], *, all_items: bool = False) -> list[tuple[OrderItem, str]]:
+    """The order's items the customer named, each with the words that say what they want instead: the words after
+    "to / for / with" following its name ("the kettle for a white one"), else the words just before it ("the bigger
+    bottle"); the words between two names are split at the last comma or "and" between them."""
+    if all_items:
+        return [(i, "") for i in order.items]
+    mentions = product_mentions(text, order.items)
+    picked: list[tuple[OrderItem, str]] = []
+    used: set[int] = set()
+    cut = 0
+    for n, m in enumerate(mentions):
+        prefix = text[cut:m.start]
+        last = [j.end() for j in JOINS.finditer(prefix)]
+        prefix = prefix[last[-1]:] if last else prefix
+        end = mentions[n + 1].start if n + 1 < len(mentions) else len(text)
+        gap = text[m.end:end]
+        joins = [j.start() for j in JOINS.finditer(gap) if gap[:j.start()].count("(") <= gap[:j.start()].count(")")]
+        if n + 1 == len(mentions):  # the last item's words end at the next comma or "and" ("..., paid with my gift card")
+            joins = joins[:1]
+        suffix = gap[:joins[-1]] if joins else gap
+        cut = m.end + (joins[-1] if joins else len(gap))
+        parts = CONNECTOR.split(suffix, maxsplit=1)
+        before, wants = (prefix + " " + parts[0], parts[1]) if len(parts) == 2 else (prefix + " " + suffix,) * 2
+        candidates = [k for k, i in enumerate(order.items) if i.product_id == m.product_id and k not in used]
+        if not candidates:
+            continue
+
+        def agreement(k: int) -> int:  # two of the same product: the one whose current options the customer named
+            return sum(1 for val in order.items[k].options.values() if _has(norm(val), before))
+        k = max(candidates, key=agreement)
+        used.add(k)
+        picked.append((order.items[k], wants))
+    return picked
+
+
+# -- payment methods -----------------------------------------------------------------------------------------------
+def payment_in(text: str, customer: Customer) -> PaymentMethod | None:
+    """The customer's payment method named in ``text``: its id, its kind when they have one of it, a card's last four."""
+    for p in customer.payment_methods:
+        if re.search(r"(?<![\w])" + re.escape(p.id.lower()) + r"(?![\w])", text):
+            return p
+    for kind in ("gift_card", "paypal", "credit_card"):
+        if cues.present(kind, text):
+            mine = [p for p in customer.payment_methods if p.kind == kind]
+            if kind == "credit_card":
+                four = [p for p in mine if (p.details.get("last_four") or "~") in text]
+                mine = four or mine
+            if len(mine) == 1:
+                return mine[0]
+    return None
+
+
+# -- addresses -----------------------------------------------------------------------------------------------------
+ZIP = re.compile(r"\b\d{4,6}(?:-\d{4})?\b")
+UNIT = re.compile(r"^(suite|ste|apt|apartment|unit|floor|fl|room|#)\b", re.I)
+
+
+def parse_address(text: str) -> dict[str, str] | None:
+    """An address written on one line ('953 Park Avenue, Suite 613, New York, NY 10064, USA') as the shop stores it,
+    or None when it does not look like one (a street with a number, a city, a postal code)."""
+    text = re.sub(r"\([^)]*\)", " ", text)
+    parts = [p.strip(" .") for p in re.split(r",|\n", text) if p.strip(" .")]
+    if len(parts) < 3 or not re.search(r"\d", parts[0]):
+        return None
+    out = {"address1": parts[0], "address2": "", "city": "", "state": "", "country": "", "zip": ""}
+    rest = parts[1:]
+    if rest and UNIT.match(rest[0]):
+        out["address2"] = rest.pop(0)
+    for p in rest:
+        z = ZIP.search(p)
+        if z and not out["zip"]:
+            out["zip"] = z.group(0)
+            left = (p[:z.start()] + p[z.end():]).strip()
+            if left and not out["state"] and (len(left) <= 3 or out["city"]):
+                out["state"] = left
+            elif left and not out["city"]:
+                out["city"] = left
+        elif not out["city"]:
+            out["city"] = p
+        elif not out["state"] and len(p) <= 3:
+            out["state"] = p
+        elif not out["country"]:
+            out["country"] = p
+    return out if out["city"] and out["zip"] else None

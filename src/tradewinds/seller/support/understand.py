@@ -1,0 +1,271 @@
+"""A customer's message read into requests, grounded in their own records, without a model.
+
+Who they are: an email, or a postal code whose customers' first and last names both appear in the message. What they
+ask for: cue words (``cues.toml``) in clauses, each clause resolved against the customer's orders (an order id as
+written, with or without '#', else the one order that fits), the items they name, the variant they want, the payment
+method they name and the policy's cancel reasons. What the words leave open is left open (``Request.problem``): the
+dialogue manager asks, or hands off. The model (``guided.py``) is asked only what cue words cannot say.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ...shop.policy import AfterSalesPolicy
+from ...shop.repository import ShopRepository
+from ...shop.schemas import Customer, Order, Product
+from . import cues
+from ...lang.text import boundary_pattern, fold
+from .matching import ZIP, norm, parse_address, payment_in, pick_items, product_mentions, target_variant
+from .schemas import Request
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# what each cue concept asks for, strongest first when several are said together ("change the address")
+INTENTS = ("human", "default_address", "address", "payment", "cancel", "return", "exchange", "modify", "refund", "status", "policy")
+CLAUSE_END = re.compile(r"[;!?。！？\n]|\.(?=\s|$)")
+REFERENCE = re.compile(r"(?:same as|same address as|as (?:in|on|for)|like|from|与|和|igual que|como en|مثل|와 같은|동일)\s*(?:my |the |order |pedido |订单 )*$")
+
+
+def identify(shop: ShopRepository, text: str) -> tuple[str, str] | None:
+    """(customer id, how) when the message names one customer: their email, or a postal code plus both their names."""
+    for email in EMAIL.findall(text):
+        if (cid := shop.find_customer(email=email.rstrip("."))) is not None:
+            return cid, "email"
+    folded = norm(text)
+    for z in dict.fromkeys(ZIP.findall(text)):
+        found = [cid for cid, first, last in shop.customers_at_zip(z)
+                 if re.search(rf"(?<!\w){re.escape(norm(first))}(?!\w)", folded) and re.search(rf"(?<!\w){re.escape(norm(last))}(?!\w)", folded)]
+        if len(found) == 1:
+            return found[0], "name+zip"
+    return None
+
+
+def claims_identity(text: str) -> bool:
+    """The message gives an email or a postal code: someone saying who they are."""
+    return bool(EMAIL.search(text)) or bool(ZIP.search(text)) and bool(re.search(r"zip|postal|post code|postcode|邮编|우편|البريد|código postal|codigo postal", norm(text)))
+
+
+@dataclass
+class _Draft:
+    intent: str
+    text: str  # folded: the same length as the original
+    original: str
+    orders: list[str] = field(default_factory=list)
+    refs: list[str] = field(default_factory=list)
+
+
+def _order_mentions(text: str, orders: list[Order]) -> list[tuple[int, str, bool]]:
+    """(position, order id, is a reference like 'same as #W1') for each of the customer's orders named in ``text``."""
+    out = []
+    for o in orders:
+        bare = re.escape(norm(o.id).lstrip("#"))
+        for m in re.finditer(rf"(?<![\w])#?{bare}(?![\w])", text):
+            out.append((m.start(), o.id, bool(REFERENCE.search(text[max(0, m.start() - 30):m.start()]))))
+    return sorted(out)
+
+
+def _intents(clause: str) -> list[cues.Hit]:
+    """Intent cues in a clause, negated ones dropped ("when I return", "I don't want to cancel"), nearby ones merged."""
+    hits = [h for concept in INTENTS for h in cues.find(concept, clause)]
+    negations = cues.find("not_request", clause)
+    hits = [h for h in hits if not any(n.end <= h.start and h.start - n.end <= 12 and not _overlaps(n, hits, h) for n in negations)]
+    hits.sort(key=lambda h: h.start)
+    groups: list[list[cues.Hit]] = []
+    for h in hits:
+        if groups and h.start - max(g.end for g in groups[-1]) < 25:
+            groups[-1].append(h)
+        else:
+            groups.append([h])
+    return [min(g, key=lambda h: INTENTS.index(h.concept)) for g in groups]
+
+
+def _overlaps(neg: cues.Hit, hits: list[cues.Hit], hit: cues.Hit) -> bool:
+    """The negation is part of a cue phrase ("do not want to receive" is a way of saying cancel)."""
+    return any(h.start <= neg.start < h.end for h in hits if h is not hit) or hit.start <= neg.start < hit.end
+
+
+def _masked(folded: str, orders: list[Order]) -> str:
+    """``folded`` with the option names of the customer's items blanked out, so 'switch type' asks for nothing."""
+    names = sorted({fold(k) for o in orders for i in o.items for k in i.options}, key=len, reverse=True)
+    for name in names:
+        folded = re.sub(boundary_pattern(name), lambda m: " " * len(m.group(0)), folded)
+    return folded
+
+
+def drafts(text: str, orders: list[Order]) -> list[_Draft]:
+    """The message cut into one piece per thing asked, each with the orders it names."""
+    folded = fold(text)
+    masked = _masked(folded, orders)
+    spans, start = [], 0
+    for m in CLAUSE_END.finditer(folded):
+        spans.append((start, m.end()))
+        start = m.end()
+    spans.append((start, len(folded)))
+    out: list[_Draft] = []
+    context: list[str] = []
+    for a, b in spans:
+        clause = folded[a:b]
+        if not clause.strip():
+            continue
+        mentions = _order_mentions(clause, orders)
+        named = [oid for _, oid, ref in mentions if not ref]
+        refs = [oid for _, oid, ref in mentions if ref]
+        groups = _intents(masked[a:b])
+        if not groups:
+            if named:
+                context = list(dict.fromkeys(named))
+            if out and not named:
+                out[-1].text += " " + clause
+                out[-1].original += " " + text[a:b]
+                out[-1].refs += refs
+            continue
+        cuts = [0] + [g.start for g in groups[1:]] + [len(clause)]
+        for g, (s, e) in zip(groups, zip(cuts, cuts[1:])):
+            piece = clause[s:e]
+            own = [oid for pos, oid, ref in mentions if s <= pos < e and not ref]
+            orders_here = list(dict.fromkeys(own)) or (list(dict.fromkeys(named)) if named else context)
+            out.append(_Draft(g.concept, piece, text[a + s:a + e], orders_here,
+                              [oid for pos, oid, ref in mentions if s <= pos < e and ref]))
+        if named:
+            context = list(dict.fromkeys(named))
+    return out
+
+
+SUITS = {"cancel": ("pending",), "modify_items": ("pending",), "order_address": ("pending",), "order_payment": ("pending",),
+         "return": ("delivered",), "exchange": ("delivered",)}
+
+
+def _kind(intent: str, order: Order | None) -> str:
+    status = order.status if order else ""
+    if intent in ("exchange", "modify"):
+        return "exchange" if status == "delivered" else "modify_items"
+    if intent == "refund":
+        return "return" if status == "delivered" else "cancel"
+    if intent == "cancel" and status == "delivered":
+        return "return"  # what a customer means by cancelling what they already have
+    return {"address": "order_address", "default_address": "customer_address", "payment": "order_payment"}.get(intent, intent)
+
+
+def cancel_reason(text: str, policy: AfterSalesPolicy) -> str | None:
+    """The policy's cancel reason the words give, or None (then the model or the customer is asked)."""
+    folded = norm(text)
+    for reason in policy.cancel_reasons:
+        if re.search(re.escape(norm(reason)), folded):
+            return reason
+    mistake = next((r for r in policy.cancel_reasons if "mistake" in r or "error" in r), None)
+    needed = next((r for r in policy.cancel_reasons if "need" in r), None)
+    if mistake and cues.present("reason_mistake", folded):
+        return mistake
+    if needed and cues.present("reason_not_needed", folded):
+        return needed
+    return None
+
+
+def read_requests(text: str, customer: Customer, orders: list[Order], products: dict[str, Product],
+                  policy: AfterSalesPolicy) -> list[Request]:
+    """Every request in the message, resolved against the customer's records (what is left open says why)."""
+    by_id = {o.id: o for o in orders}
+    whole = norm(text)
+    out: list[Request] = []
+    for d in drafts(text, orders):
+        order_ids = d.orders or [None]
+        for oid in order_ids:
+            order = by_id.get(oid) if oid else None
+            kind = _kind(d.intent, order)
+            if order is None and kind in SUITS:
+                order = _only_fitting(kind, norm(d.text), orders)
+                kind = _kind(d.intent, order)
+            out.append(_resolve(kind, d, order, whole, customer, orders, products, policy))
+    return _merge(out)
+
+
+def _only_fitting(kind: str, text: str, orders: list[Order]) -> Order | None:
+    """No order named: the one order whose status fits and, when the words name a product, that has it."""
+    statuses = SUITS[kind] + (("delivered",) if kind in ("cancel", "modify_items") else ("pending",) if kind in ("return", "exchange") else ())
+    fitting = [o for o in orders if o.status in statuses]
+    named = [o for o in fitting if product_mentions(text, o.items)]
+    pool = named or fitting
+    return pool[0] if len(pool) == 1 else None
+
+
+def _resolve(kind, d: _Draft, order: Order | None, whole: str, customer: Customer, orders: list[Order],
+             products: dict[str, Product], policy: AfterSalesPolicy) -> Request:
+    r = Request(kind=kind, text=d.original.strip(), order_id=order.id if order else None)
+    said = norm(d.text)
+    if kind in ("status", "policy", "human"):
+        return r
+    if kind == "customer_address" or kind == "order_address":
+        ref = next((by for by in d.refs), None)
+        after = re.split(r"\b(?:to|a|para|à|auf|an)\b|为|成|到|إلى|로", d.original, maxsplit=1)
+        address = parse_address(after[-1]) if len(after) > 1 else None
+        if address is None and ref:
+            source = next(o for o in orders if o.id == ref)
+            address = source.address.model_dump()
+        if address is None:
+            r.problem = "address"
+        r.address = address
+        if kind == "order_address" and order is None:
+            r.problem = r.problem or "order"
+        return r
+    if order is None:
+        r.problem = "order"
+        return r
+    if kind == "cancel":
+        r.reason = cancel_reason(said, policy) or cancel_reason(whole, policy)
+        if r.reason is None:
+            r.problem = "reason"
+        return r
+    method = payment_in(said, customer) or payment_in(whole, customer)
+    if kind == "order_payment":
+        if method is None:
+            r.problem = "payment"
+        r.payment_method_id = method.id if method else None
+        return r
+    original = next((t.payment_method_id for t in order.transactions if t.kind == "payment"), None)
+    r.payment_method_id = method.id if method else original
+    if kind == "return":
+        everything = cues.present("all_items", said) or len(order.items) == 1
+        picked = pick_items(said, order, products, all_items=everything)
+        r.item_ids = [i.item_id for i, _ in picked]
+        if not r.item_ids:
+            r.problem = "items"
+        return r
+    picked = pick_items(said, order, products)
+    if not picked and len(order.items) == 1:
+        picked = [(order.items[0], said)]
+    for item, wants in picked:
+        product = products.get(item.product_id)
+        keep = cues.find("no_change", wants)
+        for h in keep:  # "no change" names no option value ('no' is one)
+            wants = wants[:h.start] + " " * (h.end - h.start) + wants[h.end:]
+        target = target_variant(product, item.options, wants) if product else None
+        if target is not None and target.problem == "nothing asked" and keep:
+            r.item_ids.append(item.item_id)
+            r.new_item_ids.append(item.item_id)
+            continue
+        if target is None or target.variant is None:
+            r.problem = f"variant:{item.item_id}:{target.problem if target else 'unknown product'}"
+            return r
+        r.item_ids.append(item.item_id)
+        r.new_item_ids.append(target.variant.item_id)
+    if not r.item_ids:
+        r.problem = "items"
+    return r
+
+
+def _merge(requests: list[Request]) -> list[Request]:
+    """One action per order for items (the policy allows modifying an order's items once): their items together."""
+    out: list[Request] = []
+    for r in requests:
+        same = next((o for o in out if r.kind in ("return", "modify_items", "exchange") and o.kind == r.kind
+                     and o.order_id == r.order_id and o.problem is None and r.problem is None), None)
+        if same is not None:
+            same.item_ids += r.item_ids
+            same.new_item_ids += r.new_item_ids
+            same.text += " " + r.text
+            continue
+        if r.kind in ("status", "policy", "human") and any(o.kind == r.kind and o.order_id == r.order_id for o in out):
+            continue
+        out.append(r)
+    return out
