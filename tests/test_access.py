@@ -41,7 +41,8 @@ def site(demo_services):
 
         people, products, orders = demo_shop(3, seed=1)
         demo_services.shop("alpha").write(customers=people, products=products, orders=orders)
-        url.ids = {"run_id": run["run_id"], "order_id": quote(orders[0].id, safe=""), "customer_id": people[0].id, "offer_id": offer["id"], "product_id": offer["product_id"], "supplier_id": offer["supplier_id"],
+        conversation = demo_services.support("alpha").start().id
+        url.ids = {"run_id": run["run_id"], "conversation_id": conversation, "order_id": quote(orders[0].id, safe=""), "customer_id": people[0].id, "offer_id": offer["id"], "product_id": offer["product_id"], "supplier_id": offer["supplier_id"],
                    "job_id": "bulk_0123456789ab", "key_id": "key_0123456789abcdef", "action_id": "act_" + "a" * 16,
                    "name": "viewer-alpha", "token": "x" * 43, "fmt": "json", "decision": "approve"}
         yield url
@@ -92,7 +93,8 @@ def test_another_workspaces_runs_imports_and_pages_answer_404(site):
     for path in ("/v1/sourcing/runs/{run_id}", "/v1/sourcing/runs/{run_id}/report.json", "/v1/sourcing/runs/{run_id}/events",
                  "/v1/offers/{offer_id}", "/v1/products/{product_id}", "/v1/suppliers/{supplier_id}", "/runs/{run_id}",
                  "/ui/runs/{run_id}/body", "/offers/{offer_id}", "/products/{product_id}", "/v1/shop/orders/{order_id}",
-                 "/v1/shop/customers/{customer_id}", "/shop/orders/{order_id}", "/shop/customers/{customer_id}"):
+                 "/v1/shop/customers/{customer_id}", "/shop/orders/{order_id}", "/shop/customers/{customer_id}",
+                 "/v1/support/conversations/{conversation_id}"):
         assert beta.get(_fill(path, ids)).status_code == 404, path
         assert alpha.get(_fill(path, ids)).status_code in (200, 409), path  # 409: the planned run has no report yet
     assert beta.get("/v1/shop/orders").json()["total"] == 0 and alpha.get("/v1/shop/orders").json()["total"] > 0

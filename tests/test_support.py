@@ -309,3 +309,48 @@ def test_tasks_in_both_shapes(tmp_path):
     (tmp_path / "c.json").write_text(json.dumps([{"nothing": 1}]))
     with pytest.raises(ValueError, match="neither tau-bench's shape"):
         load_tasks(tmp_path / "c.json")
+
+
+# -- the interfaces --------------------------------------------------------------------------------------------
+def test_conversations_over_http_with_replies_as_json_and_as_events(demo_services, tmp_path):
+    from conftest import live_server
+    from tradewinds.server import create_app
+
+    for name, data in (("users", USERS), ("orders", ORDERS), ("products", PRODUCTS)):
+        (tmp_path / f"{name}.json").write_text(json.dumps(data), encoding="utf-8")
+    import_shop(demo_services.shop("helpdesk"), tmp_path)
+    with live_server(create_app(demo_services), role=None) as url:
+        support, viewer, other = url.as_("support", "helpdesk"), url.as_("viewer", "helpdesk"), url.as_("owner", "elsewhere")
+        assert viewer.post("/v1/support/conversations").status_code == 403
+        c = support.post("/v1/support/conversations", json={"channel": "chat"}).json()
+        first = support.post(f"/v1/support/conversations/{c['id']}/messages", json={"text": f"{MIA} where is #W1000002?"}).json()
+        assert "delivered" in first["text"] and first["done"]
+        with support.stream("POST", f"/v1/support/conversations/{c['id']}/messages", json={"text": "cancel #W1000001, ordered by mistake"},
+                            headers={"Accept": "text/event-stream"}) as r:
+            events = [line[7:] for line in r.iter_lines() if line.startswith("event: ")]
+            assert r.headers["content-type"].startswith("text/event-stream")
+        assert events[0] == "received" and events[-1] == "reply" and "line" in events
+        stored = support.get(f"/v1/support/conversations/{c['id']}").json()
+        assert [m["role"] for m in stored["messages"]] == ["customer", "agent"] * 2 and stored["customer_id"] == "mia_lopez_1001"
+        assert stored["messages"][-1]["data"]["pending"]["type"] == "order.cancel" and stored["state"] == {}
+        assert other.get(f"/v1/support/conversations/{c['id']}").status_code == 404  # another workspace's
+        assert support.post(f"/v1/support/conversations/{c['id']}/messages", json={"text": ""}).status_code == 422
+        assert [x["id"] for x in support.get("/v1/support/conversations").json()] == [c["id"]]
+
+
+def test_support_chat_in_the_terminal(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from tradewinds.cli import app
+
+    monkeypatch.setenv("TRADEWINDS_DATA_DIR", str(tmp_path))
+    for name, data in (("users", USERS), ("orders", ORDERS), ("products", PRODUCTS)):
+        (tmp_path / f"{name}.json").write_text(json.dumps(data), encoding="utf-8")
+    runner = CliRunner()
+    assert runner.invoke(app, ["shop", "import", str(tmp_path)]).exit_code == 0
+    out = runner.invoke(app, ["support", "chat", "-m", f"{MIA} Please return the kettle from #W1000002", "-m", "yes"])
+    assert out.exit_code == 0, out.output
+    assert "waiting for your yes: order.return" in out.output and "applied through the action ledger: act_" in out.output
+    assert "[credit_card_2]" in out.output  # shown as written, not eaten as markup
+    listed = runner.invoke(app, ["support", "conversations"])
+    assert "mia_lopez_1001" in listed.output

@@ -75,6 +75,13 @@ class Services:
 
         return PolicyStore(self.repo.engine)
 
+    def support(self, workspace_id: str, *, strategy: str | None = None):
+        """The support agent of a workspace's shop (its conversations, the ledger for every write, the gateway)."""
+        from .seller.support import SupportAgent
+
+        return SupportAgent(self.repo.engine, workspace_id, ledger=self.ledger, policies=self.policies, gateway=self.gateway(),
+                            strategy=strategy or self.settings.support_strategy)
+
     def workspace_dir(self, workspace_id: str | None = None, *parts: str) -> Path:
         """A workspace's own files (its sourcing runs, bulk plans) under ``<data_dir>/workspaces/<id>/``; default the
         CLI's workspace. Workspace ids are checked where they are made (accounts), so this is always one folder down."""

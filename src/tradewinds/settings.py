@@ -12,6 +12,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from typing import Literal
+
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
@@ -69,6 +71,10 @@ class Settings(BaseSettings):
         "else its longest dotted prefix (sourcing.extract -> sourcing), else 'default'. "
         "Env: TRADEWINDS_MODEL_ROUTES='{\"sourcing.extract\": \"openai:qwen-plus,local:qwen2.5-0.5b\"}'",
     )
+    support_strategy: Literal["auto", "guided", "tools"] = Field(
+        "auto", description="The support agent's strategy: 'tools' (a tool-calling loop, for a model with native tools), "
+        "'guided' (the deterministic dialogue manager, for the embedded small model), or 'auto': tools when every model on "
+        "the 'support' route calls tools natively.")
     model_cache: bool = Field(True, description="Reuse responses to identical temperature-0 requests (TRADEWINDS_MODEL_CACHE=0 or --no-cache to bypass).")
     model_timeout_s: float = Field(120.0, gt=0, description="Per-call timeout unless the caller sets one.")
     model_retries: int = Field(2, ge=0, le=10, description="Retries of one model on 429/5xx/timeouts before falling back to the next.")

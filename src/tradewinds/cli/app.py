@@ -20,6 +20,7 @@ from .bulk import bulk
 from .catalog import catalog_app
 from .models import models_app
 from .shop import shop_app
+from .support import support_app
 from .source import source
 
 app = typer.Typer(
@@ -36,6 +37,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(keys_app, name="keys")
 app.add_typer(workspaces_app, name="workspaces")
 app.add_typer(shop_app, name="shop")
+app.add_typer(support_app, name="support")
 app.command("source")(source)
 app.command("bulk")(bulk)
 
