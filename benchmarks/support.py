@@ -174,6 +174,9 @@ def main() -> int:
     p.add_argument("--limit", type=int, default=0, help="the first N tasks (0: all)")
     p.add_argument("--baseline-limit", type=int, default=10, help="tasks the baseline runs on, one trial (0: none)")
     p.add_argument("--max-turns", type=int, default=30)
+    p.add_argument("--translations", type=Path, default=None,
+                   help="the same tasks with the customer's message in other languages (benchmarks/data/support_dev_translations.json): "
+                        "each language is run too and compared with English")
     p.add_argument("--json", action="store_true")
     args = p.parse_args()
     if not args.tasks.exists() or not args.db.exists():
@@ -190,6 +193,13 @@ def main() -> int:
     tasks = tasks[: args.limit] if args.limit else tasks
     bench = Bench(args.db, gateway)
     results = [run_strategy(bench, tasks, pick_strategy(args.strategy, gateway), args.trials, args.max_turns, "agent")]
+    if args.translations:
+        translated = json.loads(args.translations.read_text(encoding="utf-8"))
+        for lang in translated["languages"]:
+            in_lang = [t.model_copy(update={"message": translated["tasks"][t.id][lang]}) for t in tasks if t.id in translated["tasks"]]
+            r = run_strategy(bench, in_lang, pick_strategy(args.strategy, gateway), args.trials, args.max_turns, f"agent {lang}")
+            r["strategy"] = f"{r['strategy']} {lang}"
+            results.append(r)
     if args.baseline_limit:
         results.append(run_strategy(bench, tasks[: args.baseline_limit], ToolLoopStrategy(gated=False), 1, args.max_turns, "baseline"))
     model = args.model or settings.model_routes["default"][0]

@@ -21,7 +21,7 @@ from tradewinds.actions.audit import verify
 from tradewinds.api.auth import rule_of
 from tradewinds.server import PUBLIC_PATHS, create_app
 
-PUBLIC = {"/healthz", "/login", "/login/{token}"}
+PUBLIC = {"/healthz", "/login", "/login/{token}", "/chat/{token}", "/chat/{token}/messages"}  # a shop's chat link is its token
 CSV = ("offer_id,product_id,title,description,hs_code,attributes,supplier_id,supplier_name,supplier_country,supplier_certifications,"
        "capabilities,currency,price_tiers,moq,lead_time_days,incoterm,certifications\n"
        "A-1,AP-1,Quokka alpine walnut cutting board,,441990,,AS-1,Alpha Woodworks,VN,,OEM,USD,100:2.5,100,30,FOB,\n")
@@ -61,7 +61,7 @@ def _fill(path: str, ids: dict) -> str:
     return re.sub(r"\{(\w+)\}", lambda m: ids[m.group(1)], path)
 
 
-def test_every_route_has_an_access_rule_and_only_login_and_health_are_public(site):
+def test_every_route_has_an_access_rule_and_only_login_health_and_chat_links_are_public(site):
     routes = list(_routes(site.app))
     assert len(routes) > 50
     missing = [f"{m} {p}" for m, p, rule in routes if rule is None]

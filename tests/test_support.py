@@ -227,7 +227,8 @@ def test_a_person_is_asked_for_with_a_summary_and_the_facts(shop):
     c = agent.start()
     agent.send(c.id, f"{MIA} where is #W1000002?")
     reply = agent.send(c.id, "I want to talk to a real person")
-    assert reply.handoff is not None and "Mia Lopez" in reply.handoff.summary and reply.handoff.suggested_reply
+    assert reply.handoff is not None and "Mia Lopez" in reply.handoff.summary
+    assert reply.handoff.suggested_reply.startswith("Hello Mia,") and "Order #W1000002: delivered." in reply.handoff.suggested_reply
     assert any("#W1000002" in f for f in reply.handoff.facts)
     assert agent.store.get(c.id).status == "handed_off"
 

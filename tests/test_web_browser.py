@@ -331,3 +331,44 @@ def test_the_shop_orders_page_leads_to_an_order_and_its_tracking_timeline(page, 
     page.locator("dd a").first.click()  # the customer
     page.wait_for_url("**/shop/customers/**")
     assert held.id in page.locator("main").inner_text() and not page.errors
+
+
+def test_a_customer_chats_through_the_shops_link_and_a_person_takes_over_in_the_inbox(page, browser, app_url):
+    import json as _json
+
+    from test_support import MIA, ORDERS, PRODUCTS, USERS
+    from tradewinds.shop.importers import import_shop
+
+    services = app_url.app.state.services
+    folder = services.settings.data_dir / "support-shop"
+    folder.mkdir(exist_ok=True)
+    for name, data in (("users", USERS), ("orders", ORDERS), ("products", PRODUCTS)):
+        (folder / f"{name}.json").write_text(_json.dumps(data), encoding="utf-8")
+    import_shop(services.shop("local"), folder)
+    page.goto("/support")
+    page.get_by_role("button", name="New chat link").click()
+    link = page.locator("#chat-link").inner_text()
+    assert "/chat/chat_" in link
+    customer = browser.new_context(viewport={"width": 420, "height": 800}).new_page()  # no login: a shop's customer
+    customer.errors = []
+    customer.on("pageerror", lambda e: customer.errors.append(str(e)))
+    customer.goto(link)
+    for text, expect in ((f"{MIA} Where is my order #W1000002? {XSS}", "delivered"), ("I want to talk to a real person", "colleague")):
+        customer.get_by_label("Your message").fill(text)
+        customer.get_by_role("button", name="Send").click()
+        customer.locator("li.msg.agent", has_text=expect).wait_for()
+    assert customer.evaluate("window.__xss") is None and not customer.errors  # the customer's markup shown as text
+    _shot(customer, "support-chat")
+    page.goto("/support?status=handed_off")
+    page.locator("#conversations a").first.click()
+    page.wait_for_url("**/support/conversations/**")
+    assert "Mia Lopez" in page.locator("#handoff").inner_text() and "#W1000002" in page.locator("#handoff").inner_text()
+    assert page.evaluate("window.__xss") is None
+    page.get_by_role("button", name="Send the suggested reply").click()
+    page.wait_for_url("**/support/conversations/**")
+    assert page.locator("li.msg.staff").count() == 1
+    _shot(page, "support-inbox")
+    customer.get_by_label("Your message").fill("thanks, still there?")
+    customer.get_by_role("button", name="Send").click()
+    customer.locator("li.msg.agent", has_text="taking over from our assistant").wait_for()  # the person's reply reaches the customer
+    assert not page.errors

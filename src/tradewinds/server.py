@@ -54,7 +54,7 @@ def create_app(services: Services | None = None) -> FastAPI:
                   description="B2B catalog, product search, AI sourcing runs, the action ledger and the workspace's accounts. "
                   "Send an API key as `Authorization: Bearer tw_...` (create one on the Keys page or with `tradewinds keys create`). "
                   "Every error answers {\"error\": {code, message, hint, details}}.")
-    from .web import account, pages, shop as shop_pages
+    from .web import account, pages, shop as shop_pages, support as support_pages
 
     app.state.services = services or bootstrap()
     app.state.accounts = app.state.services.accounts
@@ -64,6 +64,8 @@ def create_app(services: Services | None = None) -> FastAPI:
         app.include_router(router, responses=errors.ERROR_RESPONSES)
     app.include_router(account.router)  # the web app (same process, same services): log in, keys, approvals, audit
     app.include_router(shop_pages.router)
+    app.include_router(support_pages.router)
+    app.include_router(support_pages.public)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=pages.HERE / "static"), name="static")
 

@@ -4,17 +4,24 @@ the support agent's state between turns. The only SQL for them."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
+import secrets
 
 from pydantic import BaseModel, Field
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Engine
 
+from ..accounts import Actor
 from ..actions import audit
 from ..errors import NotFoundError
-from .tables import ConversationRow, MessageRow
+from .tables import ChatLinkRow, ConversationRow, MessageRow
 
-_CONV, _MSG = ConversationRow.__table__, MessageRow.__table__
+_CONV, _MSG, _LINKS = ConversationRow.__table__, MessageRow.__table__, ChatLinkRow.__table__
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class Conversation(BaseModel):
@@ -85,3 +92,32 @@ class ConversationStore:
         with self.engine.connect() as conn:
             rows = conn.execute(query.order_by(_CONV.c.updated_at.desc()).limit(limit))
             return [Conversation(**{k: getattr(r, k) for k in Conversation.model_fields}) for r in rows]
+
+    def take_over(self, conversation_id: str, by: Actor) -> None:
+        """A person answers from now on: the agent stops replying in this conversation (audited)."""
+        self.get(conversation_id)
+        with self.engine.begin() as conn:
+            audit.lock(conn, self.workspace_id)
+            conn.execute(update(_CONV).where(_CONV.c.workspace_id == self.workspace_id, _CONV.c.id == conversation_id).values(
+                status="handed_off", updated_at=audit.now()))
+            audit.append(conn, self.workspace_id, "support.taken_over", by, {"conversation_id": conversation_id})
+
+    # -- links customers chat through ------------------------------------------------------------------------
+    def create_link(self, by: Actor) -> str:
+        """A new chat link's token (shown once; only its hash is stored; audited)."""
+        token = "chat_" + secrets.token_urlsafe(24)
+        with self.engine.begin() as conn:
+            audit.lock(conn, self.workspace_id)
+            conn.execute(insert(_LINKS).values(token_hash=_hash(token), workspace_id=self.workspace_id, created_by=by.id,
+                                               created_at=audit.now(), revoked=False))
+            audit.append(conn, self.workspace_id, "support.chat_link_created", by, {"token_hash": _hash(token)[:12]})
+        return token
+
+    @staticmethod
+    def workspace_of_link(engine: Engine, token: str) -> str:
+        with engine.connect() as conn:
+            row = conn.execute(select(_LINKS.c.workspace_id).where(_LINKS.c.token_hash == _hash(token), _LINKS.c.revoked.is_(False))).first()
+        if row is None:
+            raise NotFoundError("this chat link does not exist or was revoked", hint="ask the shop for its current chat link")
+        return row.workspace_id
+

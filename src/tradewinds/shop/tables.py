@@ -174,3 +174,14 @@ class MessageRow(Base):
     text: Mapped[str] = mapped_column(Text)
     data: Mapped[dict] = mapped_column(JSON)  # the reply's structured part: pending action, handoff, actions applied
     at: Mapped[str] = mapped_column(String(32))
+
+
+class ChatLinkRow(Base):
+    """A link a shop gives its customers to chat with its support agent: only its token's hash is kept."""
+
+    __tablename__ = "shop_chat_links"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[str] = mapped_column(String(32))
+    revoked: Mapped[bool] = mapped_column(Boolean)

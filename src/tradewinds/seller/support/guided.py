@@ -337,8 +337,10 @@ class GuidedStrategy:
         name = self._name(desk, state.customer_id) if state.customer_id else "an unverified customer"
         summary = (f"{name} ({state.verified_by or 'not verified'}); {len(state.applied)} action(s) done in this conversation. "
                    f"Why handed off: {reason}.")
+        first = desk.shop.customer(state.customer_id).first_name if state.customer_id else ""
+        known = [f for f in state.facts if f.startswith(("#", "applied", "refused", "needs"))][-6:]
         state.handoff = Handoff(reason=reason, summary=summary, facts=state.facts[-50:],
-                                suggested_reply=say(state.language, "handoff"))
+                                suggested_reply=say(state.language, "suggested", name=first, recap=" ".join(_recap(f) for f in known)).strip())
         state.queue.clear()
         lines.append(say(state.language, "handoff"))
         return self._reply(state, lines, applied, calls, done=True)
@@ -358,3 +360,8 @@ class GuidedStrategy:
         orders = desk.shop.orders(desk.shop.order_ids(customer_id))
         products = {p.id: p for p in desk.shop.products(list({i.product_id for o in orders for i in o.items}))}
         return customer, orders, products
+
+
+def _recap(fact: str) -> str:
+    """A fact the agent noted, as a sentence a person can send or edit ('#W1: delivered' -> 'Order #W1: delivered.')."""
+    return ("Order " + fact if fact.startswith("#") else fact[0].upper() + fact[1:]).rstrip(".") + "."

@@ -13,9 +13,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ...lang.text import boundary_pattern, fold
+from ...lang.text import boundary_pattern, fold, unspaced
 from ...shop.schemas import Customer, Order, OrderItem, PaymentMethod, Product, Variant
 from . import cues
+
+# Where a word of a spaced script ends: at the end of its own letters and digits, so 'Ito이고', '#W123을' and
+# 'Kettle를' (a Korean particle written onto a Latin word) still hold the word.
+_SPACED = "0-9A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff_"
+BEFORE, AFTER = f"(?<![{_SPACED}])", f"(?![{_SPACED}])"
 
 SIZES = ["xxs", "xs", "s", "m", "l", "xl", "xxl", "xxxl"]
 WORD_SIZES = ["portable", "small", "medium", "large"]
@@ -32,17 +37,15 @@ def _has(phrase: str, text: str) -> re.Match | None:
     """``phrase`` as a whole word (a number not inside a longer number or an id: '8' is not in 'card_7219486')."""
     if not phrase:
         return None
-    body = boundary_pattern(phrase)
-    if phrase[0].isdigit():
-        body = r"(?<![\d._])" + body
-    if phrase[-1].isdigit():
-        body += r"(?![\d_]|\.\d)"
-    return re.search(body, text)
+    if unspaced(phrase):
+        return re.search(boundary_pattern(phrase), text)
+    body = r"\s*".join(re.escape(part) for part in phrase.split())
+    return re.search(BEFORE + r"(?<!\d\.)" + body + r"(?!\.\d)" + AFTER, text)
 
 
 def _plural_ok(phrase: str) -> str:
     """A regex for a folded name, whole words, its last word also in the plural ('bottles', 'boxes')."""
-    return r"(?<![^\W\d_])" + r"\s*".join(re.escape(w) for w in phrase.split()) + r"(?:e?s)?(?![^\W\d_])"
+    return BEFORE + r"\s*".join(re.escape(w) for w in phrase.split()) + r"(?:e?s)?" + AFTER
 
 
 def _singular(word: str) -> str:
@@ -105,21 +108,25 @@ def option_hits(text: str, product: Product) -> dict[str, list[tuple[str, int]]]
     for v in product.variants:
         for k, val in v.options.items():
             values.setdefault(k, set()).add(val)
+    option_words = {w for o in values for w in norm(o).split()}
     hits: dict[str, list[tuple[str, int]]] = {}
-    for option, vals in values.items():
-        for val in vals:
-            m = _has(norm(val), text)
-            if m is None:  # one word of the value that no other value of this option has: "google", "clicky"
-                words = [w for w in norm(val).split() if len(w) >= 4]
-                others = {w for o in vals if o != val for w in norm(o).split()}
-                for w in words:
-                    if w not in others and (m := _has(w, text)) is not None:
-                        break
-            if m is None and norm(val) in ("none", "no"):
-                m = re.search(r"\b(?:no|without)\s+" + re.escape(norm(option)), text)
-            if m is not None:
-                hits.setdefault(option, []).append((val, m.start()))
-    # a value named for several options ("black"): the option named just before it, else any option not yet equal
+    for option, vals in sorted(values.items()):
+        exact, partial = [], []
+        for val in sorted(vals):
+            if (m := _has(norm(val), text)) is not None:
+                exact.append((val, m.start()))
+                continue
+            # one word of the value that no other value of this option has and that names no option: "google", "clicky"
+            others = {w for o in vals if o != val for w in norm(o).split()}
+            for w in (w for w in norm(val).split() if len(w) >= 4 and w not in others and w not in option_words):
+                if (m := _has(w, text)) is not None:
+                    partial.append((val, m.start()))
+                    break
+            else:
+                if norm(val) in ("none", "no") and (m := re.search(r"\b(?:no|without)\s+" + re.escape(norm(option)), text)):
+                    exact.append((val, m.start()))
+        if exact or partial:
+            hits[option] = exact or partial
     return hits
 
 
@@ -191,7 +198,9 @@ def target_variant(product: Product, current: dict[str, str], text: str) -> Targ
 
 
 JOINS = re.compile(r"[,;]|\b(?:and|y|et|und|e)\b|和|以及|그리고|\sو")
-CONNECTOR = re.compile(r"\b(?:to|for|into|with|instead of|instead)\b|->|→")
+# what comes after it is what the customer wants: "X to Y", "X por Y", "把 X 换成 Y", "X를 Y로", "X إلى Y"
+CONNECTOR = re.compile(r"\b(?:to|for|into|with|instead of|instead|por|para|en lugar de|en vez de|par|au lieu de|gegen|statt)\b"
+                       r"|->|→|换成|改成|换为|改为|改用|(?<=[)\w])[를을](?=\s)|إلى")
 
 
 def pick_items(text: str, order: Order, products: dict[str, Product], *, all_items: bool = False) -> list[tuple[OrderItem, str]]:
@@ -233,7 +242,7 @@ def pick_items(text: str, order: Order, products: dict[str, Product], *, all_ite
 def payment_in(text: str, customer: Customer) -> PaymentMethod | None:
     """The customer's payment method named in ``text``: its id, its kind when they have one of it, a card's last four."""
     for p in customer.payment_methods:
-        if re.search(r"(?<![\w])" + re.escape(p.id.lower()) + r"(?![\w])", text):
+        if re.search(BEFORE + re.escape(p.id.lower()) + AFTER, text):
             return p
     for kind in ("gift_card", "paypal", "credit_card"):
         if cues.present(kind, text):
@@ -247,8 +256,24 @@ def payment_in(text: str, customer: Customer) -> PaymentMethod | None:
 
 
 # -- addresses -----------------------------------------------------------------------------------------------------
-ZIP = re.compile(r"\b\d{4,6}(?:-\d{4})?\b")
+ZIP = re.compile(BEFORE + r"\d{4,6}(?:-\d{4})?" + AFTER)
 UNIT = re.compile(r"^(suite|ste|apt|apartment|unit|floor|fl|room|#)\b", re.I)
+
+
+STREET = re.compile(r"(?<![\w#])\d+[A-Za-z]?\s+[^\W\d]")
+NOT_ADDRESS = re.compile(r"[\u0600-\u06ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af;()]")
+
+
+def find_address(text: str) -> dict[str, str] | None:
+    """The first address written in ``text`` ('... to 953 Park Avenue, Suite 613, New York, NY 10064, USA'), in any
+    language around it: from a house number and street to where the address's own script and punctuation end."""
+    for m in STREET.finditer(text):
+        tail = text[m.start():]
+        end = NOT_ADDRESS.search(tail)
+        found = parse_address(tail[:end.start()] if end else tail)
+        if found is not None:
+            return found
+    return None
 
 
 def parse_address(text: str) -> dict[str, str] | None:

@@ -17,7 +17,7 @@ from ...shop.repository import ShopRepository
 from ...shop.schemas import Customer, Order, Product
 from . import cues
 from ...lang.text import boundary_pattern, fold
-from .matching import ZIP, norm, parse_address, payment_in, pick_items, product_mentions, target_variant
+from .matching import AFTER, BEFORE, ZIP, find_address, norm, payment_in, pick_items, product_mentions, target_variant
 from .schemas import Request
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -35,7 +35,7 @@ def identify(shop: ShopRepository, text: str) -> tuple[str, str] | None:
     folded = norm(text)
     for z in dict.fromkeys(ZIP.findall(text)):
         found = [cid for cid, first, last in shop.customers_at_zip(z)
-                 if re.search(rf"(?<!\w){re.escape(norm(first))}(?!\w)", folded) and re.search(rf"(?<!\w){re.escape(norm(last))}(?!\w)", folded)]
+                 if re.search(BEFORE + re.escape(norm(first)) + AFTER, folded) and re.search(BEFORE + re.escape(norm(last)) + AFTER, folded)]
         if len(found) == 1:
             return found[0], "name+zip"
     return None
@@ -60,7 +60,7 @@ def _order_mentions(text: str, orders: list[Order]) -> list[tuple[int, str, bool
     out = []
     for o in orders:
         bare = re.escape(norm(o.id).lstrip("#"))
-        for m in re.finditer(rf"(?<![\w])#?{bare}(?![\w])", text):
+        for m in re.finditer(rf"{BEFORE}#?{bare}{AFTER}", text):
             out.append((m.start(), o.id, bool(REFERENCE.search(text[max(0, m.start() - 30):m.start()]))))
     return sorted(out)
 
@@ -197,8 +197,7 @@ def _resolve(kind, d: _Draft, order: Order | None, whole: str, customer: Custome
         return r
     if kind == "customer_address" or kind == "order_address":
         ref = next((by for by in d.refs), None)
-        after = re.split(r"\b(?:to|a|para|à|auf|an)\b|为|成|到|إلى|로", d.original, maxsplit=1)
-        address = parse_address(after[-1]) if len(after) > 1 else None
+        address = find_address(d.original)
         if address is None and ref:
             source = next(o for o in orders if o.id == ref)
             address = source.address.model_dump()

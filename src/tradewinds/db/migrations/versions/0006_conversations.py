@@ -1,4 +1,5 @@
-"""shop conversations and their messages (the support agent's state between turns), keyed by workspace first
+"""shop conversations and their messages (the support agent's state between turns), keyed by workspace first, and the
+chat links a shop gives its customers (token hashes)
 
 Revision ID: 0006
 Revises: 0005
@@ -25,9 +26,13 @@ def upgrade() -> None:
                     sa.Column("seq", sa.Integer, primary_key=True), sa.Column("role", S(20), nullable=False),
                     sa.Column("author", S(120), nullable=False), sa.Column("text", sa.Text, nullable=False),
                     sa.Column("data", sa.JSON, nullable=False), sa.Column("at", S(32), nullable=False))
+    op.create_table("shop_chat_links", sa.Column("token_hash", S(64), primary_key=True), sa.Column("workspace_id", S(64), nullable=False),
+                    sa.Column("created_by", S(120), nullable=False), sa.Column("created_at", S(32), nullable=False),
+                    sa.Column("revoked", sa.Boolean, nullable=False))
 
 
 def downgrade() -> None:
+    op.drop_table("shop_chat_links")
     op.drop_table("shop_messages")
     op.drop_index("ix_shop_conversations_status", "shop_conversations")
     op.drop_table("shop_conversations")
