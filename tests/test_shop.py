@@ -223,3 +223,38 @@ def test_the_shop_over_http_and_its_pages(demo_services):
         assert put.status_code == 200 and put.json()["version"] == 1 and "14 days" in put.json()["text"]
         assert support.get("/v1/shop/policy", params={"lang": "es"}).json()["text"].startswith("- Puede pedir")
         assert admin.put("/v1/shop/policy", json={"return_window_days": 999}).status_code == 422
+
+
+SHOPIFY = """Name,Email,Financial Status,Paid at,Fulfillment Status,Fulfilled at,Currency,Subtotal,Shipping,Taxes,Total,Shipping Method,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Billing Name,Shipping Name,Shipping Address1,Shipping Address2,Shipping City,Shipping Zip,Shipping Province,Shipping Country,Cancelled at,Payment Method,Refunded Amount
+#1001,Ada@Example.com,paid,2026-09-03 10:15:00 -0400,fulfilled,2026-09-04 09:00:00 -0400,EUR,47.00,6.00,0,53.00,DHL Express,2026-09-03 10:14:00 -0400,2,Botanical Fern Print - A4,16.00,FERN-A4,Ada Lovelace,Ada Lovelace,1 Fictional Lane,,Testville,10115,,DE,,Shopify Payments,0
+#1001,,,,,,,,,,,,,1,Botanical Fern Print - A3,15.00,FERN-A3,,,,,,,,,,,
+#1002,ada@example.com,refunded,2026-09-05 10:00:00 -0400,,,EUR,15.00,0,0,15.00,,2026-09-05 09:59:00 -0400,1,Botanical Fern Print - A3,15.00,FERN-A3,Ada Lovelace,Ada Lovelace,1 Fictional Lane,,Testville,10115,,DE,,PayPal Express Checkout,15.00
+#1003,bo@example.com,paid,2026-09-06 10:00:00 -0400,,,EUR,9.00,0,0,9.00,,2026-09-06 09:00:00 -0400,1,Linen Card,nine,CARD-1,Bo Chen,Bo Chen,2 Side St,,Testville,10117,,DE,,Shopify Payments,0
+#1004,bo@example.com,pending,,,,EUR,9.00,0,0,9.00,,2026-09-07 09:00:00 -0400,1,Linen Card,9.00,CARD-1,Bo Chen,Bo Chen,2 Side St,,Testville,10117,,DE,2026-09-07 10:00:00 -0400,Shopify Payments,0
+"""
+
+
+def test_a_shopify_orders_export_becomes_customers_products_and_orders(tmp_path):
+    from tradewinds.db import open_database
+
+    path = tmp_path / "orders_export.csv"
+    path.write_text(SHOPIFY, encoding="utf-8")
+    repo = ShopRepository(open_database(f"sqlite:///{tmp_path / 's.db'}"), "shopify-ws")
+    report = import_shop(repo, path)
+    assert report.format == "shopify" and (report.customers, report.products, report.orders) == (2, 2, 3)
+    assert report.errors == [{"file": str(path), "row": "row 5", "field": "Lineitem price",
+                              "message": "'nine' is not an amount (expected a number like 19.99)", "hint": "order #1003"}]
+    first = repo.order("#1001")
+    assert [i.item_id for i in first.items] == ["FERN-A4", "FERN-A4", "FERN-A3"] and first.items[2].options == {"variant": "A3"}
+    assert first.status == "shipped" and first.currency == "EUR" and first.shipments[0].carrier == "DHL Express"
+    assert first.transactions[0].amount == Decimal("53.00") and first.customer_id == "ada@example.com"
+    assert repo.order("#1002").status == "refunded" and [t.kind for t in repo.order("#1002").transactions] == ["payment", "refund"]
+    assert repo.order("#1004").status == "cancelled"
+    ada = repo.customer("ada@example.com")
+    assert (ada.first_name, ada.last_name, ada.address.zip) == ("Ada", "Lovelace", "10115")
+    assert sorted(p.kind for p in ada.payment_methods) == ["credit_card", "paypal"]
+    assert {v.item_id for v in repo.product("botanical-fern-print").variants} == {"FERN-A4", "FERN-A3"}
+    assert import_shop(repo, path).orders == 3 and repo.counts()["orders"] == 3  # again: nothing doubled
+    (tmp_path / "other.csv").write_text("Name,Email\n#1,a@b.c\n", encoding="utf-8")
+    with pytest.raises(BadInputError, match="not a Shopify orders export"):
+        import_shop(repo, tmp_path / "other.csv", "shopify")

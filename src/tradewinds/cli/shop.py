@@ -27,8 +27,8 @@ def _shop():
 
 
 @shop_app.command("import")
-def import_cmd(path: Annotated[Path, typer.Argument(help="a tau-bench shop folder (users/orders/products.json), tau2's db.json, or .jsonl")],
-               format: Annotated[str | None, typer.Option(help="tau, tau2 or jsonl (default: from the path)")] = None) -> None:
+def import_cmd(path: Annotated[Path, typer.Argument(help="a tau-bench shop folder (users/orders/products.json), tau2's db.json, a Shopify orders export (.csv) or .jsonl")],
+               format: Annotated[str | None, typer.Option(help="tau, tau2, shopify or jsonl (default: from the path)")] = None) -> None:
     """Import a shop; bad records are listed (file, record, field) and skipped, the rest written. Again: no change."""
     from ..shop.importers import import_shop
 

@@ -1,6 +1,6 @@
 """Shops in: tau-bench's retail JSON layout (a directory with users.json, orders.json, products.json), tau2's single
-db.json, and the shop's own JSONL (one record a line: ``{"type": "customer" | "product" | "order", ...}``, the fields
-of :mod:`tradewinds.shop.schemas`).
+db.json, Shopify's orders CSV export (:mod:`.shopify`), and the shop's own JSONL (one record a line: ``{"type":
+"customer" | "product" | "order", ...}``, the fields of :mod:`tradewinds.shop.schemas`).
 
 Like the catalog importers: every record is validated; a bad one is reported with its file, record, field, what was
 expected and how to fix it, and is not written; the good ones are. Importing the same file again changes nothing
@@ -16,10 +16,11 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..errors import BadInputError
+from . import shopify
 from .repository import ShopRepository
 from .schemas import Customer, ImportReport, Order, Product
 
-FORMATS = ("tau", "tau2", "jsonl")
+FORMATS = ("tau", "tau2", "jsonl", "shopify")
 
 
 def detect(path: Path) -> str:
@@ -34,6 +35,8 @@ def detect(path: Path) -> str:
         return "tau2"
     if path.suffix.lower() in (".jsonl", ".ndjson"):
         return "jsonl"
+    if path.suffix.lower() == ".csv" and shopify.looks_like(path):
+        return "shopify"
     raise BadInputError(f"{path}: cannot tell the shop format from the name", hint=f"pass --format, one of: {', '.join(FORMATS)}")
 
 
@@ -115,6 +118,8 @@ def read_shop(path: Path, fmt: str | None = None) -> tuple[list[Customer], list[
         return (*_tau(db["users"], db["orders"], db["products"], (f"{f}#users", f"{f}#orders", f"{f}#products")), fmt)
     if fmt == "jsonl":
         return (*_jsonl(path), fmt)
+    if fmt == "shopify":
+        return (*shopify.read_orders_csv(path), fmt)
     raise BadInputError(f"unknown shop format {fmt!r}", hint=f"one of: {', '.join(FORMATS)}")
 
 
