@@ -191,10 +191,12 @@ def main() -> int:
     gateway = Gateway(settings, cache=False)
     tasks = load_tasks(args.tasks)
     tasks = tasks[: args.limit] if args.limit else tasks
+    translated = json.loads(args.translations.read_text(encoding="utf-8")) if args.translations else None
+    if translated:  # the same tasks in every language: the translated ones
+        tasks = [t for t in tasks if t.id in translated["tasks"]]
     bench = Bench(args.db, gateway)
     results = [run_strategy(bench, tasks, pick_strategy(args.strategy, gateway), args.trials, args.max_turns, "agent")]
-    if args.translations:
-        translated = json.loads(args.translations.read_text(encoding="utf-8"))
+    if translated:
         for lang in translated["languages"]:
             in_lang = [t.model_copy(update={"message": translated["tasks"][t.id][lang]}) for t in tasks if t.id in translated["tasks"]]
             r = run_strategy(bench, in_lang, pick_strategy(args.strategy, gateway), args.trials, args.max_turns, f"agent {lang}")

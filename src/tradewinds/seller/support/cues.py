@@ -29,10 +29,24 @@ def table() -> dict[str, dict[str, list[str]]]:
     return raw
 
 
+ARABIC = re.compile(r"[\u0600-\u06ff]")
+
+
+def _regex(phrase: str) -> str:
+    """A cue as a regex: whole words; 'cancel*' a stem ('cancelen', 'cancélenlo'); Arabic anywhere in a word (its
+    words take prefixes and suffixes: 'وإلغاء', 'إلغاءه'); Chinese, Japanese and Korean as substrings."""
+    if phrase.endswith("*"):
+        stem = phrase[:-1]
+        return r"(?<![^\W\d_])" + re.escape(stem) + r"\w*"
+    if ARABIC.search(phrase):
+        return re.escape(phrase.strip())
+    return boundary_pattern(phrase)
+
+
 @cache
 def pattern(concept: str) -> re.Pattern:
     phrases = sorted({fold(p) for words in table()[concept].values() for p in words}, key=len, reverse=True)
-    return re.compile("|".join(boundary_pattern(p) for p in phrases))
+    return re.compile("|".join(_regex(p) for p in phrases))
 
 
 def find(concept: str, folded: str) -> list[Hit]:

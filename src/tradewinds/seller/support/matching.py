@@ -111,10 +111,11 @@ def option_hits(text: str, product: Product) -> dict[str, list[tuple[str, int]]]
     option_words = {w for o in values for w in norm(o).split()}
     hits: dict[str, list[tuple[str, int]]] = {}
     for option, vals in sorted(values.items()):
-        exact, partial = [], []
+        exact, partial, spans = [], [], {}
         for val in sorted(vals):
             if (m := _has(norm(val), text)) is not None:
                 exact.append((val, m.start()))
+                spans[val] = m.span()
                 continue
             # one word of the value that no other value of this option has and that names no option: "google", "clicky"
             others = {w for o in vals if o != val for w in norm(o).split()}
@@ -125,6 +126,9 @@ def option_hits(text: str, product: Product) -> dict[str, list[tuple[str, int]]]
             else:
                 if norm(val) in ("none", "no") and (m := re.search(r"\b(?:no|without)\s+" + re.escape(norm(option)), text)):
                     exact.append((val, m.start()))
+        # a value inside a longer one that was named ('polarized' in 'non-polarized') was not named itself
+        exact = [(v, p) for v, p in exact if not any(o != v and spans[o][0] <= spans[v][0] and spans[v][1] <= spans[o][1]
+                                                   and spans[o] != spans[v] for o in spans)]
         if exact or partial:
             hits[option] = exact or partial
     return hits
@@ -153,11 +157,12 @@ class Target:
     choices: list[Variant] = field(default_factory=list)
 
 
-def target_variant(product: Product, current: dict[str, str], text: str) -> Target:
+def target_variant(product: Product, current: dict[str, str], text: str, hint: str = "") -> Target:
     """The available variant of ``product`` that has every option value named in ``text`` (normalised) and keeps as
-    many of the current item's options as it can; comparatives ('bigger', 'smaller') move an ordered option one step."""
+    many of the current item's options as it can; comparatives ('bigger', 'smaller') move an ordered option one step.
+    ``hint``: the words just before, which may name the option ("change the frame color to black")."""
     hits = option_hits(text, product)
-    named = {o for o in hits if _has(norm(o), text)}
+    named = {o for o in hits if _has(norm(o), text) or _has(norm(o), hint[-40:])}
     owners: dict[str, list[str]] = {}
     for option, found in hits.items():
         for val, _ in found:
@@ -197,35 +202,82 @@ def target_variant(product: Product, current: dict[str, str], text: str) -> Targ
     return Target(best[0], wanted)
 
 
-JOINS = re.compile(r"[,;]|\b(?:and|y|et|und|e)\b|和|以及|그리고|\sو")
+JOINS = re.compile(r"[,;，；、]|\b(?:and|y|et|und|e)\b|和|以及|그리고|\sو")
 # what comes after it is what the customer wants: "X to Y", "X por Y", "把 X 换成 Y", "X를 Y로", "X إلى Y"
 CONNECTOR = re.compile(r"\b(?:to|for|into|with|instead of|instead|por|para|en lugar de|en vez de|par|au lieu de|gegen|statt)\b"
                        r"|->|→|换成|改成|换为|改为|改用|(?<=[)\w])[를을](?=\s)|إلى")
 
 
-def pick_items(text: str, order: Order, products: dict[str, Product], *, all_items: bool = False) -> list[tuple[OrderItem, str]]:
-    """The order's items the customer named, each with the words that say what they want instead: the words after
-    "to / for / with" following its name ("the kettle for a white one"), else the words just before it ("the bigger
-    bottle"); the words between two names are split at the last comma or "and" between them."""
+SOFT_CONNECTOR = re.compile(r"\b(?:a|en|à|zu|in)\b|[으]?로(?=\s|$)|ب")
+
+
+def _connector(text: str, product: Product | None) -> re.Match | None:
+    """Where what the customer wants begins: "to / for / por / 换成 / إلى", or a softer word ("a", "en", "로") when
+    what follows it names an option value of the product."""
+    strong = CONNECTOR.search(text)
+    if strong is not None or product is None:
+        return strong
+    for m in SOFT_CONNECTOR.finditer(text):
+        joins = [j.start() for j in _top_level_joins(text[m.end():])]
+        if option_hits(text[m.end():m.end() + (joins[0] if joins else len(text))], product):
+            return m
+    return None
+
+
+def _top_level_joins(text: str) -> list[re.Match]:
+    """Commas and "and"s outside parentheses (an item's options are listed inside them)."""
+    out, depth = [], 0
+    marks = {m.start(): m for m in JOINS.finditer(text)}
+    for i, ch in enumerate(text):
+        depth += ch in "(（"
+        depth -= ch in ")）" and depth > 0
+        if i in marks and depth == 0:
+            out.append(marks[i])
+    return out
+
+
+def pick_items(text: str, order: Order, products: dict[str, Product], *, all_items: bool = False) -> list[tuple[OrderItem, str, str]]:
+    """The order's items the customer named, each with the words that say what they want instead, and the words
+    before those (which describe the item they have, and may name the option). What they want: after the item's name
+    and the options it has in parentheses, the words after "to / for / por / 换成 / 를" (or straight after the name),
+    the first comma-separated part and each next one that names an option value of the product ("for one in 7-inch,
+    32GB, silver, paid with paypal"); when those name none, the words just before its name ("the bigger bottle").
+    The words between two names are split at the last comma or "and" between them."""
     if all_items:
-        return [(i, "") for i in order.items]
+        return [(i, "", "") for i in order.items]
     mentions = product_mentions(text, order.items)
-    picked: list[tuple[OrderItem, str]] = []
+    picked: list[tuple[OrderItem, str, str]] = []
     used: set[int] = set()
     cut = 0
     for n, m in enumerate(mentions):
         prefix = text[cut:m.start]
-        last = [j.end() for j in JOINS.finditer(prefix)]
+        last = [j.end() for j in _top_level_joins(prefix)]
         prefix = prefix[last[-1]:] if last else prefix
         end = mentions[n + 1].start if n + 1 < len(mentions) else len(text)
         gap = text[m.end:end]
-        joins = [j.start() for j in JOINS.finditer(gap) if gap[:j.start()].count("(") <= gap[:j.start()].count(")")]
-        if n + 1 == len(mentions):  # the last item's words end at the next comma or "and" ("..., paid with my gift card")
-            joins = joins[:1]
-        suffix = gap[:joins[-1]] if joins else gap
-        cut = m.end + (joins[-1] if joins else len(gap))
-        parts = CONNECTOR.split(suffix, maxsplit=1)
-        before, wants = (prefix + " " + parts[0], parts[1]) if len(parts) == 2 else (prefix + " " + suffix,) * 2
+        joins = [j.start() for j in _top_level_joins(gap)]
+        if n + 1 < len(mentions):
+            gap = gap[:joins[-1]] if joins else gap
+            joins = [j for j in joins if j < len(gap)]
+        cut = m.end + len(gap)
+        product = products.get(m.product_id)
+        described = re.match(r"\s*[(（][^)）]*[)）]", gap)  # "Tablet (10-inch, 128GB, gold)": what they have
+        current, body = (described.group(0), gap[described.end():]) if described else ("", gap)
+        wants, connector = "", _connector(body, product)
+        before = prefix + " " + current + " " + (body[:connector.start()] if connector else "")
+        if product is not None:
+            region = body[connector.end():] if connector else body
+            bounds = [j.start() for j in _top_level_joins(region)] + [len(region)]
+            wants, start = region[:bounds[0]], bounds[0]  # then each next comma-separated part that names an option value
+            for stop in bounds[1:]:
+                if not option_hits(region[start:stop], product):
+                    break
+                wants, start = region[:stop], stop
+            if not option_hits(wants, product) and not any(cues.present(c, wants) for c in ("more", "less", "no_change")):
+                wants = ""
+        if not wants:  # "the bigger bottle", "the blue 1000 ml one": the words before the name
+            joins = [j.start() for j in _top_level_joins(body)]
+            wants = prefix + " " + (body[:joins[0]] if joins else body)
         candidates = [k for k, i in enumerate(order.items) if i.product_id == m.product_id and k not in used]
         if not candidates:
             continue
@@ -234,7 +286,7 @@ def pick_items(text: str, order: Order, products: dict[str, Product], *, all_ite
             return sum(1 for val in order.items[k].options.values() if _has(norm(val), before))
         k = max(candidates, key=agreement)
         used.add(k)
-        picked.append((order.items[k], wants))
+        picked.append((order.items[k], wants, before))
     return picked
 
 
@@ -261,7 +313,7 @@ UNIT = re.compile(r"^(suite|ste|apt|apartment|unit|floor|fl|room|#)\b", re.I)
 
 
 STREET = re.compile(r"(?<![\w#])\d+[A-Za-z]?\s+[^\W\d]")
-NOT_ADDRESS = re.compile(r"[\u0600-\u06ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af;()]")
+NOT_ADDRESS = re.compile(r"[\u0600-\u06ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uff08\uff09\uff1b\u3002;()]")
 
 
 def find_address(text: str) -> dict[str, str] | None:
@@ -279,7 +331,7 @@ def find_address(text: str) -> dict[str, str] | None:
 def parse_address(text: str) -> dict[str, str] | None:
     """An address written on one line ('953 Park Avenue, Suite 613, New York, NY 10064, USA') as the shop stores it,
     or None when it does not look like one (a street with a number, a city, a postal code)."""
-    text = re.sub(r"\([^)]*\)", " ", text)
+    text = re.sub(r"[(（][^)）]*[)）]", " ", text)
     parts = [p.strip(" .") for p in re.split(r",|\n", text) if p.strip(" .")]
     if len(parts) < 3 or not re.search(r"\d", parts[0]):
         return None

@@ -17,14 +17,16 @@ from ...shop.repository import ShopRepository
 from ...shop.schemas import Customer, Order, Product
 from . import cues
 from ...lang.text import boundary_pattern, fold
-from .matching import AFTER, BEFORE, ZIP, find_address, norm, payment_in, pick_items, product_mentions, target_variant
+from .matching import AFTER, BEFORE, ZIP, Target, find_address, norm, payment_in, pick_items, product_mentions, target_variant
 from .schemas import Request
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 # what each cue concept asks for, strongest first when several are said together ("change the address")
 INTENTS = ("human", "default_address", "address", "payment", "cancel", "return", "exchange", "modify", "refund", "status", "policy")
-CLAUSE_END = re.compile(r"[;!?。！？\n]|\.(?=\s|$)")
-REFERENCE = re.compile(r"(?:same as|same address as|as (?:in|on|for)|like|from|与|和|igual que|como en|مثل|와 같은|동일)\s*(?:my |the |order |pedido |订单 )*$")
+CLAUSE_END = re.compile(r"[;；!?。！？\n]|\.(?=\s|$)")
+REFERENCE = re.compile(r"(?:same as|same address as|as (?:in|on|for)|igual que|misma que|mismo que|como en|como el|como la|مثل|동일)"
+                       r"\s*(?:my |the |order |pedido |el |la |订单 )*$")
+REFERENCE_AFTER = re.compile(r"^\s*(?:[와과]\s*(?:같|동일)|一样|相同)")
 
 
 def identify(shop: ShopRepository, text: str) -> tuple[str, str] | None:
@@ -61,7 +63,8 @@ def _order_mentions(text: str, orders: list[Order]) -> list[tuple[int, str, bool
     for o in orders:
         bare = re.escape(norm(o.id).lstrip("#"))
         for m in re.finditer(rf"{BEFORE}#?{bare}{AFTER}", text):
-            out.append((m.start(), o.id, bool(REFERENCE.search(text[max(0, m.start() - 30):m.start()]))))
+            out.append((m.start(), o.id, bool(REFERENCE.search(text[max(0, m.start() - 30):m.start()])
+                                              or REFERENCE_AFTER.search(text[m.end():m.end() + 12]))))
     return sorted(out)
 
 
@@ -77,7 +80,13 @@ def _intents(clause: str) -> list[cues.Hit]:
             groups[-1].append(h)
         else:
             groups.append([h])
-    return [min(g, key=lambda h: INTENTS.index(h.concept)) for g in groups]
+    picked = [min(g, key=lambda h: INTENTS.index(h.concept)) for g in groups]
+    merged: list[cues.Hit] = []
+    for h in picked:  # "주소를 ... 바꿔 주세요", "the address ... the same address as": one request, its verb at the end
+        if merged and merged[-1].concept in ("address", "default_address", "payment") and h.concept in ("modify", merged[-1].concept):
+            continue
+        merged.append(h)
+    return merged
 
 
 def _overlaps(neg: cues.Hit, hits: list[cues.Hit], hit: cues.Hit) -> bool:
@@ -93,8 +102,16 @@ def _masked(folded: str, orders: list[Order]) -> str:
     return folded
 
 
-def drafts(text: str, orders: list[Order]) -> list[_Draft]:
-    """The message cut into one piece per thing asked, each with the orders it names."""
+PAUSE = re.compile(r"[,，、]|\s(?:and|y|et|und|e|then|also)\s|和|并且|然后|그리고|\sو")
+
+
+def drafts(text: str, orders: list[Order], wants_change=None) -> list[_Draft]:
+    """The message cut into one piece per thing asked, each with the orders it names: clauses at sentence ends and
+    semicolons, a clause with several requests at the last comma or "and" before each next one ("cancel #W1, I don't
+    need it, and #W2 was a mistake, cancel it too"); a piece that names no order is about the last one named. A refund
+    said beside a return or a cancellation is how that one is paid back, not a request of its own. A clause with no
+    request word that names an item and another of its options ("I'd like the sunglasses in black") asks to change
+    it (``wants_change(clause, order_ids)`` says so, from the records)."""
     folded = fold(text)
     masked = _masked(folded, orders)
     spans, start = [], 0
@@ -112,24 +129,51 @@ def drafts(text: str, orders: list[Order]) -> list[_Draft]:
         named = [oid for _, oid, ref in mentions if not ref]
         refs = [oid for _, oid, ref in mentions if ref]
         groups = _intents(masked[a:b])
-        if not groups:
-            if named:
+        continues = bool(out) and out[-1].intent in ("modify", "exchange") and set(named) <= set(out[-1].orders)
+        if not groups and not continues and wants_change is not None and wants_change(clause, list(dict.fromkeys(named)) or context):
+            groups = [cues.Hit("modify", 0, 0)]
+        if not groups or (groups[0].concept == "refund" and out and out[-1].intent in ("return", "cancel", "refund") and
+                          set(named) <= set(out[-1].orders) and len(groups) == 1):
+            if named and not groups:
                 context = list(dict.fromkeys(named))
-            if out and not named:
+            if out and (not named or groups):
                 out[-1].text += " " + clause
                 out[-1].original += " " + text[a:b]
                 out[-1].refs += refs
             continue
-        cuts = [0] + [g.start for g in groups[1:]] + [len(clause)]
-        for g, (s, e) in zip(groups, zip(cuts, cuts[1:])):
-            piece = clause[s:e]
-            own = [oid for pos, oid, ref in mentions if s <= pos < e and not ref]
-            orders_here = list(dict.fromkeys(own)) or (list(dict.fromkeys(named)) if named else context)
-            out.append(_Draft(g.concept, piece, text[a + s:a + e], orders_here,
-                              [oid for pos, oid, ref in mentions if s <= pos < e and ref]))
+        cuts = [0]
+        for prev, g in zip(groups, groups[1:]):
+            pauses = [m.end() for m in PAUSE.finditer(clause, prev.end, g.start)]
+            cuts.append(pauses[-1] if pauses else g.start)
+        cuts.append(len(clause))
+        for g, (s0, e0) in zip(groups, zip(cuts, cuts[1:])):
+            own = list(dict.fromkeys(oid for pos, oid, ref in mentions if s0 <= pos < e0 and not ref))
+            piece_refs = [oid for pos, oid, ref in mentions if s0 <= pos < e0 and ref]
+            if g.concept == "refund" and out and out[-1].intent in ("return", "cancel") and (not own or own == out[-1].orders):
+                out[-1].text += " " + clause[s0:e0]
+                out[-1].original += " " + text[a + s0:a + e0]
+                continue
+            out.append(_Draft(g.concept, clause[s0:e0], text[a + s0:a + e0], own or list(context), piece_refs))
+            if own:
+                context = own
         if named:
-            context = list(dict.fromkeys(named))
+            context = list(dict.fromkeys(named))[-1:] if len(set(named)) > 1 else list(dict.fromkeys(named))
     return out
+
+
+def _about(d: _Draft, order_id: str, orders: list[Order]) -> tuple[str, str]:
+    """The part of a piece about one of the several orders it names (from that order's id to the next one's), folded
+    and original; the whole piece when it names one order."""
+    if len(d.orders) < 2:
+        return d.text, d.original
+    at = sorted((pos, oid) for pos, oid, ref in _order_mentions(d.text, orders) if not ref)
+    starts = [pos for pos, oid in at if oid == order_id]
+    if not starts:
+        return d.text, d.original
+    s0 = starts[0]
+    later = [pos for pos, _ in at if pos > s0]
+    e0 = later[0] if later else len(d.text)
+    return d.text[s0:e0], d.original[s0:e0]
 
 
 SUITS = {"cancel": ("pending",), "modify_items": ("pending",), "order_address": ("pending",), "order_payment": ("pending",),
@@ -168,15 +212,28 @@ def read_requests(text: str, customer: Customer, orders: list[Order], products: 
     by_id = {o.id: o for o in orders}
     whole = norm(text)
     out: list[Request] = []
-    for d in drafts(text, orders):
-        order_ids = d.orders or [None]
-        for oid in order_ids:
+    def wants_change(clause: str, order_ids: list[str]) -> bool:
+        said = norm(clause)
+        for o in (by_id[i] for i in order_ids if i in by_id):
+            for item, wants, before in pick_items(said, o, products):
+                product = products.get(item.product_id)
+                target = target_variant(product, item.options, wants, before) if product else None
+                if target is not None and target.wanted and any(item.options.get(k) != v for k, v in target.wanted.items()):
+                    return True
+        return False
+
+    for d in drafts(text, orders, wants_change):
+        for oid in d.orders or [None]:
             order = by_id.get(oid) if oid else None
             kind = _kind(d.intent, order)
             if order is None and kind in SUITS:
                 order = _only_fitting(kind, norm(d.text), orders)
                 kind = _kind(d.intent, order)
-            out.append(_resolve(kind, d, order, whole, customer, orders, products, policy))
+            part = d if oid is None else _Draft(d.intent, *_about(d, oid, orders), d.orders, d.refs)
+            r = _resolve(kind, part, order, whole, customer, orders, products, policy)
+            if r.problem and part is not d:  # what the order's own words leave open, the whole piece may say
+                r = _resolve(kind, d, order, whole, customer, orders, products, policy)
+            out.append(r)
     return _merge(out)
 
 
@@ -226,23 +283,25 @@ def _resolve(kind, d: _Draft, order: Order | None, whole: str, customer: Custome
     if kind == "return":
         everything = cues.present("all_items", said) or len(order.items) == 1
         picked = pick_items(said, order, products, all_items=everything)
-        r.item_ids = [i.item_id for i, _ in picked]
+        r.item_ids = [i.item_id for i, _, _ in picked]
         if not r.item_ids:
             r.problem = "items"
         return r
     picked = pick_items(said, order, products)
     if not picked and len(order.items) == 1:
-        picked = [(order.items[0], said)]
-    for item, wants in picked:
+        picked = [(order.items[0], said, "")]
+    for item, wants, before in picked:
         product = products.get(item.product_id)
         keep = cues.find("no_change", wants)
         for h in keep:  # "no change" names no option value ('no' is one)
             wants = wants[:h.start] + " " * (h.end - h.start) + wants[h.end:]
-        target = target_variant(product, item.options, wants) if product else None
+        target = target_variant(product, item.options, wants, before) if product else None
         if target is not None and target.problem == "nothing asked" and keep:
             r.item_ids.append(item.item_id)
             r.new_item_ids.append(item.item_id)
             continue
+        if target is not None and target.variant is not None and target.variant.item_id == item.item_id:
+            target = Target(None, target.wanted, problem="nothing asked")  # what they named is what they have
         if target is None or target.variant is None:
             r.problem = f"variant:{item.item_id}:{target.problem if target else 'unknown product'}"
             return r
@@ -260,11 +319,15 @@ def _merge(requests: list[Request]) -> list[Request]:
         same = next((o for o in out if r.kind in ("return", "modify_items", "exchange") and o.kind == r.kind
                      and o.order_id == r.order_id and o.problem is None and r.problem is None), None)
         if same is not None:
-            same.item_ids += r.item_ids
-            same.new_item_ids += r.new_item_ids
+            for n, item_id in enumerate(r.item_ids):
+                if item_id not in same.item_ids:  # named twice ("the helmet ... refund the helmet to paypal"): once
+                    same.item_ids.append(item_id)
+                    if r.new_item_ids:
+                        same.new_item_ids.append(r.new_item_ids[n])
             same.text += " " + r.text
             continue
-        if r.kind in ("status", "policy", "human") and any(o.kind == r.kind and o.order_id == r.order_id for o in out):
+        if any(o.kind == r.kind and o.order_id == r.order_id and (r.kind in ("status", "policy", "human") or o.params("") == r.params(""))
+               for o in out):  # said twice ("change the address ... (the same address as #W1)"): asked once
             continue
         out.append(r)
     return out
