@@ -7,6 +7,7 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from tradewinds.models import FakeChatModel, Gateway
+from tradewinds.settings import Settings
 from tradewinds.sourcing.extract import extract
 from tradewinds.sourcing.report import GroundingError, check_grounding
 from tradewinds.sourcing.run import Budgets, RunStore, Sourcer
@@ -291,3 +292,24 @@ def test_buyer_set_supplier_weights_decide_the_shortlist_and_stay_with_the_sessi
     for bad in ("speed=2", "rating=high", "rating=-1"):
         with pytest.raises(BadInputError):
             parse_weights(bad)
+
+
+def test_runs_and_plans_from_before_workspaces_move_into_the_default_workspace(sourcer, tmp_path):
+    from tradewinds.bootstrap import adopt_legacy_files, bootstrap
+
+    report = sourcer.source("We need 500 vacuum insulated tumblers, under 9 USD each")
+    data = tmp_path / "old-data"
+    (data / "sourcing").mkdir(parents=True)
+    (data / "bulk").mkdir()
+    (tmp_path / "runs" / f"{report.run_id}.json").rename(data / "sourcing" / f"{report.run_id}.json")  # where runs lived before
+    (data / "bulk" / "bulk_0123456789ab.json").write_text('{"old": true}')
+    kept = data / "workspaces" / "local" / "bulk"
+    kept.mkdir(parents=True)
+    (kept / "bulk_0123456789ab.json").write_text('{"new": true}')  # a plan already in the workspace is never overwritten
+
+    services = bootstrap(Settings(data_dir=data))
+    assert services.sourcer(model=False).store.load(report.run_id).run_id == report.run_id  # found again, in 'local'
+    assert not (data / "sourcing").exists()
+    assert (kept / "bulk_0123456789ab.json").read_text() == '{"new": true}'
+    assert (data / "bulk" / "bulk_0123456789ab.json").read_text() == '{"old": true}'  # left where it was, not lost
+    assert adopt_legacy_files(services.settings) == 0

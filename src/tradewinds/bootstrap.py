@@ -137,9 +137,33 @@ def make_backend(settings: Settings) -> SearchBackend:
     return build(url, rest, settings)
 
 
+LEGACY_FOLDERS = ("sourcing", "bulk")  # where runs and bulk plans lived before workspaces
+
+
+def adopt_legacy_files(settings: Settings) -> int:
+    """Sourcing runs and bulk plans written before workspaces (``<data>/sourcing``, ``<data>/bulk``) move into the
+    default workspace's folders (``TRADEWINDS_WORKSPACE``), where its users find them again. A file of the same name
+    already there is kept, and the old one left where it was. Returns how many moved; a second call moves nothing."""
+    moved = 0
+    for name in LEGACY_FOLDERS:
+        old = settings.data_dir / name
+        if not old.is_dir():
+            continue
+        new = settings.data_dir.joinpath("workspaces", settings.workspace, name)
+        new.mkdir(parents=True, exist_ok=True)
+        for f in sorted(old.iterdir()):
+            if not (new / f.name).exists():
+                f.replace(new / f.name)  # one filesystem: a rename, all or nothing per file
+                moved += 1
+        if not any(old.iterdir()):
+            old.rmdir()
+    return moved
+
+
 def bootstrap(settings: Settings | None = None) -> Services:
     settings = settings or get_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    adopt_legacy_files(settings)
     repo = CatalogRepository(open_database(settings.resolved_database_url))
     backend = make_backend(settings)
     return Services(settings=settings, repo=repo, backend=backend, search=ProductSearch(backend))
