@@ -82,6 +82,8 @@ def test_money_is_a_unit_cap_or_a_budget_in_any_currency(text, expected):
     ("Kafe için 60 bistro sandalye, İzmir'e teslim", {"destination": ["TR"], "include": [], "exclude": []}),  # 'kafe' is a word
     ("दिल्ली के लिए 500 सूती तौलिए, केवल भारत के आपूर्तिकर्ता", {"destination": ["IN"], "include": ["IN"], "exclude": []}),
     ("스마트 도어락 100개, 중국산 제외", {"destination": [], "include": [], "exclude": ["CN"]}),  # made in China, excluded
+    ("Frische Schnittblumen: 500 Bund Rosen", {"destination": [], "include": [], "exclude": []}),  # a German noun, not Frisco
+    ("500 Tassen, Lieferung zu Hamburgs Hafen", {"destination": ["DE"], "include": [], "exclude": []}),  # the genitive still is
 ])
 def test_destination_allowed_and_excluded_countries_in_any_language(text, countries):
     assert extract(text).countries == countries

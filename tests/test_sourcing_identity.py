@@ -222,6 +222,10 @@ def test_a_cap_per_named_item_goes_to_that_line_only():
     "ギターの弦を2000セット購入したい",
     "हमें 2000 गिटार के तार चाहिए",
     "Butuh 500 tali jam tangan",  # the head before its modifier without a linking word
+    "Ci servono 60 tavoli da ping pong",  # a kind of table no catalog table's title mentions
+    "Necesitamos 5000 bolsas de té para la cafetería",
+    "Otelimiz için 5000 sabunluk",  # a soap dish: a Turkish suffix that makes another word of 'sabun'
+    "Precisamos de 2000 pen drives de 32GB",  # an English compound keeps English order: drives, not pens
 ])
 def test_an_accessory_of_a_product_is_not_that_product(sourcer, need):
     report = sourcer.source(need)
@@ -258,7 +262,30 @@ def test_a_kind_named_in_titles_only_as_a_modifier_is_not_carried():
     ("Pesan 300 tas tote kanvas dengan logo", "Handbags and totes"),  # 'tas' is the bag itself ('tas kain')
     ("Busco un proveedor de sillas de oficina, 100 unidades", "Office seating"),  # who sells is not what is sold
     ("ต้องการแก้วกาแฟกระดาษ 5000 ใบ", "Paper cups"),  # a coffee cup of paper; 'แก้ว' heads the name, it is not glass
+    ("Servono 1000 asciugamani da albergo", "Towels"),  # 'albergo' is 'hotel' in the catalog's titles (a venue cue)
+    ("Queremos 200 camisas de linho masculinas", "Woven shirts"),  # linen is what they are made of
+    ("250 elektrische steppen voor verhuur in Amsterdam", "Electric scooters"),  # a Dutch plural that doubles its consonant
 ])
 def test_a_product_described_by_what_follows_it_stays_the_product(sourcer, demo_services, need, family):
     line = sourcer.source(need).ledger.lines[0]
     assert line.kind_confirmed and [c.split(" > ")[-1] for c in line.categories] == [family]
+
+
+def test_what_a_product_comes_without_is_never_the_product_and_rules_out_candidates_that_have_it():
+    from tradewinds.catalog.schemas import Product
+    from tradewinds.sourcing.score import _has_feature
+
+    ledger, _ = understand("Busco 400 patinetes para niños, sin motor", None)
+    (line,) = ledger.lines
+    assert line.concept != "electric motor" and line.without == ["electric motor"] and line.quantity == 400
+    scooter = Product.model_validate({"id": "prd_" + "a" * 16, "external_id": "s1", "title": "Patinete eléctrico plegable", "language": "es",
+                                      "category": "Vehicles > Electric scooters", "attributes": [{"name": "motor", "value": 350, "unit": "W"}]})
+    assert _has_feature(line.without, scooter.title, "es", scooter) == "attribute motor = 350 W"
+    assert _has_feature(line.without, "Patinete infantil de 3 ruedas", "es", None) is None
+
+
+def test_a_modifier_the_catalogs_titles_carry_keeps_the_product():
+    ledger, _ = understand("Ci servono 60 tavoli da ping pong", None)
+    assert ledger.lines[0].modifiers == ["ping", "pong"]
+    ledger, _ = understand("Necesitamos 300 toallas de alta calidad", None)  # an attribute noun, not a kind
+    assert ledger.lines[0].modifiers == [] and ledger.lines[0].concept == "towel"

@@ -97,3 +97,20 @@ def present(concept: str, folded: str, language: str | None = None) -> bool:
 def number_words(language: str) -> dict[str, int]:
     """Numbers written as words in ``language`` ('two' -> 2, '两' -> 2), folded."""
     return {fold(w): int(v) for w, v in table().get("number_words", {}).get(language, {}).items()}
+
+
+@cache
+def _by_phrase(language: str) -> dict[str, tuple[str, ...]]:
+    out: dict[str, tuple[str, ...]] = {}
+    for concept, by_lang in table().items():
+        english = tuple(fold(w).strip() for w in by_lang.get("en") or [] if isinstance(w, str))
+        for w in by_lang.get(language) or []:
+            if isinstance(w, str) and english:
+                out.setdefault(fold(w).strip(), english)
+    return out
+
+
+def english_forms(word: str, language: str) -> tuple[str, ...]:
+    """The English phrases of the cue concept a word belongs to in its language ('albergo' -> 'hotel', 'hostel' ...);
+    () when it is no cue word. What a venue or audience word means in a catalog's English titles."""
+    return _by_phrase(language).get(fold(word).strip(), ())

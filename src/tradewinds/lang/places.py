@@ -38,6 +38,9 @@ _ALIASES = {"usa": "US", "u.s.": "US", "u.s.a.": "US", "america": "US", "uk": "G
 _NOT_PLACES = {"man", "mali", "oman", "togo", "peru", "chile", "cuba", "guinea", "jordan", "turkey", "china", "georgia", "sudan",
                "cina", "abd", "bae", "vae", "eau", "eua"}
 _WORD = re.compile(rf"{LETTER}+(?:[.'’-]{LETTER}+)*\.?")
+# Languages that inflect a place name only by adding a fixed ending (every German noun is capitalised, so a stem
+# match there would take 'Frische' for Frisco)
+_NAME_ENDINGS = {"de": ("s", "es"), "nl": ("s",)}
 
 
 @dataclass(frozen=True)
@@ -87,9 +90,11 @@ def _stems() -> dict[str, list[tuple[str, str, str]]]:
     return out
 
 
-def stem_match(word: str, *, countries_only: bool = False, min_share: float = 0.8) -> tuple[str, str] | None:
+def stem_match(word: str, *, countries_only: bool = False, min_share: float = 0.8,
+               endings: tuple[str, ...] | None = None) -> tuple[str, str] | None:
     """(code, kind) when ``word`` is an inflected or derived form of a place name ('Warszawy' -> Warszawa,
-    'Chin' -> Chiny; with min_share=0.5, demonyms such as 'cinesi' -> Cina)."""
+    'Chin' -> Chiny; with min_share=0.5, demonyms such as 'cinesi' -> Cina). ``endings``: the only endings the
+    language adds to a whole name (German: the genitive 's', so 'Chinas' is China and 'Frische' is not Frisco)."""
     w = fold(word).strip(".'’")
     if len(w) < 3:
         return None
@@ -97,6 +102,8 @@ def stem_match(word: str, *, countries_only: bool = False, min_share: float = 0.
     for key in {w[:4], w[:3]}:
         for name, code, kind in _stems().get(key, []) if len(key) == 4 else []:
             if countries_only and kind != "country":
+                continue
+            if endings is not None and not (w.startswith(name) and w[len(name):] in endings):
                 continue
             common = len(_common_prefix(w, name))
             # a country's name may change its last two letters ('Chiny' -> 'Chin'), a city's only its last one
@@ -211,7 +218,7 @@ def find_places(text: str, *, inflecting: bool = False, language: str | None = N
         for w in words:
             original = text[w.start():w.end()]
             if _proper(original) and original[:1].isalpha() and not any(w.start() < y and x < w.end() for x, y in taken):
-                hit = stem_match(re.split(r"['’]", original)[0])
+                hit = stem_match(re.split(r"['’]", original)[0], endings=_NAME_ENDINGS.get(language or ""))
                 if hit:
                     add(w.start(), w.end(), hit[0], hit[1])
     return sorted(found, key=lambda p: p.start)

@@ -18,7 +18,7 @@ import re
 import time
 from dataclasses import dataclass, field
 
-from ..lang import fold
+from ..lang import cues, fold
 from .lexicon import Concept, names, surface, title_concepts, title_heads
 from .specs import COLOURS, MATERIALS
 
@@ -126,6 +126,12 @@ class CatalogKinds:
         def mentions(c: str, q: Concept) -> bool:
             return self.concept_share.get(q.name, {}).get(c, 0.0) >= 0.02 or self.word_share.get(_singular(q.head), {}).get(c, 0.0) >= 0.02
         return [c for c in categories if all(mentions(c, q) for q in qualifiers)]
+
+    def mentions_word(self, category: str, word: str, language: str = "en") -> bool:
+        """Do the category's titles carry the buyer's word, as written or, for a venue or audience word the cue tables
+        list ('albergo', 'oficina'), in the English they name it with?"""
+        forms = {_singular(word)} | {_singular(w) for w in cues.english_forms(word, language)}
+        return any(self.word_share.get(f, {}).get(category, 0.0) >= 0.02 for w in forms for f in {w, *w.split()})
 
     def _by_context(self, categories: list[str], context: str, own: set[str]) -> list[str]:
         words = {_singular(w) for w in _WORD.findall(context)} - _GENERIC - own

@@ -115,6 +115,9 @@ def _load() -> tuple[dict[str, dict[str, Concept]], dict[tuple[str, str], str]]:
 
 
 _GERMANIC_ENDINGS = ("", "e", "n", "en", "er", "s", "es", "ern", "ns", "ens")
+# Turkish suffixes that make another word of a noun rather than inflect it: 'sabunluk' is a soap dish, 'sabuncu' a
+# soap seller, 'sabunsuz' without soap, 'sabunlu' with soap; 'sabunlar' (plural) and 'sabunu' are still soap
+_TR_DERIVING = re.compile(r"^(?:l[ıiuü]k|l[ıiuü]ğ|c[ıiuü]|ç[ıiuü]|s[ıiuü]z|l[ıiuü](?!k))")
 
 
 def _word_match(token: str, word: str, inflect: bool = True, language: str = "") -> bool:
@@ -122,6 +125,12 @@ def _word_match(token: str, word: str, inflect: bool = True, language: str = "")
     adds at most three: 'toalhas'~'toalha', 'кружек'~'кружка', 'krzeseł'~'krzesło'; not 'bestellen'~'besteck'."""
     if token == word or token in (word + "s", word + "es") or (word.endswith("y") and token == word[:-1] + "ies"):
         return True
+    if language == "nl" and word[-1:].isalpha() and token == word + word[-1] + "en":  # 'steppen', 'potten' (not 'kopen')
+        return True
+    if language == "tr":
+        stem = word[:-3] if word.endswith(("lar", "ler")) else word  # the lexicon's plural 'sabunlar' names 'sabun' too
+        if token.startswith(stem) and _TR_DERIVING.match(token[len(stem):]):
+            return False
     if not inflect or len(word) < (5 if word.isascii() else 4):  # 'мешок', 'मशीन' ('मशीनें'): short in letters, not in sounds
         return False
     common = 0
@@ -185,7 +194,7 @@ def find_terms(text: str, language: str) -> list[Term]:
     if not found:
         for lang in names():
             if lang not in (language, "en"):  # one character of another language's script is a word there, not here ('机')
-                found += [t for t in _find(text, lang) if len(t.native.strip()) >= 2]
+                found += [t for t in _find(text, lang, inflect=False) if len(t.native.strip()) >= 2]  # its words as listed
     found.sort(key=lambda t: (t.start, -(t.end - t.start)))
     out: list[Term] = []
     for t in found:
@@ -345,6 +354,16 @@ def nearest(terms: list[Term], span: tuple[int, int]) -> Term | None:
     def distance(t: Term) -> int:
         return max(t.start - span[1], span[0] - t.end, 0)
     return min(terms, key=distance, default=None)
+
+
+def names_phrase(phrase: str) -> Concept | None:
+    """The concept a phrase is a name of, as a whole, in any language the lexicon has ('bolsas de tela' is a tote bag
+    in Spanish, whatever language a short request was taken for)."""
+    for lang in names():
+        for t in _find(phrase, lang):
+            if t.start == 0 and t.end == len(phrase.rstrip()):
+                return t.concept
+    return None
 
 
 def title_concepts(text: str, language: str = "en") -> set[Concept]:

@@ -49,6 +49,11 @@ class LedgerLine(_Model):
     kind_note: str | None = Field(None, max_length=300, description="How the product's kind was decided")
     qualifiers: list[str] = Field(default_factory=list, description="Other products the buyer's phrase says this one is for "
                                   "('acoustic guitar' in 'cuerdas de guitarra'); the catalog's kind must fit them")
+    modifiers: list[str] = Field(default_factory=list, description="The buyer's own words that narrow the product to a kind "
+                                 "the lexicon does not name ('ping pong' in 'tavoli da ping pong'); the catalog's titles of the "
+                                 "kind must carry them")
+    without: list[str] = Field(default_factory=list, description="Product concepts the buyer said it comes without ('electric "
+                               "motor' in 'sin motor'); a candidate whose record names one is another kind")
     kind_confirmed: bool = Field(True, description="False: only a model's translation names the product; no candidate counts "
                                  "as it until the buyer confirms the name (edit the plan)")
 

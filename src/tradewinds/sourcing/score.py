@@ -13,7 +13,8 @@ from __future__ import annotations
 from ..catalog.schemas import Capability, Product, Supplier
 from ..search.schemas import SearchHit
 from .kinds import Kind, line_words, same_kind
-from .lexicon import concepts
+from ..lang import fold
+from .lexicon import concepts, title_concepts
 from .schemas import Ledger, LedgerLine, Option, RequirementCheck, Spec
 from .specs import label as spec_label
 from .specs import to_base
@@ -44,8 +45,25 @@ def product_check(line: LedgerLine, hit: SearchHit, product: Product | None, kin
                                 evidence=f"title: {hit.title!r}; {line.kind_note or 'the product is unconfirmed'}")
     ok, why = same_kind(kind, line_words(concepts().get(line.concept) if line.concept else None, language, line.native)
                         + [line.name], title, language, hit.category)
+    having = _has_feature(line.without, title, language, product) if ok else None
+    if having:
+        ok, why = False, f"{why}; but the record names {having}, and the buyer asked for one without it"
     return RequirementCheck(requirement=f"is a {line.name}", kind="product", status="met" if ok else "fails", weight=3.0,
                             evidence=f"title: {hit.title!r}; {why}")
+
+
+def _has_feature(without: list[str], title: str, language: str, product: Product | None) -> str | None:
+    """What of ``without`` (concept names) the record names, in its title or an attribute's name ('motor' = 350 W)."""
+    for name in without:
+        concept = concepts().get(name)
+        if concept is None:
+            continue
+        if concept in title_concepts(title, language):
+            return f"'{name}' in its title"
+        attribute = next((a for a in (product.attributes if product else []) if concept.head in fold(a.name).split()), None)
+        if attribute is not None:
+            return f"attribute {attribute.name} = {attribute.value}{(' ' + attribute.unit) if attribute.unit else ''}"
+    return None
 
 
 def _find_attribute(spec: Spec, product: Product | None):

@@ -77,6 +77,11 @@ _MATERIALS_NATIVE.update({
     "papel": "paper", "papier": "paper", "kağıt": "paper", "бумаги": "paper", "бумажные": "paper", "бумажных": "paper",
     "giấy": "paper", "kertas": "paper", "कागज": "paper", "कागज़": "paper", "กระดาษ": "paper",
     "สแตนเลส": "stainless steel", "ผ้าฝ้าย": "cotton", "หนัง": "leather", "ไม้": "solid wood", "แก้ว": "glass", "เซรามิก": "ceramic",
+    # linen and canvas
+    "lino": "linen", "linho": "linen", "linnen": "linen", "keten": "linen", "лён": "linen", "льна": "linen", "lanh": "linen",
+    "lona": "canvas", "toile": "canvas", "segeltuch": "canvas", "kanvas": "canvas", "płótno": "canvas", "płótna": "canvas",
+    "холст": "canvas", "брезент": "canvas", "vải bạt": "canvas", "亚麻": "linen", "帆布": "canvas", "リネン": "linen",
+    "キャンバス": "canvas", "린넨": "linen", "캔버스": "canvas", "كتان": "linen", "ลินิน": "linen", "लिनन": "linen",
 })
 
 COLOURS = ("black", "white", "red", "blue", "green", "grey", "gray", "silver", "gold", "pink", "beige", "brown", "navy", "yellow",

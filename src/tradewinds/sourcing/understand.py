@@ -27,7 +27,8 @@ from ..models.gateway import Gateway
 from .extract import Extracted, extract, normalize
 from .kinds import CatalogKinds, line_words
 from ..search.schemas import MAX_QUANTITY
-from .lexicon import HEAD_FIRST, Term, concepts, find_terms, names, nearest
+from ..lang.places import find_places
+from .lexicon import HEAD_FIRST, Term, concepts, find_terms, is_material, names, names_phrase, nearest
 from .schemas import Ledger, LedgerLine, Spec
 from .specs import find_specs, strip_measures
 from .templates import match_template
@@ -90,7 +91,11 @@ def _words_of_quantity(text: str, e: Extracted, index: int) -> str:
     quantities = e.quantities
     if index < len(quantities):
         start, end = quantities[index][1]
-        if e.language in _OBJECT_FIRST or (e.language in ("tr", "hi") and index == 0 and len(quantities) == 1):
+        either = e.language in ("tr", "hi") and index == 0 and len(quantities) == 1  # '500 adet tişört' or 'tişört 500 adet'
+        if either and len(after := _words_after(text, e, index)) >= 2 and any(
+                _content_word(w, e.language) for w in re.findall(rf"{LETTER}{{2,}}", after)):
+            return after
+        if e.language in _OBJECT_FIRST or either:
             before = re.split(r"[,.;:，。；、!?]", text[quantities[index - 1][1][1] if index else 0:start])[-1].strip()
             count = cues.starts_with("count", fold(before), gap=0, language=e.language) if index else None
             if count:  # the previous count's word: '2000개와 LED 패널 500개'
@@ -98,17 +103,23 @@ def _words_of_quantity(text: str, e: Extracted, index: int) -> str:
             before = re.sub(r"^\s*(?:와|과|및|하고|이랑|랑|と|や|及び?|และ)\s*|[をのはがと]\s*$", "", before.strip())
             if len(before) >= 2:
                 return before[:80]
-        rest = text[end:quantities[index + 1][1][0] if index + 1 < len(quantities) else len(text)]
-        count = cues.starts_with("count", fold(rest), gap=1, language=e.language)
-        if count:
-            rest = rest[count.end:]
-        rest = _LINK_WORD.sub("", rest)
-        name = _STOP.split(rest, maxsplit=1)[0].strip()
-        name = re.sub(r"\s+(?:en|und|et|e|y|i|ve|и|và|dan|และ|और|och|og)$", "", name, flags=re.I)  # the 'and' before the next count
+        name = _words_after(text, e, index)
         if len(name) >= 2:
-            return name[:80]
+            return name
     words = [w for w in re.findall(r"[^\W\d_]+", text) if len(w) > 2][:6]
     return " ".join(words)[:80] or text[:80]
+
+
+def _words_after(text: str, e: Extracted, index: int) -> str:
+    """The words after a count, up to a cue word, punctuation or the next count ('500 pares de botas, ...' -> 'botas')."""
+    quantities = e.quantities
+    rest = text[quantities[index][1][1]:quantities[index + 1][1][0] if index + 1 < len(quantities) else len(text)]
+    count = cues.starts_with("count", fold(rest), gap=1, language=e.language)
+    if count:
+        rest = rest[count.end:]
+    rest = _LINK_WORD.sub("", rest)
+    name = _STOP.split(rest, maxsplit=1)[0].strip()
+    return re.sub(r"\s+(?:en|und|et|e|y|i|ve|и|và|dan|และ|और|och|og)$", "", name, flags=re.I)[:80]  # the 'and' before the next count
 
 
 def _counted_term(text: str, free: list[Term], quantities: list, i: int, language: str) -> Term | None:
@@ -237,10 +248,12 @@ def _describes_another(text: str, term: Term, language: str) -> bool:
     ('guitar strings', 'office chair cushions', '咖啡杯盖', 'ギターの弦', '기타 줄', 'gitar teli', 'गिटार के तार'), or a
     noun and 'for/of/de' before it in any ('lids for coffee cups', 'cuerdas de guitarra', 'струн для гитары'), or a
     noun right before it in head-first languages without a linking word ('dây đàn guitar', 'tali jam tangan', 'وتر جيتار').
-    An English term in the plural is the product ('LED bulbs warm white'): English modifiers stay singular."""
+    An English term in the plural is the product ('LED bulbs warm white'): English modifiers stay singular. An English
+    term in another language's need keeps English order ('pen drives' in Portuguese are drives, not pens)."""
     after = text[term.end:term.end + 30]
-    if language in _HEAD_LAST and not (language == "en" and re.search(r"s$", term.native, re.I)):
-        link = _LINK_AFTER.get(language)
+    order = "en" if term.language == "en" and language not in _HEAD_LAST else language
+    if order in _HEAD_LAST and not (order == "en" and re.search(r"s$", term.native, re.I)):
+        link = _LINK_AFTER.get(order)
         rest = re.sub(rf"^\s*{link}\s*", "", after) if link else after
         if unspaced(term.native[-1:]) and language in ("zh", "ja"):
             run = re.match(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]+", rest)
@@ -248,7 +261,8 @@ def _describes_another(text: str, term: Term, language: str) -> bool:
                 return True
         else:
             m = re.match(rf"[ -]?({LETTER}+)", rest) if (rest[:1] in (" ", "-") or link and rest is not after) else None
-            if m and _content_word(m.group(1), language, counts=False) and not _own_word(m.group(1), term, language):
+            if m and _content_word(m.group(1), language, counts=False) and not _own_word(m.group(1), term, language) \
+                    and not is_material(m.group(1)):  # 'tas tote kanvas': what it is made of
                 return True
     before = re.split(r"[,.;:，。；、!?()]", text[max(0, term.start - 40):term.start])[-1]
     m = re.search(rf"({LETTER}+)\s+{_LINK_BEFORE}\s+{_ARTICLES}$|({LETTER}+)\s+{_LINK_BEFORE}['’]?$", before, re.I)
@@ -290,6 +304,57 @@ def _negated_terms(text: str, language: str, terms: list[Term], counts: int) -> 
     return out if len(out) < max(len(terms), counts) else []
 
 
+def _without_terms(text: str, language: str, terms: list[Term]) -> list[Term]:
+    """Products named as what the product comes *without* ('patinetes para niños, sin motor', 'モーターなし'): a
+    feature ruled out, never the product, even when no other product is named."""
+    folded, out = fold(text), []
+    for t in terms:
+        before = re.split(r"[,.;:，。；、!?]", folded[max(0, t.start - 16):t.start])[-1]
+        after = folded[t.end:t.end + 12]
+        if cues.ends_with("without", before, gap=2, language=language) or cues.starts_with("without_after", after, gap=1,
+                                                                                              language=language):
+            out.append(t)
+    return out
+
+
+_OF = re.compile(r"\s+(?:de|di|da|do|du|des|del|dei|della|delle|degli|dos|das)\s+|\s+d['’]", re.I)
+_NEXT_WORD = re.compile(rf"[ \t]*({LETTER}+)")
+
+
+@cache
+def _attribute_nouns(language: str) -> frozenset[str]:
+    return frozenset(fold(w) for lang in (language, "en") for w in cues.table().get("attribute_nouns", {}).get(lang, []))
+
+
+def modifier_words(text: str, term: Term, language: str, terms: list[Term]) -> list[str]:
+    """The buyer's words right after a head-first language's product noun, joined by 'of', that narrow it to a kind
+    the product lexicon does not name: 'ping pong' in 'tavoli da ping pong', 'té' in 'bolsas de té'. Materials,
+    colours, numbers, cue words, attribute nouns ('de alta calidad'), places and other products (the lexicon's,
+    kept as qualifiers) are not; nor is a purpose after 'para'/'pour'/'per' ('toallas para hotel'). The catalog's
+    titles of the kind must carry these words for its products to count as this one (``resolve_kind``)."""
+    if language not in HEAD_FIRST or language in ("ar", "th", "vi", "id", "ms") or term.language != language:
+        return []
+    link = _OF.match(text, term.end)
+    if link is None:
+        return []
+    following = []
+    at = link.end()
+    while len(following) < 3 and (m := _NEXT_WORD.match(text, at)):
+        following.append(m)
+        at = m.end()
+    if any(fold(m.group(1)) in _attribute_nouns(language) or any(t.start <= m.start(1) < t.end for t in terms) for m in following):
+        return []  # 'de alta calidad'; or another product, kept as a qualifier
+    words: list[str] = []
+    for m in following[:2]:
+        word = m.group(1)
+        if not _content_word(word, language) or is_material(word) or find_places(word, language=language):
+            break
+        words.append(word)
+        if names_phrase(text[term.start:m.end()]) is not None:
+            return []  # a name the lexicon has in another language ('bolsas de tela' in a request taken for Portuguese)
+    return words
+
+
 def check_need(text: str) -> None:
     """Refuse what is not a purchase request: too long, a formula, or no words at all."""
     if len(text) > MAX_NEED_CHARS:
@@ -319,6 +384,10 @@ def understand(need: str, gateway: Gateway | None, *, kinds: CatalogKinds | None
         notes.append(f"not required, as written: {', '.join(e.negated_certifications)}")
     currency = e.currency or "USD"
     terms = _product_terms(find_terms(text, e.language), e, text)
+    without = _without_terms(text, e.language, terms)
+    if without:
+        notes.append(f"without, as written: {', '.join(t.native for t in without)} (a product that has it is another kind)")
+        terms = [t for t in terms if t not in without]
     modifiers = [t for t in terms if _describes_another(text, t, e.language)]
     if modifiers:  # 'guitar strings', '吉他弦', 'गिटार के तार': the product is what the term describes
         notes.append("named by the buyer's words, the lexicon's product only describing them: "
@@ -347,6 +416,8 @@ def understand(need: str, gateway: Gateway | None, *, kinds: CatalogKinds | None
             raise NotAProductError("the need is an instruction and names no product",
                                    hint="write what you want to buy, e.g. '500 ceramic mugs, under 2 USD each'")
         lines = _explicit_lines(text, e, terms, model_lines, currency, quantity_scale, notes)
+        for line in lines:
+            line.without = [t.concept.name for t in without]
     if quantity_scale != 1:
         notes.append(f"quantities scaled x{quantity_scale:g}")
     for line in lines:
@@ -459,9 +530,12 @@ def _explicit_lines(text: str, e: Extracted, terms: list[Term], model_lines: lis
         picked = [(t, ml, q) for (t, _, q), ml in zip(picked, model_lines, strict=True)]
     for i, (term, ml, q) in enumerate(picked, 1):
         qualifiers = [c.name for c in term.qualifiers] if term is not None else []
+        modifiers = modifier_words(text, term, e.language, terms) if term is not None else []
         if term is not None:  # an English buyer's own words name the line ('hammer drill'); others get the English name
             name = _singular_phrase(term.native) if e.language == "en" else term.english
             native, concept = (term.native if e.language != "en" else None), term.concept.name
+            if modifiers:
+                native = text[term.start:text.index(modifiers[-1], term.end) + len(modifiers[-1])]
         elif ml is not None:
             name, native, concept = ml.product, (fallback_name(text, e)[:120] if e.language != "en" else None), None
         else:
@@ -485,7 +559,7 @@ def _explicit_lines(text: str, e: Extracted, terms: list[Term], model_lines: lis
                                 quantity_formula=None if quantity_scale == 1 else f"{qty} x scale {quantity_scale:g}",
                                 quantity_stated=stated, specs=specs, currency=currency, certifications=e.certifications,
                                 customization=e.customization, native=(native or None) and native[:120], concept=concept,
-                                qualifiers=qualifiers))
+                                qualifiers=qualifiers, modifiers=modifiers))
     _assign_caps(lines, e, currency, text)
     return lines
 
@@ -554,6 +628,16 @@ def resolve_kind(line: LedgerLine, kinds: CatalogKinds, language: str = "en", co
             kind = type(kind)(kind.categories, kind.hs_codes, None, kind.head,
                               f"'{line.native}' is not in the product lexicon; '{line.name}' is a model's translation, "
                               "unconfirmed: name the product in the plan")
+    if line.modifiers and kind.categories:  # 'tavoli da ping pong': no catalog table is for ping pong, so none is one
+        fitting = [c for c in kind.categories if all(kinds.mentions_word(c, w, language) for w in line.modifiers)]
+        if not fitting:
+            line.kind_confirmed = False
+            kind = type(kind)(kind.categories, kind.hs_codes, kind.concept, kind.head,
+                              f"'{line.native or line.name}' is a kind of {kind.concept or kind.head} that no catalog "
+                              f"{' / '.join(c.split(' > ')[-1] for c in kind.categories)} title mentions "
+                              f"({', '.join(repr(w) for w in line.modifiers)}), so none is counted as it: name the product in the plan")
+        elif len(fitting) < len(kind.categories):
+            kind = type(kind)(tuple(fitting), kinds._hs(fitting), kind.concept, kind.head, kind.why)
     if line.qualifiers and kind.categories:  # 'cuerdas de guitarra': rope titles never mention guitars, so these are not rope
         fitting = kinds.fits(list(kind.categories), [concepts()[q] for q in line.qualifiers if q in concepts()])
         if not fitting:
