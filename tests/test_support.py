@@ -355,3 +355,83 @@ def test_support_chat_in_the_terminal(tmp_path, monkeypatch):
     assert "[credit_card_2]" in out.output  # shown as written, not eaten as markup
     listed = runner.invoke(app, ["support", "conversations"])
     assert "mia_lopez_1001" in listed.output
+
+
+# -- requests without an order number, in several languages --------------------------------------------------------
+def _records(tmp_path, extra_orders=None):
+    """Mia's customer, orders and products from a copy of the test shop with more orders of hers."""
+    import copy
+
+    users, orders = copy.deepcopy(USERS), {**copy.deepcopy(ORDERS), **(extra_orders or {})}
+    users["mia_lopez_1001"]["orders"] += [o for o in (extra_orders or {})]
+    for name, data in (("users", users), ("orders", orders), ("products", PRODUCTS)):
+        (tmp_path / f"{name}.json").write_text(json.dumps(data), encoding="utf-8")
+    engine = open_database(f"sqlite:///{tmp_path / 'more.db'}")
+    repo = ShopRepository(engine, "acme")
+    import_shop(repo, tmp_path)
+    customer = repo.customer("mia_lopez_1001")
+    mine = repo.orders(repo.order_ids(customer.id))
+    products = {p.id: p for p in repo.products(list(PRODUCTS))}
+    return customer, mine, products, PolicyStore(engine).current("acme")[1]
+
+
+def _read(records, text):
+    from tradewinds.seller.support.understand import read_requests
+
+    customer, orders, products, policy = records
+    return [(r.kind, r.order_id, r.item_ids, r.new_item_ids, r.reason, r.problem) for r in read_requests(text, customer, orders, products, policy)]
+
+
+SECOND_PENDING = {"#W1000004": {"order_id": "#W1000004", "user_id": "mia_lopez_1001", "address": ADDRESS, "status": "pending",
+                                "fulfillments": [], "items": [_item("20", "201"), _item("20", "201")],
+                                "payment_history": [{"transaction_type": "payment", "amount": 40.0, "payment_method_id": "gift_card_1"}]}}
+
+
+def test_the_order_is_found_from_the_item_and_the_status_the_customer_names(tmp_path):
+    records = _records(tmp_path)
+    assert _read(records, "I want to return the kettle I received") == [("return", "#W1000002", ["301"], [], None, None)]
+    assert _read(records, "Quiero cambiar el Mechanical Keyboard de mi pedido pendiente por uno clicky") == \
+        [("modify_items", "#W1000001", ["101"], ["102"], None, None)]
+    assert _read(records, "Mi camiseta ... no, el Electric Kettle que recibí: lo quiero de 1.5L") == \
+        [("exchange", "#W1000002", ["301"], ["302"], None, None)]
+
+
+def test_all_pending_orders_and_a_reason_said_once_for_several(tmp_path):
+    records = _records(tmp_path, SECOND_PENDING)
+    assert _read(records, "请把我所有待处理的订单都取消，是我下错了。") == \
+        [("cancel", "#W1000001", [], [], "ordered by mistake", None), ("cancel", "#W1000004", [], [], "ordered by mistake", None)]
+    said = _read(records, "Quiero anular dos pedidos: el #W1000001 y el #W1000004 porque ya no los necesito.")
+    assert [r[4] for r in said] == ["no longer needed", "no longer needed"]
+    said = _read(records, "Cancel #W1000001 and #W1000004, I don't need them. Actually #W1000004 was a mistake too")
+    assert said[0][4] == "no longer needed"
+    korean = _read(records, "주문 두 개를 취소하려고요. #W1000001, #W1000004은 더 이상 필요 없어요.")
+    assert [(r[0], r[1]) for r in korean] == [("cancel", "#W1000001"), ("cancel", "#W1000004")]
+
+
+def test_the_other_one_a_preference_and_korean_word_order(tmp_path):
+    records = _records(tmp_path, SECOND_PENDING)
+    assert _read(records, "订单 #W1000004 里有两个 Water Bottle，一个换成 1000ml 的，另一个换成 750ml 的。")[0][2:4] == \
+        (["201", "201"], ["202", "203"])
+    assert _read(records, "주문 #W1000001의 Water Bottle은 1000ml로 바꿔 주세요.")[0][2:4] == (["201"], ["202"])
+    # red comes in 750 and 1000 ml: the size said elsewhere in the request settles it
+    assert _read(records, "#W1000001: the Water Bottle in red; if there are several sizes, I'd like 1000ml")[0][2:4] == (["201"], ["204"])
+    assert _read(records, "#W1000001: the Water Bottle in red")[0][5].endswith("ambiguous")  # else asked, not guessed
+
+
+def test_an_address_taken_from_another_order_in_any_language(tmp_path):
+    from tradewinds.seller.support.understand import _is_reference
+
+    for text in ("para el pedido #w1000001 usen la misma dirección que en el #w1000002", "#w1000001 주문 주소를 #w1000002 주문과 동일하게",
+                 "请把 #w1000001 的地址改成我另一个订单 #w1000002 的地址", "ليكون مثل عنوان الطلب #w1000002"):
+        at = text.index("#w1000002")
+        assert _is_reference(text, at, at + 9), text
+        if "#w1000001" in text:
+            first = text.index("#w1000001")
+            assert not _is_reference(text, first, first + 9), text
+
+
+def test_an_arabic_particle_inside_another_word_negates_nothing():
+    from tradewinds.seller.support.understand import _intents
+
+    assert [h.concept for h in _intents(norm("أولا ألغوا الطلب #W1000001"))] == ["cancel"]
+    assert _intents(norm("لا ألغوا الطلب")) == []

@@ -34,11 +34,14 @@ ARABIC = re.compile(r"[\u0600-\u06ff]")
 
 def _regex(phrase: str) -> str:
     """A cue as a regex: whole words; 'cancel*' a stem ('cancelen', 'cancélenlo'); Arabic anywhere in a word (its
-    words take prefixes and suffixes: 'وإلغاء', 'إلغاءه'); Chinese, Japanese and Korean as substrings."""
+    words take prefixes and suffixes: 'وإلغاء', 'إلغاءه'), but a cue written with a trailing space is a word of its own
+    ('لا ', with 'and' or 'so' before it); Chinese, Japanese and Korean as substrings."""
     if phrase.endswith("*"):
         stem = phrase[:-1]
         return r"(?<![^\W\d_])" + re.escape(stem) + r"\w*"
     if ARABIC.search(phrase):
+        if phrase.endswith(" "):  # a particle written as a word of its own ('لا '): not inside another ('أولا')
+            return r"(?<![\u0600-\u06ff])[وف]?" + re.escape(phrase.strip()) + r"(?![\u0600-\u06ff])"
         return re.escape(phrase.strip())
     return boundary_pattern(phrase)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 
 from ...lang.text import boundary_pattern, fold, unspaced
 from ...shop.schemas import Customer, Order, OrderItem, PaymentMethod, Product, Variant
@@ -64,7 +65,9 @@ class Mention:
 
 
 def product_mentions(text: str, items: list[OrderItem]) -> list[Mention]:
-    """Each place in ``text`` (normalised) that names a product among ``items``: the full name, else its head word."""
+    """Each place in ``text`` (normalised) that names a product among ``items``: the full name, else its head word,
+    else a name in the customer's language of the product concept the name is (the product lexicon's: 'camiseta' is a
+    T-Shirt); 'the other one' names the product just named again when the order has two of it."""
     found: list[Mention] = []
     names = {i.product_id: i.name for i in items}
     for pid, name in names.items():
@@ -75,6 +78,9 @@ def product_mentions(text: str, items: list[OrderItem]) -> list[Mention]:
             head = _singular(full.replace("-", " ").split()[-1])
             if len(head) >= 3:
                 spans = [(m.start(), m.end(), 1) for m in re.finditer(_plural_ok(head), text)]
+        if not spans:
+            heads = _heads(name)
+            spans = [(t.start, t.end, 1) for t in _native_terms(text) if t.concept.name in heads]
         seen = set()
         for s, e, k in sorted(spans):
             if s not in seen:
@@ -98,7 +104,28 @@ def product_mentions(text: str, items: list[OrderItem]) -> list[Mention]:
         if kept and m.start < kept[-1].end:
             continue
         kept.append(m)
-    return kept
+    twice = {pid for pid in names if sum(i.product_id == pid for i in items) > 1}
+    for h in cues.find("the_other", text):  # 'one kettle to ceramic, the other one to 1.5 liters'
+        last = [m for m in kept if m.end <= h.start]
+        if last and last[-1].product_id in twice and not any(m.start < h.end and h.start < m.end for m in kept):
+            kept.append(Mention(last[-1].product_id, h.start, h.end, 1))
+    return sorted(kept, key=lambda m: m.start)
+
+
+@cache
+def _heads(name: str) -> frozenset[str]:
+    """The product concepts a shop's product name is (the lexicon's), by its head: 'Hiking Boots' -> leather shoes."""
+    from ...sourcing.lexicon import title_heads
+
+    return frozenset(c.name for c in title_heads(name))
+
+
+@lru_cache(maxsize=256)
+def _native_terms(text: str):
+    """Product concepts named in any language the lexicon has (the words as listed there)."""
+    from ...sourcing.lexicon import find_terms
+
+    return tuple(find_terms(text, "en"))
 
 
 def option_hits(text: str, product: Product) -> dict[str, list[tuple[str, int]]]:
@@ -157,6 +184,13 @@ class Target:
     choices: list[Variant] = field(default_factory=list)
 
 
+def _direction(text: str) -> str | None:
+    """'more' or 'less' when the words say which way ('más pequeña' is smaller, though 'más' alone says more)."""
+    less = cues.find("less", text)
+    more = [h for h in cues.find("more", text) if not any(h.start < x.end and x.start < h.end for x in less)]
+    return "more" if more and not less else "less" if less and not more else None
+
+
 def target_variant(product: Product, current: dict[str, str], text: str, hint: str = "") -> Target:
     """The available variant of ``product`` that has every option value named in ``text`` (normalised) and keeps as
     many of the current item's options as it can; comparatives ('bigger', 'smaller') move an ordered option one step.
@@ -178,8 +212,9 @@ def target_variant(product: Product, current: dict[str, str], text: str, hint: s
                     continue
             if option not in wanted or current.get(option) == wanted[option]:
                 wanted[option] = val
+    said = _direction(text)
     for direction, sign in (("more", 1), ("less", -1)):
-        if not cues.present(direction, text):
+        if said != direction:
             continue
         for option in ([o for o in current if _has(norm(o), text)] or [o for o in current if o.lower() in ("size", "capacity")]
                        or list(current)):
@@ -202,13 +237,26 @@ def target_variant(product: Product, current: dict[str, str], text: str, hint: s
     return Target(best[0], wanted)
 
 
+def prefer(target: Target, named: dict[str, list[tuple[str, int]]], current: dict[str, str]) -> Target:
+    """An ambiguous choice settled by the other values the customer named anywhere in the request ('if there are several
+    colours, I prefer black'), when exactly one of the choices has the most of them; else still ambiguous."""
+    wanted = {o: {v for v, _ in found} for o, found in named.items() if o not in target.wanted}
+    score = {v.item_id: sum(v.options.get(o) in vals and current.get(o) not in vals for o, vals in wanted.items()) for v in target.choices}
+    best = max(score.values(), default=0)
+    top = [v for v in target.choices if score[v.item_id] == best]
+    if best and len(top) == 1:
+        return Target(top[0], {**target.wanted, **{o: top[0].options[o] for o in wanted if top[0].options.get(o) in wanted[o]}})
+    return target
+
+
 JOINS = re.compile(r"[,;，；、]|\b(?:and|y|et|und|e)\b|和|以及|그리고|\sو")
 # what comes after it is what the customer wants: "X to Y", "X por Y", "把 X 换成 Y", "X를 Y로", "X إلى Y"
 CONNECTOR = re.compile(r"\b(?:to|for|into|with|instead of|instead|por|para|en lugar de|en vez de|par|au lieu de|gegen|statt)\b"
                        r"|->|→|换成|改成|换为|改为|改用|(?<=[)\w])[를을](?=\s)|إلى")
 
 
-SOFT_CONNECTOR = re.compile(r"\b(?:a|en|à|zu|in)\b|[으]?로(?=\s|$)|ب")
+KO_TARGET = re.compile(r"(?<=[^\s(（])으?로(?=\s|[,.]|$)")  # Korean puts what is wanted before 로: 'blue로 바꿔 주세요'
+SOFT_CONNECTOR = re.compile(r"\b(?:a|en|à|zu|in|de|di|da)\b|[으]?로(?=\s|$)|ب")
 
 
 def _connector(text: str, product: Product | None) -> re.Match | None:
@@ -218,6 +266,8 @@ def _connector(text: str, product: Product | None) -> re.Match | None:
     if strong is not None or product is None:
         return strong
     for m in SOFT_CONNECTOR.finditer(text):
+        if m.group(0) in ("de", "di", "da") and not text[:m.start()].strip():
+            continue  # 'el Tea Kettle de stainless steel ...': right after the name it says which one they have
         joins = [j.start() for j in _top_level_joins(text[m.end():])]
         if option_hits(text[m.end():m.end() + (joins[0] if joins else len(text))], product):
             return m
@@ -265,7 +315,10 @@ def pick_items(text: str, order: Order, products: dict[str, Product], *, all_ite
         current, body = (described.group(0), gap[described.end():]) if described else ("", gap)
         wants, connector = "", _connector(body, product)
         before = prefix + " " + current + " " + (body[:connector.start()] if connector else "")
-        if product is not None:
+        ko = KO_TARGET.search(body)
+        if product is not None and ko and (option_hits(body[:ko.start()], product) or _direction(body[:ko.start()])):  # 'Luggage Set은 4-piece, blue로 바꿔'
+            wants, before = body[:ko.start()], prefix + " " + current
+        elif product is not None:
             region = body[connector.end():] if connector else body
             bounds = [j.start() for j in _top_level_joins(region)] + [len(region)]
             wants, start = region[:bounds[0]], bounds[0]  # then each next comma-separated part that names an option value
@@ -275,6 +328,9 @@ def pick_items(text: str, order: Order, products: dict[str, Product], *, all_ite
                 wants, start = region[:stop], stop
             if not option_hits(wants, product) and not any(cues.present(c, wants) for c in ("more", "less", "no_change")):
                 wants = ""
+                if connector is None:  # 'my T-Shirt is too big, one size smaller, still cotton, black if there is'
+                    parts = [region[a:b] for a, b in zip([0, *[j + 1 for j in bounds[:-1]]], bounds)]
+                    wants = " ".join(p for p in parts if option_hits(p, product) or _direction(p))
         if not wants:  # "the bigger bottle", "the blue 1000 ml one": the words before the name
             joins = [j.start() for j in _top_level_joins(body)]
             wants = prefix + " " + (body[:joins[0]] if joins else body)

@@ -17,16 +17,14 @@ from ...shop.repository import ShopRepository
 from ...shop.schemas import Customer, Order, Product
 from . import cues
 from ...lang.text import boundary_pattern, fold
-from .matching import AFTER, BEFORE, ZIP, Target, find_address, norm, payment_in, pick_items, product_mentions, target_variant
+from .matching import (AFTER, BEFORE, ZIP, Target, find_address, norm, option_hits, payment_in, pick_items, prefer, product_mentions,
+                       target_variant)
 from .schemas import Request
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 # what each cue concept asks for, strongest first when several are said together ("change the address")
 INTENTS = ("human", "default_address", "address", "payment", "cancel", "return", "exchange", "modify", "refund", "status", "policy")
 CLAUSE_END = re.compile(r"[;；!?。！？\n]|\.(?=\s|$)")
-REFERENCE = re.compile(r"(?:same as|same address as|as (?:in|on|for)|igual que|misma que|mismo que|como en|como el|como la|مثل|동일)"
-                       r"\s*(?:my |the |order |pedido |el |la |订单 )*$")
-REFERENCE_AFTER = re.compile(r"^\s*(?:[와과]\s*(?:같|동일)|一样|相同)")
 
 
 def identify(shop: ShopRepository, text: str) -> tuple[str, str] | None:
@@ -63,9 +61,16 @@ def _order_mentions(text: str, orders: list[Order]) -> list[tuple[int, str, bool
     for o in orders:
         bare = re.escape(norm(o.id).lstrip("#"))
         for m in re.finditer(rf"{BEFORE}#?{bare}{AFTER}", text):
-            out.append((m.start(), o.id, bool(REFERENCE.search(text[max(0, m.start() - 30):m.start()])
-                                              or REFERENCE_AFTER.search(text[m.end():m.end() + 12]))))
+            out.append((m.start(), o.id, _is_reference(text, m.start(), m.end())))
     return sorted(out)
+
+
+def _is_reference(text: str, start: int, end: int) -> bool:
+    """An order named as where something comes from ('the same address as #W1', 'la misma dirección que el #W1',
+    '#W1 주문과 동일하게'): a 'same' word shortly before it, or after it, with no other order id or clause end between."""
+    before = re.split(r"[,;:，；。、.!?]|#?w\d{5,}", text[max(0, start - 45):start])[-1]
+    after = re.split(r"[,;:，；。、.!?]|#?w\d{5,}", text[end:end + 16])[0]
+    return bool(cues.find("same_as", before)) or cues.present("same_as_after", after)
 
 
 def _intents(clause: str) -> list[cues.Hit]:
@@ -75,15 +80,17 @@ def _intents(clause: str) -> list[cues.Hit]:
     hits = [h for h in hits if not any(n.end <= h.start and h.start - n.end <= 12 and not _overlaps(n, hits, h) for n in negations)]
     hits.sort(key=lambda h: h.start)
     groups: list[list[cues.Hit]] = []
-    for h in hits:
-        if groups and h.start - max(g.end for g in groups[-1]) < 25:
+    for h in hits:  # near each other and not across a pause: one request said with several words
+        last = max(g.end for g in groups[-1]) if groups else 0
+        if groups and h.start - last < 25 and not (h.concept != groups[-1][-1].concept and PAUSE.search(clause, last, h.start)):
             groups[-1].append(h)
         else:
             groups.append([h])
     picked = [min(g, key=lambda h: INTENTS.index(h.concept)) for g in groups]
     merged: list[cues.Hit] = []
     for h in picked:  # "주소를 ... 바꿔 주세요", "the address ... the same address as": one request, its verb at the end
-        if merged and merged[-1].concept in ("address", "default_address", "payment") and h.concept in ("modify", merged[-1].concept):
+        if merged and merged[-1].concept in ("address", "default_address", "payment") and h.concept in ("modify", merged[-1].concept) \
+                and not (h.concept == "modify" and PAUSE.search(clause, merged[-1].end, h.start)):
             continue
         merged.append(h)
     return merged
@@ -102,6 +109,7 @@ def _masked(folded: str, orders: list[Order]) -> str:
     return folded
 
 
+VERB_FINAL = re.compile(r"[\uac00-\ud7af\u3040-\u30ff]")  # Korean, Japanese: the request's verb ends it
 PAUSE = re.compile(r"[,，、]|\s(?:and|y|et|und|e|then|also)\s|和|并且|然后|그리고|\sو")
 
 
@@ -129,22 +137,29 @@ def drafts(text: str, orders: list[Order], wants_change=None) -> list[_Draft]:
         named = [oid for _, oid, ref in mentions if not ref]
         refs = [oid for _, oid, ref in mentions if ref]
         groups = _intents(masked[a:b])
+        groups = [g for n, g in enumerate(groups) if not (n and g.concept == groups[n - 1].concept and cues.find(
+            "the_other", clause[groups[n - 1].end:g.start]))]  # 'one to ceramic, the other one to 1.5 liters': one request
         continues = bool(out) and out[-1].intent in ("modify", "exchange") and set(named) <= set(out[-1].orders)
-        if not groups and not continues and wants_change is not None and wants_change(clause, list(dict.fromkeys(named)) or context):
+        if not groups and not continues and wants_change is not None and wants_change(
+                clause, list(dict.fromkeys(named)) or context or [o.id for o in orders]):  # 'las botas ... las quiero en talla 8'
             groups = [cues.Hit("modify", 0, 0)]
         if not groups or (groups[0].concept == "refund" and out and out[-1].intent in ("return", "cancel", "refund") and
                           set(named) <= set(out[-1].orders) and len(groups) == 1):
             if named and not groups:
                 context = list(dict.fromkeys(named))
+            if named and not groups and out and not out[-1].orders and out[-1].intent not in ("status", "policy", "human"):
+                out[-1].orders = list(dict.fromkeys(named))  # "I want to cancel three orders. #W1 and #W2 ..., #W3 ..."
+                named = []
             if out and (not named or groups):
                 out[-1].text += " " + clause
                 out[-1].original += " " + text[a:b]
                 out[-1].refs += refs
             continue
         cuts = [0]
+        verb_last = VERB_FINAL.search(clause) is not None  # '주소를 ... 해 주시고, Helmet은 ..., Kettle은 ... 바꿔 주세요'
         for prev, g in zip(groups, groups[1:]):
             pauses = [m.end() for m in PAUSE.finditer(clause, prev.end, g.start)]
-            cuts.append(pauses[-1] if pauses else g.start)
+            cuts.append((pauses[0] if verb_last else pauses[-1]) if pauses else g.start)
         cuts.append(len(clause))
         for g, (s0, e0) in zip(groups, zip(cuts, cuts[1:])):
             own = list(dict.fromkeys(oid for pos, oid, ref in mentions if s0 <= pos < e0 and not ref))
@@ -161,9 +176,9 @@ def drafts(text: str, orders: list[Order], wants_change=None) -> list[_Draft]:
     return out
 
 
-def _about(d: _Draft, order_id: str, orders: list[Order]) -> tuple[str, str]:
-    """The part of a piece about one of the several orders it names (from that order's id to the next one's), folded
-    and original; the whole piece when it names one order."""
+def _about(d: _Draft, order_id: str, orders: list[Order], *, to_end: bool = False) -> tuple[str, str]:
+    """The part of a piece about one of the several orders it names (from that order's id to the next one's, or with
+    ``to_end`` to the piece's end), folded and original; the whole piece when it names one order."""
     if len(d.orders) < 2:
         return d.text, d.original
     at = sorted((pos, oid) for pos, oid, ref in _order_mentions(d.text, orders) if not ref)
@@ -172,7 +187,7 @@ def _about(d: _Draft, order_id: str, orders: list[Order]) -> tuple[str, str]:
         return d.text, d.original
     s0 = starts[0]
     later = [pos for pos, _ in at if pos > s0]
-    e0 = later[0] if later else len(d.text)
+    e0 = later[0] if later and not to_end else len(d.text)
     return d.text[s0:e0], d.original[s0:e0]
 
 
@@ -192,18 +207,15 @@ def _kind(intent: str, order: Order | None) -> str:
 
 
 def cancel_reason(text: str, policy: AfterSalesPolicy) -> str | None:
-    """The policy's cancel reason the words give, or None (then the model or the customer is asked)."""
+    """The policy's cancel reason the words give first, or None (then the model or the customer is asked)."""
     folded = norm(text)
-    for reason in policy.cancel_reasons:
-        if re.search(re.escape(norm(reason)), folded):
-            return reason
+    found = [(m.start(), reason) for reason in policy.cancel_reasons if (m := re.search(re.escape(norm(reason)), folded))]
     mistake = next((r for r in policy.cancel_reasons if "mistake" in r or "error" in r), None)
     needed = next((r for r in policy.cancel_reasons if "need" in r), None)
-    if mistake and cues.present("reason_mistake", folded):
-        return mistake
-    if needed and cues.present("reason_not_needed", folded):
-        return needed
-    return None
+    for reason, concept in ((mistake, "reason_mistake"), (needed, "reason_not_needed")):
+        if reason and (hits := cues.find(concept, folded)):
+            found.append((hits[0].start, reason))
+    return min(found)[1] if found else None
 
 
 def read_requests(text: str, customer: Customer, orders: list[Order], products: dict[str, Product],
@@ -223,31 +235,57 @@ def read_requests(text: str, customer: Customer, orders: list[Order], products: 
         return False
 
     for d in drafts(text, orders, wants_change):
-        for oid in d.orders or [None]:
+        found = d.orders or [o.id for o in _orders_for(_kind(d.intent, None), norm(d.text), orders)] or [None]
+        for oid in found:
             order = by_id.get(oid) if oid else None
             kind = _kind(d.intent, order)
-            if order is None and kind in SUITS:
-                order = _only_fitting(kind, norm(d.text), orders)
-                kind = _kind(d.intent, order)
-            part = d if oid is None else _Draft(d.intent, *_about(d, oid, orders), d.orders, d.refs)
-            r = _resolve(kind, part, order, whole, customer, orders, products, policy)
+            part = d if oid is None or not d.orders else _Draft(d.intent, *_about(d, oid, orders), d.orders, d.refs)
+            after = _about(d, oid, orders, to_end=True)[0] if oid and d.orders else None
+            r = _resolve(kind, part, order, whole, customer, orders, products, policy, after)
             if r.problem and part is not d:  # what the order's own words leave open, the whole piece may say
-                r = _resolve(kind, d, order, whole, customer, orders, products, policy)
+                r = _resolve(kind, d, order, whole, customer, orders, products, policy, after)
             out.append(r)
     return _merge(out)
 
 
-def _only_fitting(kind: str, text: str, orders: list[Order]) -> Order | None:
-    """No order named: the one order whose status fits and, when the words name a product, that has it."""
-    statuses = SUITS[kind] + (("delivered",) if kind in ("cancel", "modify_items") else ("pending",) if kind in ("return", "exchange") else ())
+def _every_order(text: str) -> bool:
+    """'All my pending orders', '所有待处理的订单', '대기 중인 주문을 모두': an 'all' word within a few words of an order word."""
+    if cues.present("all_orders", text):
+        return True
+    orders = cues.find("order_words", text)
+    return any(abs(a.start - o.start) <= 16 for a in cues.find("all_items", text) for o in orders)
+
+
+def _orders_for(kind: str, text: str, orders: list[Order]) -> list[Order]:
+    """No order named: the orders the words point to, among those whose status suits the request (or the status the
+    customer says: 'my pending boots', 'the watch I received'). The orders that have the products named, when each
+    product named is in one of them, or 'all' is said; with no product named, every such order when 'all' is said
+    ('cancel all my pending orders'), else the only one. [] when that leaves a choice (the customer is asked)."""
+    if kind not in SUITS:
+        return []
+    statuses = set(SUITS[kind] + (("delivered",) if kind in ("cancel", "modify_items") else ("pending",) if kind in ("return", "exchange") else ()))
+    pending, delivered = cues.present("said_pending", text), cues.present("said_delivered", text)
+    if pending != delivered:
+        statuses &= {"pending"} if pending else {"delivered"}
     fitting = [o for o in orders if o.status in statuses]
-    named = [o for o in fitting if product_mentions(text, o.items)]
-    pool = named or fitting
-    return pool[0] if len(pool) == 1 else None
+    every = _every_order(text)
+    holders: dict[str, list[Order]] = {}
+    for o in fitting:
+        for m in product_mentions(text, o.items):
+            holders.setdefault(m.product_id, [])
+            if o not in holders[m.product_id]:
+                holders[m.product_id].append(o)
+    if holders:
+        if not every and any(len(h) > 1 for h in holders.values()):
+            return []
+        return [o for o in fitting if any(o in h for h in holders.values())]
+    if every:
+        return fitting
+    return fitting if len(fitting) == 1 else []
 
 
 def _resolve(kind, d: _Draft, order: Order | None, whole: str, customer: Customer, orders: list[Order],
-             products: dict[str, Product], policy: AfterSalesPolicy) -> Request:
+             products: dict[str, Product], policy: AfterSalesPolicy, after: str | None = None) -> Request:
     r = Request(kind=kind, text=d.original.strip(), order_id=order.id if order else None)
     said = norm(d.text)
     if kind in ("status", "policy", "human"):
@@ -267,8 +305,8 @@ def _resolve(kind, d: _Draft, order: Order | None, whole: str, customer: Custome
     if order is None:
         r.problem = "order"
         return r
-    if kind == "cancel":
-        r.reason = cancel_reason(said, policy) or cancel_reason(whole, policy)
+    if kind == "cancel":  # its own words, else those after it ('#W1 and #W2 because I no longer need them'), else any
+        r.reason = cancel_reason(said, policy) or cancel_reason(after or "", policy) or cancel_reason(whole, policy)
         if r.reason is None:
             r.problem = "reason"
         return r
@@ -300,6 +338,8 @@ def _resolve(kind, d: _Draft, order: Order | None, whole: str, customer: Custome
             r.item_ids.append(item.item_id)
             r.new_item_ids.append(item.item_id)
             continue
+        if target is not None and target.problem == "ambiguous":  # 'if there are several colours, black': a preference
+            target = prefer(target, option_hits(said, product), item.options)
         if target is not None and target.variant is not None and target.variant.item_id == item.item_id:
             target = Target(None, target.wanted, problem="nothing asked")  # what they named is what they have
         if target is None or target.variant is None:
