@@ -435,3 +435,21 @@ def test_an_arabic_particle_inside_another_word_negates_nothing():
 
     assert [h.concept for h in _intents(norm("أولا ألغوا الطلب #W1000001"))] == ["cancel"]
     assert _intents(norm("لا ألغوا الطلب")) == []
+
+
+def test_product_questions_are_answered_from_the_records_and_nothing_else(shop):
+    agent = _agent(shop)
+    c = agent.start()
+    count = agent.send(c.id, "How many Water Bottle options do you have right now?")  # the catalog: no identity needed
+    assert count.awaiting is None and "Water Bottle: 4 options" in count.text and "1000ml, red" in count.text
+    assert "Yes, Mechanical Keyboard is available in clicky" in agent.send(c.id, "does the mechanical keyboard come in clicky?").text
+    no = agent.send(c.id, "¿Tienen el Mechanical Keyboard en tactile?").text  # 104 is sold out: said so, not offered
+    assert "tactile" in no and "no" in no.lower().split(",")[0]
+    assert "110.00 USD (clicky, none, full size)" in agent.send(c.id, "What is the cheapest mechanical keyboard?").text
+    assert "1L, 1.5L" in agent.send(c.id, "What capacity options does the Electric Kettle come in?").text
+    unknown = agent.send(c.id, "Does the Electric Kettle fit a 12 V car socket?").text
+    assert "don't know" in unknown and "Electric Kettle" in unknown and "12" not in unknown.replace("12 V car", "")
+    own = _agent(shop).start()
+    agent.send(own.id, MIA)
+    mine = agent.send(own.id, "What color is the water bottle I ordered?").text
+    assert "In order #W1000001, your Water Bottle is: capacity 500ml, color blue." in mine

@@ -18,7 +18,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, partial
 from importlib import resources
 from typing import Literal
 
@@ -33,12 +33,13 @@ from ...models.gateway import Gateway
 from ...shop.policy import AfterSalesPolicy
 from ...shop.repository import ShopRepository
 from ...shop.schemas import Customer, Order, Product
-from . import cues
+from . import answers, cues
 from .matching import norm
 from .schemas import ACTION_TYPES, WRITE_KINDS, Handoff, Pending, Reply, Request, State
 from .understand import claims_identity, identify, read_requests
 
 LANGS = ("en", "es", "zh", "ko", "ar")
+WRITE_CUES = ("cancel", "return", "exchange", "modify", "address", "payment", "refund")
 
 
 @cache
@@ -124,9 +125,13 @@ class GuidedStrategy:
             if cues.present("human", norm(text)):
                 return self._handoff(desk, state, lines, applied, calls, "the customer asked for a person")
             if state.customer_id is None:
+                answered = self._catalog_question(desk, lang, text)  # the catalog is no account data
                 if cues.present("policy", norm(text)):
                     lines.append(desk.policy.render(lang if lang in ("en", "es", "zh") else "en"))
+                elif answered and not any(cues.present(k, norm(text)) for k in WRITE_CUES):
+                    lines.extend(answered)
                 else:
+                    lines.extend(answered)
                     state.waiting = (state.waiting + " " + text).strip() if state.waiting else text
                     lines.append(say(lang, "ask_identity"))
                     return self._reply(state, lines, applied, calls, awaiting="identity")
@@ -168,7 +173,7 @@ class GuidedStrategy:
                 lines.append(desk.policy.render(lang if lang in ("en", "es", "zh") else "en"))
                 continue
             if r.kind == "product":
-                lines.append(self._product(desk, state, r))
+                lines.extend(self._product(desk, state, r))
                 continue
             if r.kind in WRITE_KINDS:
                 pending = self._plan(desk, state, r, lines)
@@ -298,9 +303,28 @@ class GuidedStrategy:
             state.facts.append(f"{o.id} latest tracking: {e.status} {e.location} {e.at}")
         return lines
 
-    def _product(self, desk: Desk, state: State, r: Request) -> str:
-        _, orders, products = self._records(desk, state.customer_id)
-        return say(state.language, "dont_know", product=r.text[:60])
+    @staticmethod
+    def _catalog_question(desk: Desk, lang: str, text: str) -> list[str]:
+        """A question about the shop's products (a question cue, or a question mark, and a product named): the records'
+        answer, or "I don't know"; [] when it is no such question."""
+        if not (cues.present("product_question", norm(text)) or re.search(r"[?？؟]", text)):
+            return []
+        catalog = desk.shop.products()
+        named = answers.named_products(text, catalog)
+        if not named:
+            return []
+        return answers.answer(text, catalog, partial(say, lang)) or [say(lang, "dont_know", product=", ".join(p.name for p in named))]
+
+    def _product(self, desk: Desk, state: State, r: Request) -> list[str]:
+        _, orders, _ = self._records(desk, state.customer_id)
+        catalog = desk.shop.products()
+        lines = answers.answer(r.text, catalog, partial(say, state.language), orders)
+        if lines:
+            state.facts.append(f"answered from the product records: {r.text[:120]}")
+            return lines
+        named = answers.named_products(r.text, catalog)
+        state.facts.append(f"product question not in the records: {r.text[:200]}")
+        return [say(state.language, "dont_know", product=", ".join(p.name for p in named) or r.text[:60])]
 
     # -- the model, for what the words leave open ---------------------------------------------------------------
     def _model_reason(self, desk: Desk, r: Request, calls: list[int]) -> Request:

@@ -23,7 +23,8 @@ from .schemas import Request
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 # what each cue concept asks for, strongest first when several are said together ("change the address")
-INTENTS = ("human", "default_address", "address", "payment", "cancel", "return", "exchange", "modify", "refund", "status", "policy")
+INTENTS = ("human", "default_address", "address", "payment", "cancel", "return", "exchange", "modify", "refund", "status", "policy",
+           "product_question")
 CLAUSE_END = re.compile(r"[;；!?。！？\n]|\.(?=\s|$)")
 
 
@@ -136,7 +137,7 @@ def drafts(text: str, orders: list[Order], wants_change=None) -> list[_Draft]:
         mentions = _order_mentions(clause, orders)
         named = [oid for _, oid, ref in mentions if not ref]
         refs = [oid for _, oid, ref in mentions if ref]
-        groups = _intents(masked[a:b])
+        groups = _intents(masked[a:b]) or cues.find("product_question", clause)[:1]  # 'what color is ...': options are masked
         groups = [g for n, g in enumerate(groups) if not (n and g.concept == groups[n - 1].concept and cues.find(
             "the_other", clause[groups[n - 1].end:g.start]))]  # 'one to ceramic, the other one to 1.5 liters': one request
         continues = bool(out) and out[-1].intent in ("modify", "exchange") and set(named) <= set(out[-1].orders)
@@ -147,7 +148,8 @@ def drafts(text: str, orders: list[Order], wants_change=None) -> list[_Draft]:
                           set(named) <= set(out[-1].orders) and len(groups) == 1):
             if named and not groups:
                 context = list(dict.fromkeys(named))
-            if named and not groups and out and not out[-1].orders and out[-1].intent not in ("status", "policy", "human"):
+            if named and not groups and out and not out[-1].orders and out[-1].intent not in ("status", "policy", "human",
+                                                                                               "product_question"):
                 out[-1].orders = list(dict.fromkeys(named))  # "I want to cancel three orders. #W1 and #W2 ..., #W3 ..."
                 named = []
             if out and (not named or groups):
@@ -203,7 +205,8 @@ def _kind(intent: str, order: Order | None) -> str:
         return "return" if status == "delivered" else "cancel"
     if intent == "cancel" and status == "delivered":
         return "return"  # what a customer means by cancelling what they already have
-    return {"address": "order_address", "default_address": "customer_address", "payment": "order_payment"}.get(intent, intent)
+    return {"address": "order_address", "default_address": "customer_address", "payment": "order_payment",
+            "product_question": "product"}.get(intent, intent)
 
 
 def cancel_reason(text: str, policy: AfterSalesPolicy) -> str | None:
@@ -288,7 +291,7 @@ def _resolve(kind, d: _Draft, order: Order | None, whole: str, customer: Custome
              products: dict[str, Product], policy: AfterSalesPolicy, after: str | None = None) -> Request:
     r = Request(kind=kind, text=d.original.strip(), order_id=order.id if order else None)
     said = norm(d.text)
-    if kind in ("status", "policy", "human"):
+    if kind in ("status", "policy", "human", "product"):
         return r
     if kind == "customer_address" or kind == "order_address":
         ref = next((by for by in d.refs), None)
@@ -366,7 +369,7 @@ def _merge(requests: list[Request]) -> list[Request]:
                         same.new_item_ids.append(r.new_item_ids[n])
             same.text += " " + r.text
             continue
-        if any(o.kind == r.kind and o.order_id == r.order_id and (r.kind in ("status", "policy", "human") or o.params("") == r.params(""))
+        if any(o.kind == r.kind and o.order_id == r.order_id and (r.kind in ("status", "policy", "human", "product") or o.params("") == r.params(""))
                for o in out):  # said twice ("change the address ... (the same address as #W1)"): asked once
             continue
         out.append(r)
