@@ -1,12 +1,14 @@
 """The support agent on tau-bench's retail tasks: reward, pass^k, policy violations, and a plain tool loop beside it.
 
     python benchmarks/support.py --tasks ../shared/data/tau-bench-retail/tasks_dev.json --db ../shared/data/tau-bench-retail \
-        [--trials K] [--model M] [--protocol oneshot] [--strategy guided|tools|auto] [--baseline-limit N] [--limit N] [--json]
+        [--trials K] [--model M] [--protocol oneshot|simulated] [--strategy guided|tools|auto] [--baseline-limit N] [--limit N] [--json]
 
 Each trial of each task gets a fresh copy of the shop in its own workspace. ``oneshot``: the customer's first message
 is the task's instruction in the first person (tradewinds.seller.support.evaluation.first_person; a task may carry
 its own ``message``, as the translated sets do); every request for confirmation is answered "yes"; any other reply
-ends the conversation; at most --max-turns turns. The reward is tau-bench's: the customer records after the
+ends the conversation; at most --max-turns turns. ``simulated``: a user-simulator model through the gateway (task
+``support.user``; route it to a served model) writes each customer message from the instruction and the chat so far
+(tradewinds.seller.support.evaluation.SimulatedCustomer). The reward is tau-bench's: the customer records after the
 conversation equal those after replaying the task's expected write actions on a fresh copy through the same ledger
 (checked against tau-bench's own tools in shop_replay.py), and every required output was said. Only ledger actions
 change a shop, so the customers compared are the task's, the ones any action touched, and the verified one.
@@ -35,7 +37,7 @@ from tradewinds.errors import TradewindsError
 from tradewinds.models.gateway import Gateway
 from tradewinds.seller.support import SupportAgent
 from tradewinds.seller.support.agent import pick_strategy
-from tradewinds.seller.support.evaluation import first_person, load_tasks, outputs_said, pass_hat_k, violations
+from tradewinds.seller.support.evaluation import OneShotCustomer, SimulatedCustomer, load_tasks, outputs_said, pass_hat_k, violations
 from tradewinds.seller.support.guided import yes_or_no
 from tradewinds.seller.support.toolloop import ToolLoopStrategy
 from tradewinds.settings import Settings
@@ -83,11 +85,12 @@ class Bench:
                 out.add(cid)
         return out
 
-    def converse(self, task, strategy, max_turns: int) -> dict:
+    def converse(self, task, strategy, max_turns: int, protocol: str = "oneshot") -> dict:
         ws = self.fresh()
         agent = SupportAgent(self.engine, ws, ledger=self.ledger, policies=self.policies, gateway=self.gateway, strategy=strategy)
         conversation = agent.start(channel="bench")
-        message = task.message or first_person(task.instruction)
+        customer = SimulatedCustomer(task, self.gateway) if protocol == "simulated" else OneShotCustomer(task)
+        message = customer.first()
         replies, latencies, confirmed, handoff = [], [], [], False
         asked_confirmation = False
         for _ in range(max_turns):
@@ -97,10 +100,10 @@ class Bench:
             replies.append(reply.text)
             confirmed += [asked_confirmation and yes_or_no(message) == "yes"] * len(reply.applied)
             handoff = handoff or reply.handoff is not None
-            if reply.awaiting != "confirmation" and not (strategy.name == "plain-tools" and "?" in reply.text and not reply.done):
+            awaiting = reply.awaiting or ("confirmation" if strategy.name == "plain-tools" and "?" in reply.text and not reply.done else None)
+            asked_confirmation = awaiting == "confirmation"
+            if reply.handoff is not None or (message := customer.next(reply.text, awaiting)) is None:
                 break
-            asked_confirmation = reply.awaiting == "confirmation" or strategy.name == "plain-tools"
-            message = "yes"
         writes = [r.model_dump(mode="json") for r in reversed(self.ledger.list(ws, status="applied", limit=1000))]
         state = agent.store.get(conversation.id).state
         return {"ws": ws, "replies": replies, "latencies": latencies, "writes": writes, "turns": len(replies),
@@ -118,7 +121,7 @@ class Bench:
         return {"reward": int(same and said), "violations": bad, "per_type": per_type}
 
 
-def run_strategy(bench: Bench, tasks, strategy, trials: int, max_turns: int, progress: str) -> dict:
+def run_strategy(bench: Bench, tasks, strategy, trials: int, max_turns: int, progress: str, protocol: str = "oneshot") -> dict:
     successes, per_type, violations_found, handoffs, turns, latencies = [], Counter(), [], 0, [], []
     total = Counter()
     started = time.perf_counter()
@@ -126,7 +129,7 @@ def run_strategy(bench: Bench, tasks, strategy, trials: int, max_turns: int, pro
         expected_ws, expected_writes = bench.expected(task)
         wins = 0
         for t in range(trials):
-            run = bench.converse(task, strategy, max_turns)
+            run = bench.converse(task, strategy, max_turns, protocol)
             g = bench.grade(task, run, expected_ws, expected_writes)
             wins += g["reward"]
             violations_found += [f"task {task.id} trial {t + 1}: {v}" for v in g["violations"]]
@@ -183,10 +186,6 @@ def main() -> int:
         print(f"skipped: {args.tasks if not args.tasks.exists() else args.db} not found (tau-bench's retail data lives in "
               "../shared/data/tau-bench-retail; pass --tasks and --db)", file=sys.stderr)
         return 0
-    if args.protocol == "simulated":
-        print("the simulated protocol needs a user-simulator model served through the gateway; it is not built yet: "
-              "use --protocol oneshot", file=sys.stderr)
-        return 2
     settings = Settings(**({"model_routes": {"default": [args.model]}} if args.model else {}))
     gateway = Gateway(settings, cache=False)
     tasks = load_tasks(args.tasks)
@@ -195,15 +194,17 @@ def main() -> int:
     if translated:  # the same tasks in every language: the translated ones
         tasks = [t for t in tasks if t.id in translated["tasks"]]
     bench = Bench(args.db, gateway)
-    results = [run_strategy(bench, tasks, pick_strategy(args.strategy, gateway), args.trials, args.max_turns, "agent")]
+    results = [run_strategy(bench, tasks, pick_strategy(args.strategy, gateway), args.trials, args.max_turns, "agent", args.protocol)]
     if translated:
         for lang in translated["languages"]:
             in_lang = [t.model_copy(update={"message": translated["tasks"][t.id][lang]}) for t in tasks if t.id in translated["tasks"]]
-            r = run_strategy(bench, in_lang, pick_strategy(args.strategy, gateway), args.trials, args.max_turns, f"agent {lang}")
+            r = run_strategy(bench, in_lang, pick_strategy(args.strategy, gateway), args.trials, args.max_turns, f"agent {lang}",
+                             args.protocol)
             r["strategy"] = f"{r['strategy']} {lang}"
             results.append(r)
     if args.baseline_limit:
-        results.append(run_strategy(bench, tasks[: args.baseline_limit], ToolLoopStrategy(gated=False), 1, args.max_turns, "baseline"))
+        results.append(run_strategy(bench, tasks[: args.baseline_limit], ToolLoopStrategy(gated=False), 1, args.max_turns, "baseline",
+                                    args.protocol))
     model = args.model or settings.model_routes["default"][0]
     if args.json:
         print(json.dumps({"tasks_file": str(args.tasks), "model": model, "protocol": args.protocol, "results": results}, indent=1))

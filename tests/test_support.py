@@ -453,3 +453,24 @@ def test_product_questions_are_answered_from_the_records_and_nothing_else(shop):
     agent.send(own.id, MIA)
     mine = agent.send(own.id, "What color is the water bottle I ordered?").text
     assert "In order #W1000001, your Water Bottle is: capacity 500ml, color blue." in mine
+
+
+def test_the_simulated_customer_speaks_from_the_instruction_and_reads_the_chat_as_data(shop):
+    from tradewinds.seller.support.evaluation import SimulatedCustomer, Task
+
+    script = iter([{"message": f"{MIA} Please cancel order #W1000001, I ordered it by mistake.", "done": False},
+                   {"message": "Yes, go ahead.", "done": False}, {"message": "", "done": True}])
+    fake = FakeChatModel(lambda r: json.dumps(next(script)), model="user")
+    gateway = Gateway(Settings(model_routes={"default": ["fake:user"]}), models={"fake:user": fake}, cache=False)
+    task = Task(id="t", instruction="You are Mia Lopez, zip 78701. Cancel #W1000001 because you ordered it by mistake.")
+    customer, agent = SimulatedCustomer(task, gateway), _agent(shop)
+    c = agent.start()
+    message, turns = customer.first(), 0
+    while message is not None and turns < 5:
+        reply = agent.send(c.id, message)
+        message, turns = customer.next(reply.text, reply.awaiting), turns + 1
+    _, repo, _ = shop
+    assert _orders(repo)["#W1000001"]["status"] == "cancelled" and turns == 2
+    sent = [json.loads(r.messages[-1].content) for r in fake.requests]
+    assert sent[0] == {"instruction": task.instruction, "conversation": []}  # the instruction and the chat, as JSON data
+    assert sent[2]["conversation"][1]["agent"].startswith("Thank you, Mia Lopez") and len(sent[2]["conversation"]) == 4
