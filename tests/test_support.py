@@ -474,3 +474,12 @@ def test_the_simulated_customer_speaks_from_the_instruction_and_reads_the_chat_a
     sent = [json.loads(r.messages[-1].content) for r in fake.requests]
     assert sent[0] == {"instruction": task.instruction, "conversation": []}  # the instruction and the chat, as JSON data
     assert sent[2]["conversation"][1]["agent"].startswith("Thank you, Mia Lopez") and len(sent[2]["conversation"]) == 4
+
+
+def test_where_is_an_item_and_a_question_about_the_return_policy(shop):
+    agent = _agent(shop)
+    c = agent.start()
+    where = agent.send(c.id, f"{MIA} Where is my kettle?").text
+    assert "#W1000002" in where and "#W1000001" not in where  # the order that has it, not every order
+    policy = agent.send(c.id, "What is your return policy?").text
+    assert "30 days" in policy and "can't" not in policy  # a question about returns is not a return

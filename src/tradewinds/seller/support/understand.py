@@ -77,6 +77,7 @@ def _is_reference(text: str, start: int, end: int) -> bool:
 def _intents(clause: str) -> list[cues.Hit]:
     """Intent cues in a clause, negated ones dropped ("when I return", "I don't want to cancel"), nearby ones merged."""
     hits = [h for concept in INTENTS for h in cues.find(concept, clause)]
+    hits = [h for h in hits if not any(o.start <= h.start and h.end <= o.end and o.end - o.start > h.end - h.start for o in hits)]
     negations = cues.find("not_request", clause)
     hits = [h for h in hits if not any(n.end <= h.start and h.start - n.end <= 12 and not _overlaps(n, hits, h) for n in negations)]
     hits.sort(key=lambda h: h.start)
@@ -264,6 +265,8 @@ def _orders_for(kind: str, text: str, orders: list[Order]) -> list[Order]:
     customer says: 'my pending boots', 'the watch I received'). The orders that have the products named, when each
     product named is in one of them, or 'all' is said; with no product named, every such order when 'all' is said
     ('cancel all my pending orders'), else the only one. [] when that leaves a choice (the customer is asked)."""
+    if kind == "status":  # 'where is my hoodie': the orders that have it
+        return [o for o in orders if product_mentions(text, o.items)]
     if kind not in SUITS:
         return []
     statuses = set(SUITS[kind] + (("delivered",) if kind in ("cancel", "modify_items") else ("pending",) if kind in ("return", "exchange") else ()))
