@@ -23,7 +23,7 @@ from .schemas import Request
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 # what each cue concept asks for, strongest first when several are said together ("change the address")
-INTENTS = ("human", "default_address", "address", "payment", "cancel", "return", "exchange", "modify", "refund", "status", "policy",
+INTENTS = ("human", "policy", "default_address", "address", "payment", "cancel", "return", "exchange", "modify", "refund", "status",
            "product_question")
 CLAUSE_END = re.compile(r"[;；!?。！？\n]|\.(?=\s|$)")
 
