@@ -483,3 +483,14 @@ def test_where_is_an_item_and_a_question_about_the_return_policy(shop):
     assert "#W1000002" in where and "#W1000001" not in where  # the order that has it, not every order
     policy = agent.send(c.id, "What is your return policy?").text
     assert "30 days" in policy and "can't" not in policy  # a question about returns is not a return
+
+
+def test_two_different_items_of_one_product_are_asked_about_and_a_pause_ends_a_negation(tmp_path):
+    two = {"#W1000005": {**SECOND_PENDING["#W1000004"], "order_id": "#W1000005", "items": [_item("20", "201"), _item("20", "203")]}}
+    records = _records(tmp_path, two)
+    assert _read(records, "In #W1000005 change the Water Bottle to 1000ml")[0][5] == "items"  # which one: asked, not guessed
+    assert _read(records, "In #W1000005 change the red Water Bottle to 1000ml")[0][2:4] == (["203"], ["204"])
+    said = _read(records, "订单 #W1000001 我不想要了，麻烦取消。")  # 'do not want it' is the reason, not a negated request
+    assert said == [("cancel", "#W1000001", [], [], "no longer needed", None)]
+    said = _read(records, "أريد دفع الطلب #W1000001 ببطاقة الهدايا بدلا من الطريقة الحالية")
+    assert [r[0] for r in said] == ["order_payment"]  # 'instead of the current method' is part of the payment change

@@ -341,6 +341,8 @@ def pick_items(text: str, order: Order, products: dict[str, Product], *, all_ite
         def agreement(k: int) -> int:  # two of the same product: the one whose current options the customer named
             return sum(1 for val in order.items[k].options.values() if _has(norm(val), before))
         k = max(candidates, key=agreement)
+        if any(agreement(j) == agreement(k) and order.items[j].options != order.items[k].options for j in candidates if j != k):
+            continue  # two different ones of it and nothing said which: asked, not guessed
         used.add(k)
         picked.append((order.items[k], wants, before))
     return picked

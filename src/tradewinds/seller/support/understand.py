@@ -79,7 +79,8 @@ def _intents(clause: str) -> list[cues.Hit]:
     hits = [h for concept in INTENTS for h in cues.find(concept, clause)]
     hits = [h for h in hits if not any(o.start <= h.start and h.end <= o.end and o.end - o.start > h.end - h.start for o in hits)]
     negations = cues.find("not_request", clause)
-    hits = [h for h in hits if not any(n.end <= h.start and h.start - n.end <= 12 and not _overlaps(n, hits, h) for n in negations)]
+    hits = [h for h in hits if not any(n.end <= h.start and h.start - n.end <= 12 and not _overlaps(n, hits, h)
+                                       and not PAUSE.search(clause, n.end, h.start) for n in negations)]  # '不想要了，麻烦取消'
     hits.sort(key=lambda h: h.start)
     groups: list[list[cues.Hit]] = []
     for h in hits:  # near each other and not across a pause: one request said with several words
@@ -91,8 +92,9 @@ def _intents(clause: str) -> list[cues.Hit]:
     picked = [min(g, key=lambda h: INTENTS.index(h.concept)) for g in groups]
     merged: list[cues.Hit] = []
     for h in picked:  # "주소를 ... 바꿔 주세요", "the address ... the same address as": one request, its verb at the end
-        if merged and merged[-1].concept in ("address", "default_address", "payment") and h.concept in ("modify", merged[-1].concept) \
-                and not (h.concept == "modify" and PAUSE.search(clause, merged[-1].end, h.start)):
+        if merged and merged[-1].concept in ("address", "default_address", "payment") \
+                and h.concept in ("modify", "exchange", merged[-1].concept) \
+                and not (h.concept in ("modify", "exchange") and PAUSE.search(clause, merged[-1].end, h.start)):  # '... instead of
             continue
         merged.append(h)
     return merged
@@ -112,7 +114,7 @@ def _masked(folded: str, orders: list[Order]) -> str:
 
 
 VERB_FINAL = re.compile(r"[\uac00-\ud7af\u3040-\u30ff]")  # Korean, Japanese: the request's verb ends it
-PAUSE = re.compile(r"[,，、]|\s(?:and|y|et|und|e|then|also)\s|和|并且|然后|그리고|\sو")
+PAUSE = re.compile(r"[,，、،]|\s(?:and|y|et|und|e|then|also)\s|和|并且|然后|그리고|\sو")
 
 
 def drafts(text: str, orders: list[Order], wants_change=None) -> list[_Draft]:
