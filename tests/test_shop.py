@@ -258,3 +258,33 @@ def test_a_shopify_orders_export_becomes_customers_products_and_orders(tmp_path)
     (tmp_path / "other.csv").write_text("Name,Email\n#1,a@b.c\n", encoding="utf-8")
     with pytest.raises(BadInputError, match="not a Shopify orders export"):
         import_shop(repo, tmp_path / "other.csv", "shopify")
+
+
+def _stripe_dispute(**over):
+    obj = {"id": "dp_1", "object": "dispute", "amount": 12999, "currency": "usd", "charge": "ch_1", "reason": "product_not_received",
+           "status": "needs_response", "network_reason_code": "13.1", "created": 1764547200, "metadata": {"order_id": "#W1000001"},
+           "evidence_details": {"due_by": 1765411200}, "payment_method_details": {"card": {"brand": "visa"}}, "evidence": {"uncategorized_text": ""}}
+    return {**obj, **over}
+
+
+def test_disputes_in_stripes_shape_are_kept_per_workspace_and_listed_by_deadline(engine):
+    from tradewinds.errors import BadInputError, NotFoundError
+    from tradewinds.shop.disputes import Dispute, DisputeStore
+
+    d = Dispute.from_stripe(_stripe_dispute())
+    assert (d.amount, d.currency, d.order_id, d.card_brand, d.network_reason_code) == (Decimal("129.99"), "USD", "#W1000001", "visa", "13.1")
+    assert d.due_by == "2025-12-11T00:00:00+00:00" and d.evidence == {}
+    assert Dispute.from_stripe(_stripe_dispute(id="dp_y", amount=5000, currency="jpy")).amount == Decimal(5000)  # no minor unit
+    store = DisputeStore(engine, "acme")
+    store.put(d, _stripe_dispute())
+    store.put(Dispute.from_stripe(_stripe_dispute(id="dp_2", evidence_details={"due_by": 1764892800})))
+    store.put(Dispute.from_stripe(_stripe_dispute(id="dp_3", status="won")))
+    store.put(Dispute.from_stripe(_stripe_dispute(status="under_review")))  # the same id again: replaced, not doubled
+    assert [x.id for x in store.by_urgency()] == ["dp_2", "dp_1"] and store.get("dp_1").status == "under_review"
+    assert [x.id for x in store.by_urgency(open_only=False)] == ["dp_2", "dp_1", "dp_3"]
+    with pytest.raises(NotFoundError):
+        DisputeStore(engine, "other").get("dp_1")
+    with pytest.raises(BadInputError, match="'reason' is missing"):
+        Dispute.from_stripe({k: v for k, v in _stripe_dispute().items() if k != "reason"})
+    with pytest.raises(BadInputError, match="not an ISO 4217 code"):
+        Dispute.from_stripe(_stripe_dispute(currency="xyz"))

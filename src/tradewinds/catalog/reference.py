@@ -96,5 +96,15 @@ def currency_exists(code: str) -> bool:
 
 
 @cache
+def _minor_units() -> dict[str, int]:
+    return {r["code"]: int(r["minor_unit"]) for r in _rows("currencies.csv") if r["minor_unit"].strip().isdigit()}
+
+
+def currency_minor_unit(code: str) -> int | None:
+    """Decimal places of the currency's minor unit (USD 2, JPY 0, KWD 3), ISO 4217; None for an unknown code."""
+    return _minor_units().get(code.upper())
+
+
+@cache
 def incoterms() -> dict[str, str]:
     return {r["code"]: r["name"] for r in _rows("incoterms2020.csv")}

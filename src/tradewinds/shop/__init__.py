@@ -1,7 +1,8 @@
 """The merchant's shop: customers, products and variants, orders, payments, shipments with tracking, and the
-after-sales policy, per workspace (one shop each). Agents read it through :class:`ShopRepository` and change it
-only through the action ledger's shop action types."""
+after-sales policy, card disputes, per workspace (one shop each). Agents read it through :class:`ShopRepository`
+(and :class:`DisputeStore`) and change it only through the action ledger's shop action types."""
 
+from .disputes import Dispute, DisputeStore
 from .repository import ShopRepository
 
-__all__ = ["ShopRepository"]
+__all__ = ["Dispute", "DisputeStore", "ShopRepository"]

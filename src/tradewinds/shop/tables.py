@@ -185,3 +185,26 @@ class ChatLinkRow(Base):
     created_by: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[str] = mapped_column(String(32))
     revoked: Mapped[bool] = mapped_column(Boolean)
+
+
+class DisputeRow(Base):
+    """A card dispute (chargeback) on one of the shop's payments, in the shape Stripe gives it, linked to the order."""
+
+    __tablename__ = "shop_disputes"
+    workspace_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    order_id: Mapped[str | None] = mapped_column(String(80))
+    charge: Mapped[str | None] = mapped_column(String(80))
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    currency: Mapped[str] = mapped_column(String(3))
+    reason: Mapped[str] = mapped_column(String(60))
+    status: Mapped[str] = mapped_column(String(40))
+    network_reason_code: Mapped[str | None] = mapped_column(String(20))
+    card_brand: Mapped[str | None] = mapped_column(String(30))
+    created_at: Mapped[str] = mapped_column(String(32))
+    due_by: Mapped[str | None] = mapped_column(String(32))
+    evidence: Mapped[dict] = mapped_column(JSON)
+    source: Mapped[dict] = mapped_column(JSON)  # the dispute object as it came
+
+
+Index("ix_shop_disputes_due", DisputeRow.workspace_id, DisputeRow.status, DisputeRow.due_by)
