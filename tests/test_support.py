@@ -494,3 +494,25 @@ def test_two_different_items_of_one_product_are_asked_about_and_a_pause_ends_a_n
     assert said == [("cancel", "#W1000001", [], [], "no longer needed", None)]
     said = _read(records, "أريد دفع الطلب #W1000001 ببطاقة الهدايا بدلا من الطريقة الحالية")
     assert [r[0] for r in said] == ["order_payment"]  # 'instead of the current method' is part of the payment change
+
+
+def test_products_named_in_the_customers_language_and_order_ids_after_their_items(tmp_path):
+    extra = {"#W1000006": {**ORDERS["#W1000002"], "order_id": "#W1000006", "items": [_item("20", "203")],
+                           "payment_history": [{"transaction_type": "payment", "amount": 22.0, "payment_method_id": "gift_card_1"}]}}
+    records = _records(tmp_path, extra)
+    assert _read(records, "我想退掉订单 #W1000002 里的电水壶")[0][:3] == ("return", "#W1000002", ["301"])  # 'electric kettle' in Chinese
+    said = _read(records, "Quiero devolver el Electric Kettle del pedido #W1000002, con reembolso a credit_card_2, "
+                          "y la botella de agua del pedido #W1000006, con reembolso a gift_card_1.")
+    assert [(r[1], r[2]) for r in said] == [("#W1000002", ["301"]), ("#W1000006", ["203"])]
+    customer, orders, products, policy = records
+    from tradewinds.seller.support.understand import read_requests
+
+    methods = [r.payment_method_id for r in read_requests("Quiero devolver el Electric Kettle del pedido #W1000002, con reembolso a "
+                                                          "credit_card_2, y la botella de agua del pedido #W1000006, con reembolso a "
+                                                          "gift_card_1.", customer, orders, products, policy)]
+    assert methods == ["credit_card_2", "gift_card_1"]  # each order's refund where the customer said it
+    # the items named win over 'all' said of the refund ('모두': all of it to the card)
+    (tmp_path / "two").mkdir()
+    two = _records(tmp_path / "two", {"#W1000007": {**ORDERS["#W1000002"], "order_id": "#W1000007", "items": [_item("30", "301"), _item("20", "203")]}})
+    assert _read(two, "주문 #W1000007의 Electric Kettle을 반품하고 환불은 모두 credit_card_2로 해 주세요.")[0][2] == ["301"]
+    assert _read(two, "주문 #W1000007 전부 반품해 주세요.")[0][2] == ["301", "203"]

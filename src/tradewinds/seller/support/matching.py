@@ -122,10 +122,11 @@ def _heads(name: str) -> frozenset[str]:
 
 @lru_cache(maxsize=256)
 def _native_terms(text: str):
-    """Product concepts named in any language the lexicon has (the words as listed there)."""
+    """Product concepts named in the text's language (the lexicon's words; any other language's when it names none)."""
+    from ...lang import detect_language
     from ...sourcing.lexicon import find_terms
 
-    return tuple(find_terms(text, "en"))
+    return tuple(find_terms(text, detect_language(text)))
 
 
 def option_hits(text: str, product: Product) -> dict[str, list[tuple[str, int]]]:

@@ -164,7 +164,8 @@ def drafts(text: str, orders: list[Order], wants_change=None) -> list[_Draft]:
         verb_last = VERB_FINAL.search(clause) is not None  # '주소를 ... 해 주시고, Helmet은 ..., Kettle은 ... 바꿔 주세요'
         for prev, g in zip(groups, groups[1:]):
             pauses = [m.end() for m in PAUSE.finditer(clause, prev.end, g.start)]
-            cuts.append((pauses[0] if verb_last else pauses[-1]) if pauses else g.start)
+            # a refund phrase ends at its own comma: '... #W1, con reembolso a X, y la camiseta del pedido #W2, con reembolso a Y'
+            cuts.append((pauses[0] if verb_last or prev.concept == "refund" else pauses[-1]) if pauses else g.start)
         cuts.append(len(clause))
         for g, (s0, e0) in zip(groups, zip(cuts, cuts[1:])):
             own = list(dict.fromkeys(oid for pos, oid, ref in mentions if s0 <= pos < e0 and not ref))
@@ -190,6 +191,23 @@ def _about(d: _Draft, order_id: str, orders: list[Order], *, to_end: bool = Fals
     starts = [pos for pos, oid in at if oid == order_id]
     if not starts:
         return d.text, d.original
+    by_id = {o.id: o for o in orders}
+    if product_mentions(d.text[:at[0][0]], by_id[at[0][1]].items):  # 'X e Y del pedido #W1, ..., y Z del pedido #W2': ids last
+        spans, start = {}, 0
+        for k, (pos, oid) in enumerate(at):
+            end = len(d.text)
+            if k + 1 < len(at):
+                after_id = pos + len(re.match(r"#?\w+", d.text[pos:]).group(0))
+                nxt, nxt_id = at[k + 1]
+                named = product_mentions(d.text[after_id:nxt], by_id[nxt_id].items)
+                first = after_id + named[0].start if named else nxt
+                pauses = [m.start() for m in PAUSE.finditer(d.text, after_id, first)]
+                end = pauses[-1] if pauses else first
+            spans.setdefault(oid, (start, end))
+            start = end
+        s0, e0 = spans[order_id]
+        e0 = len(d.text) if to_end else e0
+        return d.text[s0:e0], d.original[s0:e0]
     s0 = starts[0]
     later = [pos for pos, _ in at if pos > s0]
     e0 = later[0] if later and not to_end else len(d.text)
@@ -250,6 +268,9 @@ def read_requests(text: str, customer: Customer, orders: list[Order], products: 
             r = _resolve(kind, part, order, whole, customer, orders, products, policy, after)
             if r.problem and part is not d:  # what the order's own words leave open, the whole piece may say
                 r = _resolve(kind, d, order, whole, customer, orders, products, policy, after)
+                own = payment_in(norm(part.text), customer)  # 'X del pedido #W1, a credit_card; y Y del pedido #W2, a gift_card'
+                if own is not None and r.kind in ("return", "exchange", "modify_items"):
+                    r.payment_method_id = own.id
             out.append(r)
     return _merge(out)
 
@@ -327,8 +348,9 @@ def _resolve(kind, d: _Draft, order: Order | None, whole: str, customer: Custome
     original = next((t.payment_method_id for t in order.transactions if t.kind == "payment"), None)
     r.payment_method_id = method.id if method else original
     if kind == "return":
-        everything = cues.present("all_items", said) or len(order.items) == 1
-        picked = pick_items(said, order, products, all_items=everything)
+        picked = pick_items(said, order, products)  # items named win over 'all' ('... and the bottle; all of it to my gift card')
+        if not picked and (cues.present("all_items", said) or len(order.items) == 1):
+            picked = pick_items(said, order, products, all_items=True)
         r.item_ids = [i.item_id for i, _, _ in picked]
         if not r.item_ids:
             r.problem = "items"
