@@ -126,12 +126,10 @@ class GuidedStrategy:
                 return self._handoff(desk, state, lines, applied, calls, "the customer asked for a person")
             if state.customer_id is None:
                 answered = self._catalog_question(desk, lang, text)  # the catalog is no account data
+                lines.extend(answered)
                 if cues.present("policy", norm(text)):
                     lines.append(desk.policy.render(lang if lang in ("en", "es", "zh") else "en"))
-                elif answered and not any(cues.present(k, norm(text)) for k in WRITE_CUES):
-                    lines.extend(answered)
-                else:
-                    lines.extend(answered)
+                elif not answered or any(cues.present(k, norm(text)) for k in WRITE_CUES):
                     state.waiting = (state.waiting + " " + text).strip() if state.waiting else text
                     lines.append(say(lang, "ask_identity"))
                     return self._reply(state, lines, applied, calls, awaiting="identity")
@@ -310,21 +308,13 @@ class GuidedStrategy:
         if not (cues.present("product_question", norm(text)) or re.search(r"[?？؟]", text)):
             return []
         catalog = desk.shop.products()
-        named = answers.named_products(text, catalog)
-        if not named:
-            return []
-        return answers.answer(text, catalog, partial(say, lang)) or [say(lang, "dont_know", product=", ".join(p.name for p in named))]
+        return _answer(text, catalog, lang) if answers.named_products(text, catalog) else []
 
     def _product(self, desk: Desk, state: State, r: Request) -> list[str]:
         _, orders, _ = self._records(desk, state.customer_id)
-        catalog = desk.shop.products()
-        lines = answers.answer(r.text, catalog, partial(say, state.language), orders)
-        if lines:
-            state.facts.append(f"answered from the product records: {r.text[:120]}")
-            return lines
-        named = answers.named_products(r.text, catalog)
-        state.facts.append(f"product question not in the records: {r.text[:200]}")
-        return [say(state.language, "dont_know", product=", ".join(p.name for p in named) or r.text[:60])]
+        lines = _answer(r.text, desk.shop.products(), state.language, orders)
+        state.facts.append(f"product question: {r.text[:160]} -> {lines[0][:160]}")
+        return lines
 
     # -- the model, for what the words leave open ---------------------------------------------------------------
     def _model_reason(self, desk: Desk, r: Request, calls: list[int]) -> Request:
@@ -384,6 +374,13 @@ class GuidedStrategy:
         orders = desk.shop.orders(desk.shop.order_ids(customer_id))
         products = {p.id: p for p in desk.shop.products(list({i.product_id for o in orders for i in o.items}))}
         return customer, orders, products
+
+
+def _answer(text: str, catalog: list[Product], lang: str, orders: list[Order] = ()) -> list[str]:
+    """What the product records say to a question, or "I don't know" (and an offer to ask the merchant)."""
+    named = answers.named_products(text, catalog)
+    return answers.answer(text, catalog, partial(say, lang), orders) or \
+        [say(lang, "dont_know", product=", ".join(p.name for p in named) or text[:60])]
 
 
 def _recap(fact: str) -> str:
