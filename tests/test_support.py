@@ -516,3 +516,21 @@ def test_products_named_in_the_customers_language_and_order_ids_after_their_item
     two = _records(tmp_path / "two", {"#W1000007": {**ORDERS["#W1000002"], "order_id": "#W1000007", "items": [_item("30", "301"), _item("20", "203")]}})
     assert _read(two, "주문 #W1000007의 Electric Kettle을 반품하고 환불은 모두 credit_card_2로 해 주세요.")[0][2] == ["301"]
     assert _read(two, "주문 #W1000007 전부 반품해 주세요.")[0][2] == ["301", "203"]
+
+
+@pytest.mark.parametrize("text", ["Quiero cambiar todas mis botellas de agua pendientes a rojo de 750ml.",
+                                  "我所有还没发货的水瓶都想改成红色、750ml的。", "아직 배송 전인 물병을 전부 빨간색 750ml로 바꿔 주세요."])
+def test_option_values_in_the_customers_words_and_all_of_a_product_across_orders(tmp_path, text):
+    # 'rojo', '红色', '빨간색' are the value 'red'; 'all my pending bottles' is every pending order that has one
+    said = _read(_records(tmp_path, SECOND_PENDING), text)
+    assert [(r[0], r[1], r[3]) for r in said] == [("modify_items", "#W1000001", ["203"]), ("modify_items", "#W1000004", ["203"])]
+
+
+@pytest.mark.parametrize("text", ["Return everything in #W1000007 except the water bottle.",
+                                  "Quiero devolver todo lo del pedido #W1000007 excepto la botella de agua.",
+                                  "주문 #W1000007에서 물병 빼고 전부 반품해 주세요.", "请把订单 #W1000007 里除了水瓶以外的东西都退掉。",
+                                  "أريد إرجاع كل ما في الطلب #W1000007 ما عدا زجاجة الماء."])
+def test_an_item_left_out_of_all_is_not_returned(tmp_path, text):
+    two = _records(tmp_path, {"#W1000007": {**ORDERS["#W1000002"], "order_id": "#W1000007", "items": [_item("30", "301"), _item("20", "203")]}})
+    assert _read(two, text) == [("return", "#W1000007", ["301"], [], None, None)]
+    assert _read(two, "Return the water bottle from #W1000007")[0][2] == ["203"]  # named without 'except': that one

@@ -129,6 +129,8 @@ def _word_match(token: str, word: str, inflect: bool = True, language: str = "")
         return True
     if language == "it" and word.endswith(("cia", "gia")) and token == word[:-2] + "e":  # 'borracce', 'valigie'
         return True
+    if language == "ar" and len(word) >= 4 and token in (word + "ات", word[:-1] + "ات" if word.endswith(("ه", "ا")) else None):
+        return True  # the sound feminine plural of loan words and -a nouns: 'تيشيرتات', 'كاميرات', 'ساعات'
     if language == "tr":
         stem = word[:-3] if word.endswith(("lar", "ler")) else word  # the lexicon's plural 'sabunlar' names 'sabun' too
         if token.startswith(stem) and _TR_DERIVING.match(token[len(stem):]):

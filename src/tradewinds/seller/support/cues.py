@@ -32,7 +32,7 @@ def table() -> dict[str, dict[str, list[str]]]:
 ARABIC = re.compile(r"[\u0600-\u06ff]")
 
 
-def _regex(phrase: str) -> str:
+def phrase_regex(phrase: str) -> str:
     """A cue as a regex: whole words; 'cancel*' a stem ('cancelen', 'cancélenlo'); Arabic anywhere in a word (its
     words take prefixes and suffixes: 'وإلغاء', 'إلغاءه'), but a cue written with a trailing space is a word of its own
     ('لا ', with 'and' or 'so' before it); Chinese, Japanese and Korean as substrings."""
@@ -49,7 +49,7 @@ def _regex(phrase: str) -> str:
 @cache
 def pattern(concept: str) -> re.Pattern:
     phrases = sorted({fold(p) for words in table()[concept].values() for p in words}, key=len, reverse=True)
-    return re.compile("|".join(_regex(p) for p in phrases))
+    return re.compile("|".join(phrase_regex(p) for p in phrases))
 
 
 def find(concept: str, folded: str) -> list[Hit]:

@@ -11,8 +11,10 @@ a caller asks the customer or hands off.
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from importlib import resources
 
 from ...lang.text import boundary_pattern, fold, unspaced
 from ...shop.schemas import Customer, Order, OrderItem, PaymentMethod, Product, Variant
@@ -141,7 +143,7 @@ def option_hits(text: str, product: Product) -> dict[str, list[tuple[str, int]]]
     for option, vals in sorted(values.items()):
         exact, partial, spans = [], [], {}
         for val in sorted(vals):
-            if (m := _has(norm(val), text)) is not None:
+            if (m := _has(norm(val), text) or _said_natively(val, text)) is not None:
                 exact.append((val, m.start()))
                 spans[val] = m.span()
                 continue
@@ -160,6 +162,23 @@ def option_hits(text: str, product: Product) -> dict[str, list[tuple[str, int]]]
         if exact or partial:
             hits[option] = exact or partial
     return hits
+
+
+@cache
+def _native_values() -> dict[str, re.Pattern]:
+    """English option value -> its names in the customer's languages (``option_words.toml``), as one pattern."""
+    raw = tomllib.loads(resources.files(__package__).joinpath("option_words.toml").read_text(encoding="utf-8"))
+    def rx(phrase: str) -> str:  # 'S码', 'v넥': a size letter written against a Chinese or Korean word
+        return re.escape(phrase) if re.search(r"[\u3040-\u9fff\uac00-\ud7af]", phrase) else cues.phrase_regex(phrase)
+
+    return {fold(value): re.compile("|".join(rx(fold(p)) for words in by_lang.values() for p in sorted(words, key=len, reverse=True)))
+            for value, by_lang in raw.items()}
+
+
+def _said_natively(value: str, text: str) -> re.Match | None:
+    """The value written in the customer's language: 'morado' is purple, 'S码' is S, 'البوليستر' polyester."""
+    rx = _native_values().get(norm(value))
+    return rx.search(text) if rx is not None else None
 
 
 def _ordered_values(values: list[str]) -> list[str] | None:

@@ -299,11 +299,14 @@ def _orders_for(kind: str, text: str, orders: list[Order]) -> list[Order]:
     fitting = [o for o in orders if o.status in statuses]
     every = _every_order(text)
     holders: dict[str, list[Order]] = {}
+    alls = cues.find("all_items", text)
     for o in fitting:
         for m in product_mentions(text, o.items):
             holders.setdefault(m.product_id, [])
             if o not in holders[m.product_id]:
                 holders[m.product_id].append(o)
+            # 'all my pending t-shirts', '我所有还没发货的T恤', '티셔츠를 전부': every order that has the product
+            every = every or any(abs(a.start - m.start) <= 20 for a in alls)
     if holders:
         if not every and any(len(h) > 1 for h in holders.values()):
             return []
@@ -348,9 +351,10 @@ def _resolve(kind, d: _Draft, order: Order | None, whole: str, customer: Custome
     original = next((t.payment_method_id for t in order.transactions if t.kind == "payment"), None)
     r.payment_method_id = method.id if method else original
     if kind == "return":
-        picked = pick_items(said, order, products)  # items named win over 'all' ('... and the bottle; all of it to my gift card')
-        if not picked and (cues.present("all_items", said) or len(order.items) == 1):
-            picked = pick_items(said, order, products, all_items=True)
+        left_out = _excepted(said, order)  # 'everything except the pet bed'
+        picked = [p for p in pick_items(said, order, products) if p[0].item_id not in left_out]  # items named win over 'all'
+        if not picked and (cues.present("all_items", said) or len(order.items) == 1 or left_out):
+            picked = [p for p in pick_items(said, order, products, all_items=True) if p[0].item_id not in left_out]
         r.item_ids = [i.item_id for i, _, _ in picked]
         if not r.item_ids:
             r.problem = "items"
@@ -380,6 +384,19 @@ def _resolve(kind, d: _Draft, order: Order | None, whole: str, customer: Custome
     if not r.item_ids:
         r.problem = "items"
     return r
+
+
+def _excepted(said: str, order: Order) -> set[str]:
+    """Items the customer left out: named after an 'except' word ('all but the pet bed', 'todo excepto la cama', '除了宠物床')
+    up to the end of the sentence, or right before a Korean one ('반려동물 침대 빼고')."""
+    mentions = product_mentions(said, order.items)
+    out: set[str] = set()
+    for h in cues.find("except", said):
+        end = min((m.start() for m in re.finditer(r"[.;!?。；！？]", said[h.end:])), default=len(said) - h.end) + h.end
+        out |= {m.product_id for m in mentions if h.end <= m.start < end}
+    for h in cues.find("except_after", said):
+        out |= {m.product_id for m in mentions if 0 <= h.start - m.end <= 3}
+    return {i.item_id for i in order.items if i.product_id in out}
 
 
 def _merge(requests: list[Request]) -> list[Request]:
