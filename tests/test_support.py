@@ -534,3 +534,25 @@ def test_an_item_left_out_of_all_is_not_returned(tmp_path, text):
     two = _records(tmp_path, {"#W1000007": {**ORDERS["#W1000002"], "order_id": "#W1000007", "items": [_item("30", "301"), _item("20", "203")]}})
     assert _read(two, text) == [("return", "#W1000007", ["301"], [], None, None)]
     assert _read(two, "Return the water bottle from #W1000007")[0][2] == ["203"]  # named without 'except': that one
+
+
+def test_units_in_the_customers_words_a_request_said_after_its_item_and_verbs_inside_parentheses(tmp_path):
+    records = _records(tmp_path)
+    # '1.5 litros' is the value '1.5L'; the item is described in one sentence and the change asked in the next
+    assert _read(records, "En el pedido #W1000002 tengo un Electric Kettle de 1 litro; lo quiero de 1.5 litros.") == \
+        [("exchange", "#W1000002", ["301"], ["302"], None, None)]
+    # 'devolveré' inside the parentheses describes, it does not ask for a return
+    assert _read(records, "Quiero cambiar la Water Bottle del pedido #W1000001 (500ml, azul, la devolveré si no sirve) "
+                          "por la roja de 750ml.") == [("modify_items", "#W1000001", ["201"], ["203"], None, None)]
+
+
+def test_a_value_that_is_a_product_and_a_measure_are_read_in_any_language():
+    from tradewinds.seller.support.matching import norm, option_hits
+    from tradewinds.shop.schemas import Product
+
+    bag = Product.model_validate({"id": "b", "name": "Backpack", "variants": [
+        {"item_id": "1", "options": {"compartment": "camera", "height": "5 ft"}, "price": 10},
+        {"item_id": "2", "options": {"compartment": "laptop", "height": "4 ft"}, "price": 10}]})
+    assert option_hits(norm("con compartimento para cámara, de 4 pies"), bag) == {"compartment": [("camera", 23)], "height": [("4 ft", 34)]}
+    assert option_hits(norm("带相机仓的，4英尺"), bag) == {"compartment": [("camera", 1)], "height": [("4 ft", 6)]}
+    assert option_hits(norm("card_4 ft"), bag) == {}  # a number inside an id is no measure

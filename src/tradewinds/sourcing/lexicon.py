@@ -173,7 +173,7 @@ def _tokens(folded: str, lang: str) -> list[tuple[str, int, int]]:
     return [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(folded)]
 
 
-_AR_PREFIX = re.compile(r"^(?:[وف]?[بلك]?ال|[وف][بلك]?|[بلك])(?=\S{3})")
+_AR_PREFIX = re.compile(r"^(?:[وف]?[بلك]?ال|[وف]?لل|[وف][بلك]?|[بلك])(?=\S{3})")  # 'لل': 'ل' + 'ال' ('للكاميرا')
 
 
 _ELIDED = re.compile(r"^(?:l|d|qu|un|dell|dall|nell|all|sull|coll)['’](?=\w{2})")

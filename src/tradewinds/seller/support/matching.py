@@ -140,10 +140,11 @@ def option_hits(text: str, product: Product) -> dict[str, list[tuple[str, int]]]
             values.setdefault(k, set()).add(val)
     option_words = {w for o in values for w in norm(o).split()}
     hits: dict[str, list[tuple[str, int]]] = {}
+    measured = with_units(text)
     for option, vals in sorted(values.items()):
         exact, partial, spans = [], [], {}
         for val in sorted(vals):
-            if (m := _has(norm(val), text) or _said_natively(val, text)) is not None:
+            if (m := _has(norm(val), text) or _said_natively(val, text) or _measure(val, measured)) is not None:
                 exact.append((val, m.start()))
                 spans[val] = m.span()
                 continue
@@ -175,10 +176,61 @@ def _native_values() -> dict[str, re.Pattern]:
             for value, by_lang in raw.items()}
 
 
-def _said_natively(value: str, text: str) -> re.Match | None:
-    """The value written in the customer's language: 'morado' is purple, 'S码' is S, 'البوليستر' polyester."""
+@dataclass(frozen=True)
+class _Found:
+    """Where a value was named, shaped like a match."""
+    a: int
+    b: int
+
+    def start(self) -> int:
+        return self.a
+
+    def span(self) -> tuple[int, int]:
+        return self.a, self.b
+
+
+def _said_natively(value: str, text: str) -> re.Match | _Found | None:
+    """The value written in the customer's language: 'morado' is purple, 'S码' is S, 'البوليستر' polyester; a value that
+    is a product ('compartment: camera') by the product lexicon's names ('compartimento para cámara', '相机仓')."""
     rx = _native_values().get(norm(value))
-    return rx.search(text) if rx is not None else None
+    if rx is not None:
+        return rx.search(text)
+    heads = _heads(value)
+    term = next((t for t in _native_terms(text) if t.concept.name in heads), None) if heads else None
+    return _Found(term.start, term.end) if term else None
+
+
+# Units of measure in the words customers use, each written as one sign so '7 inches', '7-inch', '7 pulgadas' and
+# '7英寸' read alike (the sign keeps the text's length, so positions stay those of the text).
+_UNITS = {
+    "\ue001": ["inches", "inch", "in", "pulgadas", "pulgada", "pouces", "pouce", "zoll", "polegadas", "polegada", "英寸", "寸", "인치",
+               "بوصات", "بوصة", "انش", "إنش"],
+    "\ue002": ["feet", "foot", "ft", "pies", "pie", "pieds", "pied", "fuß", "fuss", "pés", "pé", "英尺", "呎", "피트", "أقدام", "اقدام", "قدم"],
+    "\ue003": ["pounds", "pound", "lbs", "lb", "libras", "libra", "livres", "pfund", "磅", "파운드", "أرطال", "ارطال", "رطل"],
+    "\ue004": ["liters", "liter", "litres", "litre", "litros", "litro", "l", "升", "리터", "لترات", "لتر"],
+    "\ue005": ["milliliters", "milliliter", "millilitres", "ml", "mililitros", "毫升", "밀리리터", "مل"],
+    "\ue006": ["hours", "hour", "horas", "hora", "heures", "heure", "stunden", "stunde", "小时", "시간", "ساعات", "ساعة"],
+}
+_UNIT_OF = {fold(w): sign for sign, words in _UNITS.items() for w in words}
+_MEASURE = re.compile(r"(?<![\d.a-z_])(\d+(?:\.\d+)?(?:\s*-\s*\d+(?:\.\d+)?)?)(\s*-?\s*)(" +
+                      "|".join(re.escape(w) for w in sorted(_UNIT_OF, key=len, reverse=True)) + r")(?![a-z])")
+
+
+def with_units(text: str) -> str:
+    """``text`` (folded) with each number's unit written as its sign, padded to the same length."""
+    def sign(m: re.Match) -> str:
+        out = m.group(1).replace(" ", "") + _UNIT_OF[m.group(3)]
+        return out + " " * (len(m.group(0)) - len(out))
+
+    return _MEASURE.sub(sign, text)
+
+
+def _measure(value: str, measured: str) -> re.Match | None:
+    """A value with a unit ('7-inch', '5 ft', '30-50 lbs') named with the unit in other words ('7 pulgadas', '5英尺')."""
+    canon = with_units(norm(value)).strip()
+    if canon == norm(value) or not any(ch in canon for ch in _UNITS):
+        return None
+    return re.search(r"(?<![\d.])" + re.escape(canon) + r"(?![\d])", measured)
 
 
 def _ordered_values(values: list[str]) -> list[str] | None:
@@ -271,12 +323,13 @@ def prefer(target: Target, named: dict[str, list[tuple[str, int]]], current: dic
 
 JOINS = re.compile(r"[,;，；、]|\b(?:and|y|et|und|e)\b|和|以及|그리고|\sو")
 # what comes after it is what the customer wants: "X to Y", "X por Y", "把 X 换成 Y", "X를 Y로", "X إلى Y"
-CONNECTOR = re.compile(r"\b(?:to|for|into|with|instead of|instead|por|para|en lugar de|en vez de|par|au lieu de|gegen|statt)\b"
+CONNECTOR = re.compile(r"\b(?:to|for|into|with|instead of|instead|por|para|en lugar de|en vez de|par|au lieu de|gegen|statt|"
+                       r"(?:la|lo|las|los) quiero|je (?:la|le|les) veux)\b|أريدها|أريده"
                        r"|->|→|换成|改成|换为|改为|改用|(?<=[)\w])[를을](?=\s)|إلى")
 
 
 KO_TARGET = re.compile(r"(?<=[^\s(（])으?로(?=\s|[,.]|$)")  # Korean puts what is wanted before 로: 'blue로 바꿔 주세요'
-SOFT_CONNECTOR = re.compile(r"\b(?:a|en|à|zu|in|de|di|da)\b|[으]?로(?=\s|$)|ب")
+SOFT_CONNECTOR = re.compile(r"\b(?:a|en|à|zu|in|de|di|da)\b|[으]?로(?=\s|$)|(?<![\u0600-\u06ff])ب")  # Arabic 'بـ' starts a word
 
 
 def _connector(text: str, product: Product | None) -> re.Match | None:

@@ -76,7 +76,10 @@ def _is_reference(text: str, start: int, end: int) -> bool:
 
 def _intents(clause: str) -> list[cues.Hit]:
     """Intent cues in a clause, negated ones dropped ("when I return", "I don't want to cancel"), nearby ones merged."""
-    hits = [h for concept in INTENTS for h in cues.find(concept, clause)]
+    # a verb inside parentheses describes the item ('(30-50 lbs, قابل للتعديل)': adjustable), it asks nothing
+    inside = [m.span() for m in re.finditer(r"[(（][^)）]*[)）]", clause)]
+    hits = [h for concept in INTENTS for h in cues.find(concept, clause)
+            if not (concept in ("modify", "exchange", "cancel", "return") and any(x < h.start < y for x, y in inside))]
     hits = [h for h in hits if not any(o.start <= h.start and h.end <= o.end and o.end - o.start > h.end - h.start for o in hits)]
     negations = cues.find("not_request", clause)
     hits = [h for h in hits if not any(n.end <= h.start and h.start - n.end <= 12 and not _overlaps(n, hits, h)
@@ -133,10 +136,15 @@ def drafts(text: str, orders: list[Order], wants_change=None) -> list[_Draft]:
     spans.append((start, len(folded)))
     out: list[_Draft] = []
     context: list[str] = []
+    dropped: int | None = None  # where the clause just before began, when it asked nothing and went nowhere
     for a, b in spans:
         clause = folded[a:b]
         if not clause.strip():
             continue
+        if dropped is not None and not _intents(masked[a:b]) and wants_change is not None and not wants_change(
+                clause, context or [o.id for o in orders]) and wants_change(folded[dropped:b], context or [o.id for o in orders]):
+            a, clause = dropped, folded[dropped:b]  # 'I have a gold 8-inch tablet; I want it in 7 inches and black': one request
+        dropped = None
         mentions = _order_mentions(clause, orders)
         named = [oid for _, oid, ref in mentions if not ref]
         refs = [oid for _, oid, ref in mentions if ref]
@@ -159,6 +167,8 @@ def drafts(text: str, orders: list[Order], wants_change=None) -> list[_Draft]:
                 out[-1].text += " " + clause
                 out[-1].original += " " + text[a:b]
                 out[-1].refs += refs
+            elif not out:
+                dropped = a
             continue
         cuts = [0]
         verb_last = VERB_FINAL.search(clause) is not None  # '주소를 ... 해 주시고, Helmet은 ..., Kettle은 ... 바꿔 주세요'
