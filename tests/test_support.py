@@ -437,6 +437,22 @@ def test_an_arabic_particle_inside_another_word_negates_nothing():
     assert _intents(norm("لا ألغوا الطلب")) == []
 
 
+@pytest.mark.parametrize("text, concepts", [
+    ("ممكن تلغي الطلب #W1000001", ["cancel"]),  # conjugated verbs, not only the noun
+    ("بدي رجع الساعة", ["return"]),
+    ("غيّروا العنوان من فضلك", ["address"]),  # vowel marks left in; changing the address
+    ("أريد إرجاع الحقيبة الصغيرة", ["return"]),  # 'صغيرة' (small) holds 'غير' and asks for no change
+    ("المنتج غير متوفر، أريد إلغاء الطلب", ["cancel"]),  # 'غير' is 'not'
+    ("إذا سألني الموظف فقل له نعم، أريد إلغاء الطلب", ["cancel"]),  # the employee they talk to is no request for a person
+    ("حولني إلى موظف من فضلك", ["human"]),
+])
+def test_arabic_requests_as_customers_write_them(text, concepts):
+    from tradewinds.lang.text import without_marks
+    from tradewinds.seller.support.understand import _intents
+
+    assert [h.concept for h in _intents(norm(without_marks(text)))] == concepts
+
+
 def test_product_questions_are_answered_from_the_records_and_nothing_else(shop):
     agent = _agent(shop)
     c = agent.start()

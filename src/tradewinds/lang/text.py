@@ -33,6 +33,14 @@ def fold(text: str) -> str:
     return "".join(_fold_char(ch) for ch in text)
 
 
+_ARABIC_MARKS = re.compile(r"[\u064b-\u065f\u0670\u0640]")
+
+
+def without_marks(text: str) -> str:
+    """Arabic without its optional vowel marks, shadda and tatweel ('غيّروا' -> 'غيروا'), as it is mostly written."""
+    return _ARABIC_MARKS.sub("", text)
+
+
 def unspaced(text: str) -> bool:
     """True when ``text`` is in a script written without spaces (Chinese, Japanese, Thai; Korean is matched the same way)."""
     return bool(UNSPACED.search(text))

@@ -28,6 +28,7 @@ from ...accounts import Actor
 from ...actions import ActionLedger, ActionRequest
 from ...errors import BadInputError, ConflictError, NotFoundError, RefusedError, TradewindsError
 from ...lang.detect import detect_language
+from ...lang.text import without_marks
 from ...models.chat import Message
 from ...models.gateway import Gateway
 from ...shop.policy import AfterSalesPolicy
@@ -95,6 +96,7 @@ class GuidedStrategy:
 
     def turn(self, desk: Desk, state: State, text: str) -> Reply:
         state.turns += 1
+        text = without_marks(text)  # 'غيّروا', 'إلغاءً': the marks are optional and most customers leave them out
         if len(re.findall(r"\w", text)) >= 12:
             lang = detect_language(text)
             state.language = lang if lang in LANGS else state.language
