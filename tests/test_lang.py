@@ -96,6 +96,8 @@ def test_places_come_from_cldr_and_geonames_in_their_own_scripts():
     assert [p.code for p in find_places("Warszawy", inflecting=True)] == ["PL"]
     assert [(p.code, p.name) for p in find_places("1000 tumblers, ship to Texas")] == [("US", "Texas")]  # a US state
     assert [p.code for p in find_places("we are in Georgia")] == ["GE"]  # the country before the state
+    assert find_places("에센셜 오일 2000병") == []  # a Korean word that begins like 'Essen' is no place
+    assert [p.code for p in find_places("부산으로 배송, 중국산 제외")] == ["KR", "CN"]  # a name and its particle or suffix
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -303,3 +303,17 @@ def test_a_product_named_by_a_brand_that_became_a_word_is_that_product(need, con
     ledger, _ = understand(need, None)
     (line,) = ledger.lines
     assert (line.concept, line.quantity) == (concept, quantity)
+
+
+@pytest.mark.parametrize("need, concept", [
+    ("We need 50 heat pumps for a housing project", "heat pump"),  # a pump, of a kind the catalog lacks
+    ("Wir brauchen 100 Wärmepumpen für ein Neubauprojekt", "heat pump"),
+    ("300 coffee tables for the lobby of our hotel", "coffee table"),  # not the catalog's cafe tables
+    ("我们要1000个狗玩具", "pet toy"),
+    ("2000 бутылок моторного масла", "motor oil"),  # not olive oil
+    ("Precisamos de 800 pneus de carro para a oficina", "car tire"),  # not bicycle parts
+])
+def test_a_catalog_noun_heading_another_kind_of_product_is_not_that_product(need, concept):
+    ledger, _ = understand(need, None)
+    (line,) = ledger.lines
+    assert line.concept == concept and line.categories == []

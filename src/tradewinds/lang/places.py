@@ -43,6 +43,11 @@ _WORD = re.compile(rf"{LETTER}+(?:[.'’-]{LETTER}+)*\.?")
 _NAME_ENDINGS = {"de": ("s", "es"), "nl": ("s",)}
 
 
+# What follows a place name inside a Korean word: a particle or a suffix ('독일에서', '중국산', '서울행', '부산으로')
+_KO_AFTER_NAME = ("에", "으로", "로", "까지", "의", "행", "은", "는", "이", "가", "을", "를", "도", "와", "과", "산", "제", "발",
+                  "향", "쪽", "만", "나", "부터", "에게", "내", "외", "시", "특별시", "광역시", "지역")
+
+
 @dataclass(frozen=True)
 class Place:
     start: int
@@ -208,12 +213,15 @@ def find_places(text: str, *, inflecting: bool = False, language: str | None = N
                 break
     for m in re.finditer(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\u0e00-\u0e7f\uac00-\ud7af]+", folded):
         run, base = m.group(0), m.start()
+        korean = "\uac00" <= run[0] <= "\ud7af"
         i = 0
         while i < len(run):
             for n in range(min(12, len(run) - i), 1, -1):
                 piece = run[i:i + n]
                 code = countries.get(piece)
                 city = cities.get(piece)
+                if korean and (i > 0 or (run[i + n:] and not run[i + n:].startswith(_KO_AFTER_NAME))):  # '에센셜' is no 'Essen'
+                    continue
                 if code or (city and (n >= 3 or city[1] >= 500_000)):
                     add(base + i, base + i + n, code or city[0], "country" if code else "city")
                     i += n - 1
