@@ -14,7 +14,7 @@ from tradewinds.actions import ActionLedger
 from tradewinds.db import make_engine, upgrade
 from tradewinds.models import ChatResponse, FakeChatModel, Gateway, ToolCall
 from tradewinds.runtime.agent import Agent, AgentBudget
-from tradewinds.runtime.tools import ToolContext, ToolRegistry
+from tradewinds.runtime.tools import Tool, ToolContext, ToolRegistry
 from tradewinds.settings import Settings
 
 from action_types import TransferIn, create_wallet, moves
@@ -135,6 +135,40 @@ def test_budgets_are_enforced(tools, ledger, tmp_path, budget, spent):
 def test_a_write_tool_cannot_bypass_the_ledger():
     registry = ToolRegistry()
     with pytest.raises(ValueError, match="only through the ledger"):
-        from tradewinds.runtime.tools import Tool
-
         registry.add(Tool(name="raw_refund", description="x", effect="money", input=TransferIn, fn=lambda ctx, a: a))
+
+
+def test_a_gate_holds_a_write_for_a_yes_and_the_conversation_continues_with_its_history(tools, ledger, tmp_path):
+    from tradewinds.models.chat import Message
+    from tradewinds.runtime.agent import WriteDecision
+
+    said = lambda *calls: ChatResponse(text="", finish_reason="tool_calls", model_id="fake:agent",  # noqa: E731
+                                       tool_calls=[ToolCall(id=f"c{i}", name=n, arguments=a) for i, (n, a) in enumerate(calls)])
+    fake = NativeToolsModel([said(("refund", {"to": "cust_1", "amount": "40"}), ("lookup_order", {"order_id": "ord_1"})),
+                             ChatResponse(text="Refunded.", model_id="fake:agent")], model="agent")
+    gw = Gateway(Settings(data_dir=tmp_path, model_routes={"default": ["fake:agent"]}), models={"fake:agent": fake}, cache=False)
+    held = []
+    agent = Agent(gw, tools, task="seller.support", instructions="You help.", ledger=ledger,
+                  gate=lambda ctx, tool, args, call_id: held.append(args) or WriteDecision(kind="hold", result={"summary": "refund 40"}))
+    result = agent.run(ToolContext(WS, AGENT, "run_agent_7"), "refund my mug")
+    assert result.status == "awaiting_confirmation" and result.held == {"summary": "refund 40", "call_id": "c0"}
+    assert moves(ledger.engine, WS) == 0 and ledger.list(WS) == [] and len(held) == 1  # nothing ran; the second call never made
+    assert [len(m.tool_calls) for m in result.messages if m.role == "assistant"] == [1]
+    history = [*result.messages, Message(role="tool", content='{"status": "done"}', tool_call_id="c0")]
+    again = agent.run(ToolContext(WS, AGENT, "run_agent_7b"), "thanks", history=history)
+    assert again.answer == "Refunded." and [m.role for m in fake.requests[-1].messages] == ["system", "user", "assistant", "tool", "user"]
+
+
+def test_a_tool_may_hand_the_run_to_a_person(ledger, tmp_path):
+    from tradewinds.runtime.agent import NeedsHumanReview
+
+    registry = ToolRegistry()
+
+    class Why(BaseModel):
+        summary: str
+
+    registry.add(Tool(name="transfer", description="to a person", effect="read", input=Why,
+                      fn=lambda ctx, a: NeedsHumanReview(reason=a.summary)))
+    agent, _ = agent_with([call("transfer", summary="wants a manager")], registry, ledger, tmp_path)
+    result = agent.run(ToolContext(WS, AGENT, "run_agent_8"), "a manager now")
+    assert (result.status, result.review.reason) == ("needs_human_review", "wants a manager")

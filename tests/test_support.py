@@ -268,9 +268,27 @@ def test_the_tool_loop_is_gated_in_code(shop, tmp_path):
     assert r.awaiting == "confirmation" and r.pending.type == "order.cancel" and _orders(repo)["#W1000001"]["status"] == "pending"
     results = [json.loads(m.content) for m in model.requests[-1].messages if m.role == "tool"]
     assert "verify the customer first" in results[0]["error"] and "not this customer's" in results[2]["error"]
-    assert all(m.role != "user" or json.loads(m.content).keys() == {"customer"} for m in model.requests[0].messages)
+    assert all(m.role != "user" or json.loads(m.content).keys() == {"message"} for m in model.requests[0].messages)  # data only
     r = agent.send(c.id, "yes")
     assert r.applied and _orders(repo)["#W1000001"]["status"] == "cancelled" and "cancelled" in r.text
+
+
+def test_the_tool_loop_hands_off_and_its_ungated_baseline_writes_straight_to_the_ledger(shop, tmp_path):
+    _, repo, _ = shop
+
+    def gateway(replies, name):
+        model = _ToolModel(replies)
+        return Gateway(Settings(data_dir=tmp_path / name, model_routes={"default": ["fake:scripted"]}), models={"fake:scripted": model},
+                       cache=False)
+
+    agent = _agent(shop, gateway=gateway([_call("transfer_to_human", summary="wants a manager")], "a"), strategy=ToolLoopStrategy())
+    r = agent.send(agent.start().id, "Get me a manager")
+    assert r.handoff is not None and r.handoff.summary == "wants a manager" and r.done
+    plain = _agent(shop, gateway=gateway([_call("cancel_order", order_id="#W1000001", reason="no longer needed"),
+                                          ChatResponse(text="Cancelled.", model_id="fake:scripted")], "b"),
+                   strategy=ToolLoopStrategy(gated=False))
+    r = plain.send(plain.start().id, "cancel #W1000001")
+    assert r.applied and _orders(repo)["#W1000001"]["status"] == "cancelled"  # no identity, no yes: why it is only a baseline
 
 
 # -- the benchmark's measures ----------------------------------------------------------------------------------

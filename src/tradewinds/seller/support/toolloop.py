@@ -1,5 +1,6 @@
 """The tool-calling strategy, for models that call tools (any OpenAI-compatible endpoint): the model reads and decides,
-the code keeps the rules.
+the code keeps the rules. It runs on the platform's agent runtime (``runtime.Agent``): the tools are registered with
+their effects, budgets are the runtime's, and every write goes through the action ledger.
 
 The model sees the shop's policy and tools to find the customer, read their orders and products, and ask for each
 change. Gated (the product): account tools answer only after the customer was found by email or name + zip in this
@@ -15,9 +16,11 @@ import json
 
 from pydantic import BaseModel, Field
 
-from ...actions import ActionRequest
-from ...errors import BadInputError, ConflictError, NotFoundError, RefusedError, TradewindsError
-from ...models.chat import ChatOptions, ChatRequest, Message, ToolCall, ToolSpec
+from ...accounts import Role
+from ...errors import BadInputError
+from ...models.chat import Message
+from ...runtime.agent import Agent, AgentBudget, NeedsHumanReview, WriteDecision
+from ...runtime.tools import Tool, ToolContext, ToolRegistry
 from .guided import Desk, GuidedStrategy, say, yes_or_no
 from .schemas import ACTION_TYPES, Handoff, Reply, Request, State
 
@@ -88,6 +91,15 @@ class _Transfer(BaseModel):
     summary: str = Field(max_length=2000)
 
 
+class _Found(BaseModel):
+    customer_id: str
+
+
+class _Record(BaseModel):
+    """A shop record as the model reads it."""
+    model_config = {"extra": "allow"}
+
+
 READS = {"find_customer_by_email": (_Email, "Find the customer's id by their email."),
          "find_customer_by_name_zip": (_NameZip, "Find the customer's id by first name, last name and zip code."),
          "get_customer": (_None, "The verified customer's profile, payment methods and order ids."),
@@ -103,72 +115,64 @@ WRITES = {"cancel_order": ("cancel", _Cancel, "Cancel a pending order; reason is
           "change_default_address": ("customer_address", _Address, "Change the verified customer's default address.")}
 
 
+MONEY = {"cancel", "order_payment", "modify_items", "return", "exchange"}  # the others change an address
+
+
 class ToolLoopStrategy:
     def __init__(self, *, task: str = "support", gated: bool = True, max_steps: int = 8) -> None:
         self.task, self.gated, self.max_steps = task, gated, max_steps
         self.name = "tools" if gated else "plain-tools"
 
-    def specs(self) -> list[ToolSpec]:
-        out = [ToolSpec(name=n, description=d, parameters=m.model_json_schema()) for n, (m, d) in READS.items()]
-        out += [ToolSpec(name=n, description=d, parameters=m.model_json_schema()) for n, (_, m, d) in WRITES.items()]
-        out.append(ToolSpec(name="transfer_to_human", description="Hand the conversation to a person, with a summary.",
-                            parameters=_Transfer.model_json_schema()))
-        return out
-
     def turn(self, desk: Desk, state: State, text: str) -> Reply:
         state.turns += 1
-        lang, lines, applied, calls = state.language, [], [], 0
-        transcript = [Message.model_validate(m) for m in state.transcript]
+        lang, lines, applied = state.language, [], []
+        history = [Message.model_validate(m) for m in state.transcript]
         if state.pending is not None:  # the code, not the model, runs a confirmed action
             pending, state.pending = state.pending, None
             call_id = pending.request.text
             if yes_or_no(text) == "yes":
                 outcome = GuidedStrategy()._execute(desk, state, pending, applied)
                 lines.append(outcome)
-                transcript.append(Message(role="tool", content=json.dumps({"status": "done", "said": outcome}), tool_call_id=call_id))
+                history.append(Message(role="tool", content=json.dumps({"status": "done", "said": outcome}), tool_call_id=call_id))
             else:
-                transcript.append(Message(role="tool", content=json.dumps({"status": "not confirmed"}), tool_call_id=call_id))
-        transcript.append(Message(role="user", content=json.dumps({"customer": text}, ensure_ascii=False)))
-        system = Message(role="system", content=SYSTEM.format(policy=desk.policy.render("en")))
-        for _ in range(self.max_steps):
-            try:
-                response = desk.gateway.complete(self.task, ChatRequest(messages=[system, *transcript], tools=self.specs(),
-                                                                        options=ChatOptions(max_tokens=400)))
-            except TradewindsError as exc:
-                state.facts.append(f"model failed: {exc.message}")
-                return self._end(state, transcript, lines + [say(lang, "handoff")], applied, calls, handoff=f"model failed: {exc.message}")
-            calls += 1
-            if not response.tool_calls:
-                lines.append(response.text)
-                return self._end(state, transcript + [Message(role="assistant", content=response.text)], lines, applied, calls, done=True)
-            transcript.append(Message(role="assistant", content="", tool_calls=response.tool_calls[:1]))
-            call = response.tool_calls[0]
-            result, stop = self._call(desk, state, call, applied)
-            if stop is not None:
-                lines.append(stop)
-                awaiting = "confirmation" if state.pending else None
-                return self._end(state, transcript, lines, applied, calls, awaiting=awaiting,
-                                 handoff=result.get("summary") if call.name == "transfer_to_human" else None)
-            transcript.append(Message(role="tool", content=json.dumps(result, ensure_ascii=False, default=str), tool_call_id=call.id))
-        return self._end(state, transcript, lines + [say(lang, "handoff")], applied, calls, handoff="the model used up its steps")
+                history.append(Message(role="tool", content=json.dumps({"status": "not confirmed"}), tool_call_id=call_id))
+        agent = Agent(desk.gateway, self._tools(desk, state), task=self.task, ledger=desk.ledger, gate=self._gate(desk, state),
+                      instructions=SYSTEM.format(policy=desk.policy.render("en")))
+        ctx = ToolContext(workspace_id=desk.workspace_id, actor=desk.actor, run_id=f"{desk.conversation_id}:{state.turns}")
+        result = agent.run(ctx, text, history=history, budget=AgentBudget(model_calls=self.max_steps, tool_calls=4 * self.max_steps,
+                                                                            tokens=10 ** 7, wall_time_s=600))
+        state.transcript = [m.model_dump(mode="json") for m in result.messages[-40:]]
+        done = {s.result["action_id"] for s in result.steps if s.kind == "tool" and "action_id" in s.result}
+        state.applied += sorted(done)
+        applied += sorted(done)
+        reply = dict(language=state.language, applied=applied, strategy=self.name, model_calls=result.model_calls)
+        if result.status == "awaiting_confirmation":
+            lines.append(say(lang, "confirm", summary=result.held["summary"]))
+            return Reply(text="\n".join(lines), awaiting="confirmation", pending=state.pending, **reply)
+        if result.status == "done":
+            lines.append(result.answer or "")
+            return Reply(text="\n".join(x for x in lines if x), done=True, **reply)
+        why = result.review.reason if result.review else "the model used up its steps"
+        if result.review is None or not result.review.reason.startswith("transfer:"):
+            state.facts.append(why)
+        summary = why.removeprefix("transfer:").strip()
+        state.handoff = Handoff(reason=summary[:500], summary=summary[:4000], facts=state.facts[-50:], suggested_reply=say(lang, "handoff"))
+        return Reply(text="\n".join(lines + [say(lang, "handoff")]), handoff=state.handoff, done=True, **reply)
 
-    def _call(self, desk: Desk, state: State, call: ToolCall, applied: list[str]) -> tuple[dict, str | None]:
-        name, args = call.name, call.arguments
-        try:
-            if name == "transfer_to_human":
-                return {"summary": str(args.get("summary", ""))[:2000]}, say(state.language, "handoff")
-            if name in READS:
-                model = READS[name][0].model_validate(args)
-                return {"status": "ok", "result": self._read(desk, state, name, model)}, None
-            if name in WRITES:
-                kind, model, _ = WRITES[name]
-                params = model.model_validate(args).model_dump()
-                return self._write(desk, state, call, kind, params, applied)
-            return {"status": "error", "error": f"there is no tool {name!r}"}, None
-        except (BadInputError, NotFoundError, ValueError) as exc:
-            return {"status": "error", "error": getattr(exc, "message", str(exc))[:500]}, None
+    def _tools(self, desk: Desk, state: State) -> ToolRegistry:
+        """The shop's tools for this conversation: reads answer only about the verified customer (when gated)."""
+        registry = ToolRegistry()
+        for name, (model, description) in READS.items():
+            registry.add(Tool(name=name, description=description, effect="read", input=model,
+                              fn=lambda ctx, args, name=name: self._read(desk, state, name, args)))
+        for name, (kind, model, description) in WRITES.items():
+            registry.action(name, description, action_type=ACTION_TYPES[kind], input=model,
+                            effect="money" if kind in MONEY else "write", min_role=Role.support)
+        registry.add(Tool(name="transfer_to_human", description="Hand the conversation to a person, with a summary.", effect="read",
+                          input=_Transfer, fn=lambda ctx, args: NeedsHumanReview(reason=f"transfer: {args.summary}")))
+        return registry
 
-    def _read(self, desk: Desk, state: State, name: str, args: BaseModel):
+    def _read(self, desk: Desk, state: State, name: str, args: BaseModel) -> BaseModel:
         shop = desk.shop
         if name in ("find_customer_by_email", "find_customer_by_name_zip"):
             found = shop.find_customer(**args.model_dump())
@@ -178,54 +182,46 @@ class ToolLoopStrategy:
                 raise BadInputError("this conversation is about another customer; one customer per conversation")
             state.customer_id = state.customer_id or found
             state.verified_by = state.verified_by or ("email" if name.endswith("email") else "name+zip")
-            return {"customer_id": found}
+            return _Found(customer_id=found)
         if name == "get_policy":
-            return desk.policy.model_dump(mode="json")
+            return desk.policy
         if name == "get_product":
-            return shop.product(args.product_id).model_dump(mode="json")
+            return shop.product(args.product_id)
         if self.gated and state.customer_id is None:
             raise BadInputError("verify the customer first (by email, or by name and zip code)")
         if name == "get_customer":
             customer = shop.customer(state.customer_id)
-            return {**customer.model_dump(mode="json"), "order_ids": shop.order_ids(customer.id)}
+            return _Record(**customer.model_dump(mode="json"), order_ids=shop.order_ids(customer.id))
         order = shop.order(args.order_id)
         if self.gated and order.customer_id != state.customer_id:
             raise BadInputError(f"order {args.order_id} is not this customer's")
-        return order.model_dump(mode="json")
+        return order
 
-    def _write(self, desk: Desk, state: State, call: ToolCall, kind: str, params: dict, applied: list[str]) -> tuple[dict, str | None]:
-        if kind == "customer_address":
-            params = {"customer_id": state.customer_id or "", **params}
-        request = Request(kind=kind, text=call.id, order_id=params.get("order_id"), item_ids=params.get("item_ids", []),
-                          new_item_ids=params.get("new_item_ids", []), payment_method_id=params.get("payment_method_id"),
-                          reason=params.get("reason"),
-                          address={k: params[k] for k in ("address1", "address2", "city", "state", "country", "zip") if k in params} or None)
-        if not self.gated:
-            try:
-                record = desk.ledger.submit(ActionRequest(workspace_id=desk.workspace_id, type=ACTION_TYPES[kind], params=params, actor=desk.actor,
-                                                          idempotency_key=f"{desk.conversation_id}:{state.turns}:{call.id}"[:200]))
-            except (RefusedError, BadInputError, NotFoundError, ConflictError) as exc:
-                return {"status": "refused", "error": exc.message}, None
-            state.applied.append(record.id)
-            applied.append(record.id)
-            return {"status": record.status, "change": record.change.summary}, None
-        if state.customer_id is None:
-            return {"status": "error", "error": "verify the customer first (by email, or by name and zip code)"}, None
-        owner = state.customer_id if kind == "customer_address" else desk.shop.order(params["order_id"]).customer_id
-        if owner != state.customer_id:
-            return {"status": "error", "error": "that order is not this customer's"}, None
-        lines: list[str] = []
-        pending = GuidedStrategy()._plan(desk, state, request, lines)
-        if pending is None:
-            return {"status": "refused", "error": " ".join(lines)}, None
-        state.pending = pending.model_copy(update={"params": params})
-        return {"status": "waiting for the customer's yes"}, say(state.language, "confirm", summary=pending.summary)
+    def _gate(self, desk: Desk, state: State):
+        """Before a write: gated, the customer must be verified and own the order, and the action waits for their yes
+        (the ledger's preview, in the code's words); not gated (the benchmark's baseline), it is submitted as asked."""
+        kinds = {name: kind for name, (kind, _, _) in WRITES.items()}
 
-    def _end(self, state: State, transcript: list[Message], lines: list[str], applied: list[str], calls: int, *,
-             awaiting=None, done: bool = False, handoff: str | None = None) -> Reply:
-        state.transcript = [m.model_dump(mode="json") for m in transcript[-40:]]
-        if handoff:
-            state.handoff = Handoff(reason=handoff[:500], summary=handoff[:4000], facts=state.facts[-50:],
-                                    suggested_reply=say(state.language, "handoff"))
-        return Reply(text="\n".join(x for x in lines if x), language=state.language, awaiting=awaiting, pending=state.pending,
-                     handoff=state.handoff, applied=applied, done=done or bool(handoff), strategy=self.name, model_calls=calls)
+        def gate(ctx: ToolContext, tool: Tool, args: BaseModel, call_id: str) -> WriteDecision:
+            kind, params = kinds[tool.name], args.model_dump()
+            if kind == "customer_address":
+                params = {"customer_id": state.customer_id or "", **params}
+            if not self.gated:
+                return WriteDecision(kind="submit", params=params)
+            if state.customer_id is None:
+                return WriteDecision(kind="refuse", result={"error": "verify the customer first (by email, or by name and zip code)"})
+            owner = state.customer_id if kind == "customer_address" else desk.shop.order(params["order_id"]).customer_id
+            if owner != state.customer_id:
+                return WriteDecision(kind="refuse", result={"error": "that order is not this customer's"})
+            request = Request(kind=kind, text=call_id, order_id=params.get("order_id"), item_ids=params.get("item_ids", []),
+                              new_item_ids=params.get("new_item_ids", []), payment_method_id=params.get("payment_method_id"),
+                              reason=params.get("reason"),
+                              address={k: params[k] for k in ("address1", "address2", "city", "state", "country", "zip") if k in params} or None)
+            lines: list[str] = []
+            pending = GuidedStrategy()._plan(desk, state, request, lines)
+            if pending is None:
+                return WriteDecision(kind="refuse", result={"error": " ".join(lines)})
+            state.pending = pending.model_copy(update={"params": params})
+            return WriteDecision(kind="hold", result={"summary": pending.summary, "message": "waiting for the customer's yes"})
+
+        return gate
