@@ -54,7 +54,7 @@ class Pay(ActionType):
     effect = "money"
     params_model = PayIn
 
-    def amount(self, params):
+    def amount(self, params, change):
         return params.amount, "USD"
 
     def counterparty(self, params):
@@ -427,7 +427,7 @@ def main() -> int:
               "(target <= 1.5x)")
     if args.auth:
         r = auth_reading(args.auth)
-        print(f"\nAPI p95 with auth on (API key: hash, lookup, role, last use) vs off (a fixed principal), {args.auth} calls each, interleaved:")
+        print(f"\nAPI p95 with auth on (API key: hash, lookup kept 2 s per process, role, last use) vs off (a fixed principal), {args.auth} calls each, interleaved:")
         for name, label in (("search", "/v1/search (target <= 1.1x)"), ("light", "/v1/actions?limit=1 (a light call: the worst case)")):
             print(f"  {label:<52} on {r[name]['on']:6.1f} ms  off {r[name]['off']:6.1f} ms  = {r[name]['on'] / r[name]['off']:.2f}x")
     return 0

@@ -13,7 +13,7 @@ import pytest
 from fastapi.routing import iter_route_contexts
 from sqlalchemy import text
 
-from conftest import live_server
+from conftest import api_key, live_server
 from tradewinds.accounts import Role, at_least
 from tradewinds.accounts.schemas import Quotas
 from tradewinds.accounts.service import SYSTEM
@@ -155,6 +155,20 @@ def test_keys_are_shown_once_stored_hashed_revocable_and_capped_by_their_users_r
     trail = [e.event for e in site.app.state.services.ledger.trail("alpha", limit=200)]
     assert {"key.created", "key.used", "key.revoked", "user.role_changed", "login"} <= set(trail)
     assert verify(demo_services.repo.engine, "alpha").ok
+
+
+def test_a_key_revoked_by_another_process_stops_working_within_the_cache_window(site, monkeypatch):
+    from tradewinds.accounts import service
+
+    here = site.app.state.accounts
+    token = api_key(site.app, "viewer", "alpha", user="cache-viewer")
+    principal = here.authenticate_key(token)
+    elsewhere = service.Accounts(here.engine)  # another process: the CLI, another replica
+    elsewhere.revoke_key(principal, principal.key_id)
+    assert elsewhere.authenticate_key(token) is None  # where it was revoked: at once
+    assert here.recent_key(token) == principal  # here: until KEY_CACHE_S has passed since the lookup
+    monkeypatch.setattr(service, "KEY_CACHE_S", 0.0)
+    assert here.authenticate_key(token) is None
 
 
 def test_quotas_refuse_with_429_and_retry_after(site):

@@ -33,6 +33,9 @@ SESSION_TTL = timedelta(days=14)
 LINK_TTL = timedelta(hours=24)
 KEY_TOUCH_S = 60  # last_used_at is written at most once a minute per key
 KEY_AUDIT_S = 3600  # and a 'key.used' event at most once an hour
+# A key's principal is kept this long in the process that looked it up. A revocation or a role change made in the
+# same process takes effect at once; one made by another process (a CLI, another replica) within this many seconds.
+KEY_CACHE_S = 2.0
 FAILED_LOGINS = (5, 300)  # this many failures for one user name within this many seconds: wait
 SYSTEM = Actor(kind="user", id="system", role=Role.owner)
 
@@ -66,6 +69,7 @@ class Accounts:
         self.default_quotas = default_quotas or Quotas()
         self._failures: dict[str, list[float]] = {}
         self._lock = threading.Lock()
+        self._keys_seen: dict[str, tuple[float, Principal]] = {}  # token hash -> (when looked up, principal)
 
     # -- workspaces and users -----------------------------------------------------------------------------------
     def ensure_workspace(self, workspace_id: str, name: str | None = None) -> bool:
@@ -155,6 +159,7 @@ class Accounts:
             conn.execute(update(_MEMBERS).where(_MEMBERS.c.workspace_id == workspace_id, _MEMBERS.c.user_id == user_id)
                          .values(role=Role(role).value))
             audit.append(conn, workspace_id, "user.role_changed", by, {"user": name, "before": before.value, "after": Role(role).value})
+        self._keys_seen.clear()  # the user's keys act with the new role from the next request
         return self.user(workspace_id, name)
 
     def set_password(self, name: str, password: str) -> None:
@@ -318,15 +323,23 @@ class Accounts:
                                                     _KEYS.c.revoked_at.is_(None)).values(revoked_at=_iso(_now()))).rowcount
             if done:
                 audit.append(conn, principal.workspace_id, "key.revoked", principal.actor, {"key": key_id})
+        self._keys_seen.clear()  # in this process, a revoked key stops working at once
         key = next((k for k in self.keys(principal.workspace_id) if k.id == key_id), None)
         if key is None:
             raise NotFoundError(f"no key {key_id!r} in this workspace", hint="list them with GET /v1/keys")
         return key
 
+    def recent_key(self, token: str) -> Principal | None:
+        """The key's principal when this process looked it up less than ``KEY_CACHE_S`` ago (no database, no thread)."""
+        seen = self._keys_seen.get(token_hash(token)) if token.startswith("tw_") else None
+        return seen[1] if seen is not None and time.monotonic() - seen[0] < KEY_CACHE_S else None
+
     def authenticate_key(self, token: str, *, route: str = "") -> Principal | None:
         """The principal an API key acts as: its user, with the key's role capped by the user's current one."""
         if not token.startswith("tw_"):
             return None
+        if (recent := self.recent_key(token)) is not None:
+            return recent
         with self.engine.connect() as conn:
             row = conn.execute(
                 select(_KEYS.c.id, _KEYS.c.workspace_id, _KEYS.c.role, _KEYS.c.revoked_at, _KEYS.c.last_used_at, _USERS.c.id.label("user_id"),
@@ -339,6 +352,9 @@ class Accounts:
         role = weakest(row.role, row.user_role)
         principal = Principal(workspace_id=row.workspace_id, user_id=row.user_id, user=row.name, role=role, via="key", key_id=row.id)
         self._touch_key(principal, row.last_used_at, route)
+        if len(self._keys_seen) > 10_000:
+            self._keys_seen.clear()
+        self._keys_seen[token_hash(token)] = (time.monotonic(), principal)
         return principal
 
     def _touch_key(self, principal: Principal, last_used_at: str | None, route: str) -> None:

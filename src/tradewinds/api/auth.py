@@ -50,7 +50,8 @@ async def principal_of(request: Request) -> Principal:
     accounts = get_accounts(request)
     token = _bearer(request)
     if token is not None:
-        principal = await anyio.to_thread.run_sync(lambda: accounts.authenticate_key(token, route=f"{request.method} {request.url.path}"))
+        principal = accounts.recent_key(token) or await anyio.to_thread.run_sync(
+            lambda: accounts.authenticate_key(token, route=f"{request.method} {request.url.path}"))
         if principal is None:
             raise UnauthenticatedError("this API key is not valid (unknown, or revoked)",
                                        hint="create a key on the Keys page or with `tradewinds keys create`")
