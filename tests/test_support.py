@@ -355,6 +355,11 @@ def test_conversations_over_http_with_replies_as_json_and_as_events(demo_service
         assert other.get(f"/v1/support/conversations/{c['id']}").status_code == 404  # another workspace's
         assert support.post(f"/v1/support/conversations/{c['id']}/messages", json={"text": ""}).status_code == 422
         assert [x["id"] for x in support.get("/v1/support/conversations").json()] == [c["id"]]
+        # the conversation is a run of the runtime: its steps replay from the event log
+        with support.stream("GET", f"/v1/support/conversations/{c['id']}/events") as r:
+            steps = [line[7:] for line in r.iter_lines() if line.startswith("event: ")]
+        assert steps == ["understand", "done", "understand", "plan", "done"]  # two messages; the second waits for a yes
+        assert other.get(f"/v1/support/conversations/{c['id']}/events").status_code == 404
 
 
 def test_support_chat_in_the_terminal(tmp_path, monkeypatch):
@@ -590,3 +595,15 @@ def test_a_value_that_is_a_product_and_a_measure_are_read_in_any_language():
     assert option_hits(norm("con compartimento para cámara, de 4 pies"), bag) == {"compartment": [("camera", 23)], "height": [("4 ft", 34)]}
     assert option_hits(norm("带相机仓的，4英尺"), bag) == {"compartment": [("camera", 1)], "height": [("4 ft", 6)]}
     assert option_hits(norm("card_4 ft"), bag) == {}  # a number inside an id is no measure
+
+
+def test_each_message_is_an_attempt_of_the_conversations_run_with_its_steps_logged(shop):
+    agent = _agent(shop)
+    c = agent.start()
+    agent.send(c.id, f"{MIA} Please cancel #W1000001, I ordered it by mistake.")
+    agent.send(c.id, "yes")
+    agent.send(c.id, "and now get me a human")
+    steps = [(body["step"], body["message"][:40]) for _, body in agent.runs.events(c.id)]
+    assert [s for s, _ in steps] == ["understand", "plan", "done", "understand", "tool", "done", "understand", "review", "done"]
+    info = agent.runs.get(c.id, workspace_id="acme")
+    assert (info.kind, info.status) == ("support", "done") and agent.runs.get(c.id, workspace_id="other") is None

@@ -75,12 +75,13 @@ class Services:
 
         return PolicyStore(self.repo.engine)
 
-    def support(self, workspace_id: str, *, strategy: str | None = None):
-        """The support agent of a workspace's shop (its conversations, the ledger for every write, the gateway)."""
+    def support(self, workspace_id: str, *, strategy: str | None = None, runs=None):
+        """The support agent of a workspace's shop (its conversations, the ledger for every write, the gateway; each
+        conversation a run in ``runs``, the server's when given)."""
         from .seller.support import SupportAgent
 
         return SupportAgent(self.repo.engine, workspace_id, ledger=self.ledger, policies=self.policies, gateway=self.gateway(),
-                            strategy=strategy or self.settings.support_strategy)
+                            strategy=strategy or self.settings.support_strategy, runs=runs)
 
     def workspace_dir(self, workspace_id: str | None = None, *parts: str) -> Path:
         """A workspace's own files (its sourcing runs, bulk plans) under ``<data_dir>/workspaces/<id>/``; default the

@@ -12,10 +12,11 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
+from ...runtime.sse import finished_stream, stream
 from ...seller.support import Reply
 from ...shop.conversations import Conversation, MessageOut
 from ..auth import SUPPORT, PrincipalDep
-from ..deps import ServicesDep
+from ..deps import RunsDep, ServicesDep
 
 router = APIRouter(tags=["support"], dependencies=[SUPPORT])
 CONVERSATION_ID = r"^cnv_[a-z2-7]{16}$"
@@ -58,7 +59,7 @@ def get_conversation(services: ServicesDep, principal: PrincipalDep, conversatio
              summary="The customer's message; the agent's reply (JSON, or Server-Sent Events with Accept: text/event-stream)")
 def send(request: Request, body: MessageIn, services: ServicesDep, principal: PrincipalDep,
          conversation_id: str = Path(pattern=CONVERSATION_ID)):
-    agent = services.support(principal.workspace_id)
+    agent = services.support(principal.workspace_id, runs=request.app.state.runs)  # the conversation's steps: GET /v1/runs/{id}/events
     agent.store.get(conversation_id)  # 404 before anything is stored
     if "text/event-stream" not in request.headers.get("accept", ""):
         return agent.send(conversation_id, body.text)
@@ -71,3 +72,14 @@ def send(request: Request, body: MessageIn, services: ServicesDep, principal: Pr
         yield f"event: reply\ndata: {reply.model_dump_json()}\n\n"
 
     return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/v1/support/conversations/{conversation_id}/events",
+            summary="The conversation's steps as Server-Sent Events (each message read, model and tool steps, changes waiting "
+                    "for a yes, actions applied, hand-offs), replayed from the start, then live")
+def conversation_events(services: ServicesDep, runs: RunsDep, principal: PrincipalDep,
+                        conversation_id: str = Path(pattern=CONVERSATION_ID)) -> StreamingResponse:
+    services.support(principal.workspace_id).store.get(conversation_id)  # 404 for another workspace's or an unknown one
+    if runs.get(conversation_id, workspace_id=principal.workspace_id) is None:
+        return finished_stream("no message yet", {"conversation_id": conversation_id})
+    return stream(runs, conversation_id, 0)

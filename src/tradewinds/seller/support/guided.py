@@ -16,7 +16,8 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, partial
 from importlib import resources
@@ -31,6 +32,7 @@ from ...lang.detect import detect_language
 from ...lang.text import without_marks
 from ...models.chat import Message
 from ...models.gateway import Gateway
+from ...runtime.events import StepEvent
 from ...shop.policy import AfterSalesPolicy
 from ...shop.repository import ShopRepository
 from ...shop.schemas import Customer, Order, Product
@@ -65,6 +67,7 @@ class Desk:
     actor: Actor
     conversation_id: str
     gateway: Gateway | None = None
+    emit: Callable[[StepEvent], None] = field(default=lambda event: None)  # the conversation's run log
 
 
 class ReasonChoice(BaseModel):

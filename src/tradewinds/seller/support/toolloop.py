@@ -139,7 +139,7 @@ class ToolLoopStrategy:
         agent = Agent(desk.gateway, self._tools(desk, state), task=self.task, ledger=desk.ledger, gate=self._gate(desk, state),
                       instructions=SYSTEM.format(policy=desk.policy.render("en")))
         ctx = ToolContext(workspace_id=desk.workspace_id, actor=desk.actor, run_id=f"{desk.conversation_id}:{state.turns}")
-        result = agent.run(ctx, text, history=history, budget=AgentBudget(model_calls=self.max_steps, tool_calls=4 * self.max_steps,
+        result = agent.run(ctx, text, history=history, emit=desk.emit, budget=AgentBudget(model_calls=self.max_steps, tool_calls=4 * self.max_steps,
                                                                             tokens=10 ** 7, wall_time_s=600))
         state.transcript = [m.model_dump(mode="json") for m in result.messages[-40:]]
         done = {s.result["action_id"] for s in result.steps if s.kind == "tool" and "action_id" in s.result}
