@@ -20,6 +20,12 @@ POLL_S = 0.1  # an in-memory check
 REREAD_S = 5.0  # the store, when nothing changed here
 
 
+# How a route that answers with a stream says so in the OpenAPI document (else it is documented as JSON)
+SSE_DOC = {"response_class": StreamingResponse,
+           "responses": {200: {"description": "Server-Sent Events: one `event:` and `data:` (JSON) per step",
+                               "content": {"text/event-stream": {}}}}}
+
+
 def stream(runs: Runs, run_id: str, after: int = 0) -> StreamingResponse:
     async def events():
         sent, quiet, since_read = after, 0.0, 0.0

@@ -22,7 +22,7 @@ from ...bulk.run import BulkPlan, BulkPlanner, PlanOptions
 from ...errors import BadInputError, NotFoundError
 from ...sourcing.specs import label as spec_label
 from ...files import atomic_write
-from ...runtime.sse import stream
+from ...runtime.sse import SSE_DOC, stream
 from ..auth import OPERATOR, VIEWER, AccountsDep, PrincipalDep
 from ..deps import RunsDep, ServicesDep
 from ..errors import document_headers, error_body
@@ -187,7 +187,7 @@ def get_bulk(job_id: str, services: ServicesDep, runs: RunsDep, principal: Princ
                       error=info.error if info else None, events_url=f"/v1/bulk/{job_id}/events")
 
 
-@router.get("/v1/bulk/{job_id}/events", summary="Step events as Server-Sent Events: one per line, then done")
+@router.get("/v1/bulk/{job_id}/events", summary="Step events as Server-Sent Events: one per line, then done", **SSE_DOC)
 def bulk_events(job_id: str, services: ServicesDep, runs: RunsDep, principal: PrincipalDep) -> StreamingResponse:
     get_bulk(job_id, services, runs, principal)  # 404 for unknown jobs and other workspaces' jobs
     info = runs.get(job_id, workspace_id=principal.workspace_id)

@@ -22,7 +22,7 @@ from ...sourcing.understand import MAX_NEED_CHARS
 from ...accounts.schemas import Principal
 from ...models.gateway import metered
 from ...runtime import RunInfo
-from ...runtime.sse import finished_stream, stream
+from ...runtime.sse import SSE_DOC, finished_stream, stream
 from ..auth import OPERATOR, VIEWER, AccountsDep, PrincipalDep
 from ..deps import RunsDep, ServicesDep
 from ..errors import document_headers, error_body
@@ -182,7 +182,7 @@ def download_report(run_id: str, fmt: Literal["md", "html", "pdf", "json", "xlsx
                                                            **document_headers(fmt)})
 
 
-@router.get("/v1/sourcing/runs/{run_id}/events", summary="Step events as Server-Sent Events (replayed, then live)")
+@router.get("/v1/sourcing/runs/{run_id}/events", summary="Step events as Server-Sent Events (replayed, then live)", **SSE_DOC)
 def events(run_id: str, services: ServicesDep, runs: RunsDep, principal: PrincipalDep) -> StreamingResponse:
     info = runs.get(run_id, workspace_id=principal.workspace_id)
     if info is None:

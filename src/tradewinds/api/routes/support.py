@@ -12,7 +12,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from ...runtime.sse import finished_stream, stream
+from ...runtime.sse import SSE_DOC, finished_stream, stream
 from ...seller.support import Reply
 from ...shop.conversations import Conversation, MessageOut
 from ..auth import SUPPORT, PrincipalDep
@@ -76,7 +76,7 @@ def send(request: Request, body: MessageIn, services: ServicesDep, principal: Pr
 
 @router.get("/v1/support/conversations/{conversation_id}/events",
             summary="The conversation's steps as Server-Sent Events (each message read, model and tool steps, changes waiting "
-                    "for a yes, actions applied, hand-offs), replayed from the start, then live")
+                    "for a yes, actions applied, hand-offs), replayed from the start, then live", **SSE_DOC)
 def conversation_events(services: ServicesDep, runs: RunsDep, principal: PrincipalDep,
                         conversation_id: str = Path(pattern=CONVERSATION_ID)) -> StreamingResponse:
     services.support(principal.workspace_id).store.get(conversation_id)  # 404 for another workspace's or an unknown one
