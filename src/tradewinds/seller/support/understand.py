@@ -397,7 +397,7 @@ def _resolve(kind, d: _Draft, order: Order | None, whole: str, customer: Custome
 
 
 def _excepted(said: str, order: Order) -> set[str]:
-    """Items the customer left out: named after an 'except' word ('all but the pet bed', 'todo excepto la cama', '除了宠物床')
+    """Items the customer left out: named after an 'except' word ('everything except the pet bed', 'todo excepto la cama', '除了宠物床')
     up to the end of the sentence, or right before a Korean one ('반려동물 침대 빼고')."""
     mentions = product_mentions(said, order.items)
     out: set[str] = set()
