@@ -317,3 +317,10 @@ def test_a_catalog_noun_heading_another_kind_of_product_is_not_that_product(need
     ledger, _ = understand(need, None)
     (line,) = ledger.lines
     assert line.concept == concept and line.categories == []
+
+
+def test_a_count_of_hours_is_a_duration_not_watches():
+    ledger, _ = understand("Услуги перевода, 100 часов", None)  # 'часов': hours, and the genitive of 'часы' (watches)
+    assert ledger.lines[0].concept is None
+    ledger, _ = understand("Нужно 100 часов Casio для магазина", None)  # with the product still named after it: watches
+    assert ledger.lines[0].concept == "wrist watch"

@@ -433,6 +433,11 @@ def understand(need: str, gateway: Gateway | None, *, kinds: CatalogKinds | None
     return ledger, calls
 
 
+@cache
+def _hour_words() -> frozenset[str]:
+    return frozenset(fold(w) for words in cues.table().get("hour_words", {}).values() for w in words)
+
+
 def _product_terms(terms: list[Term], e: Extracted, text: str) -> list[Term]:
     """Terms that name what is bought: not inside a price, not the unit a price is per ('1,5 juta rupiah per kursi'),
     not a project's size ('mit 35 Plätzen', '40 kursi')."""
@@ -441,6 +446,9 @@ def _product_terms(terms: list[Term], e: Extracted, text: str) -> list[Term]:
         if any(a <= t.start < b or 0 <= t.start - b <= 6 and re.search(rf"^\W*{LETTER}{{2,4}}\W*$|^\s*/\s*$", text[b:t.start])
                and cues.ends_with("per_noun", fold(text[b:t.start]), gap=2, language=e.language) for a, b in (m.span for m in e.money)):
             continue
+        if re.search(r"\d\s?$", text[max(0, t.start - 3):t.start]) and fold(t.native).strip() in _hour_words() \
+                and re.match(r"\s*(?:[.,;:!?)]|$)", text[t.end:]):
+            continue  # 'Услуги перевода, 100 часов': a hundred hours, not a hundred watches ('100 часов Casio' are watches)
         if e.scale and re.search(r"\d\s?-?$", text[max(0, t.start - 3):t.start]) and any(
                 cues.present(k, fold(t.native), e.language) for k in ("seats", "rooms", "people")):
             continue
