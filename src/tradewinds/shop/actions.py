@@ -59,13 +59,23 @@ class ReturnIn(PaymentIn):
     item_ids: list[str] = Field(min_length=1, max_length=50)
 
 
-def _refuse(message: str, hint: str = "") -> BadInputError:
-    return BadInputError(message, hint=hint or "check the order's details and the shop's after-sales policy")
+class Refused(BadInputError):
+    """A write the shop's rules refuse. ``rule`` names which and ``facts`` hold its figures, so that an agent can say
+    it in the customer's language; the message says it in English."""
+
+    def __init__(self, message: str, *, rule: str, hint: str | None = None, **facts) -> None:
+        super().__init__(message, hint=hint)
+        self.rule, self.facts = rule, facts
+
+
+def _refuse(message: str, hint: str = "", *, rule: str = "other", **facts) -> Refused:
+    return Refused(message, rule=rule, hint=hint or "check the order's details and the shop's after-sales policy", **facts)
 
 
 def _modifiable(order: Order, policy, what: str, note: str = "") -> None:
     if order.status not in policy.modifiable_statuses:
-        raise _refuse(f"order {order.id} is {order.status}: {what} only while it is {' or '.join(policy.modifiable_statuses)}{note}")
+        raise _refuse(f"order {order.id} is {order.status}: {what} only while it is {' or '.join(policy.modifiable_statuses)}{note}",
+                      rule="not_modifiable", order=order.id, status=order.status, allowed=list(policy.modifiable_statuses))
 
 
 class _ShopAction(ActionType):
@@ -123,7 +133,8 @@ class CancelOrder(_ShopAction):
     def plan(self, conn, ws, params):
         order, policy = self.order(conn, ws, params.order_id), self.policy(conn, ws)
         if order.status not in policy.cancellable_statuses:
-            raise _refuse(f"order {order.id} is {order.status}: only {' or '.join(policy.cancellable_statuses)} orders can be cancelled")
+            raise _refuse(f"order {order.id} is {order.status}: only {' or '.join(policy.cancellable_statuses)} orders can be cancelled",
+                          rule="not_cancellable", order=order.id, status=order.status, allowed=list(policy.cancellable_statuses))
         if params.reason not in policy.cancel_reasons:
             raise _refuse(f"{params.reason!r} is not a reason this shop cancels for", hint=f"one of: {', '.join(policy.cancel_reasons)}")
         paid = sum((t.amount for t in order.transactions if t.kind == "payment"), Decimal(0)) - \
@@ -191,10 +202,12 @@ class ChangeOrderPayment(_ShopAction):
             raise _refuse(f"order {order.id} has {len(order.transactions)} transactions: only an order paid once can change how it is paid")
         old = order.transactions[0]
         if old.payment_method_id == params.payment_method_id:
-            raise _refuse(f"order {order.id} is already paid with {old.payment_method_id}", hint="choose another payment method")
+            raise _refuse(f"order {order.id} is already paid with {old.payment_method_id}", hint="choose another payment method",
+                          rule="same_method", order=order.id, method=old.payment_method_id)
         _, method = self.method(conn, ws, order, params.payment_method_id)
         if method.kind == "gift_card" and method.balance < old.amount:
-            raise _refuse(f"gift card {method.id} holds {method.balance:.2f}, less than the order's {old.amount:.2f}")
+            raise _refuse(f"gift card {method.id} holds {method.balance:.2f}, less than the order's {old.amount:.2f}",
+                          rule="gift_card_short", method=method.id, balance=f"{method.balance:.2f}", amount=f"{old.amount:.2f}")
         return Change(summary=f"pay order {order.id} ({old.amount:.2f} {order.currency}) with {method.id} instead of {old.payment_method_id}, "
                       f"which is refunded", before={"payment_method_id": old.payment_method_id},
                       after={"payment_method_id": method.id, "amount": str(old.amount), "currency": order.currency})
@@ -235,7 +248,8 @@ class _Swap(_ShopAction):
             if new_id == old_id:  # kept as it is (the customer chose the option they have); that item does not change
                 continue
             if not variant.available:
-                raise _refuse(f"{item.name} {', '.join(variant.options.values())} ({new_id}) is not available")
+                raise _refuse(f"{item.name} {', '.join(variant.options.values())} ({new_id}) is not available",
+                              rule="unavailable", item=item.name, options=", ".join(variant.options.values()))
             diff += variant.price - item.price
             pairs.append((item, variant))
         return order, diff.quantize(CENT), pairs
@@ -243,7 +257,8 @@ class _Swap(_ShopAction):
     def cover(self, conn, ws, order, payment_method_id: str, diff: Decimal):
         customer, method = self.method(conn, ws, order, payment_method_id)
         if method.kind == "gift_card" and method.balance < diff:
-            raise _refuse(f"gift card {method.id} holds {method.balance:.2f}, less than the difference of {diff:.2f}")
+            raise _refuse(f"gift card {method.id} holds {method.balance:.2f}, less than the difference of {diff:.2f}",
+                          rule="gift_card_short", method=method.id, balance=f"{method.balance:.2f}", amount=f"{diff:.2f}")
         return customer, method
 
 
@@ -290,16 +305,19 @@ def _delivered_at(order: Order) -> datetime | None:
 class _AfterDelivery(_Swap):
     def delivered(self, conn, ws, order: Order, item_ids: list[str]) -> None:
         if order.status != "delivered":
-            raise _refuse(f"order {order.id} is {order.status}: only a delivered order can be returned or exchanged")
+            raise _refuse(f"order {order.id} is {order.status}: only a delivered order can be returned or exchanged",
+                          rule="not_delivered", order=order.id, status=order.status)
         policy = self.policy(conn, ws)
         delivered = _delivered_at(order)
         products = {p.id: p for p in self.shop(conn, ws).products(list({i.product_id for i in order.items}), conn=conn)}
         for item in (i for i in order.items if i.item_id in item_ids):
             returnable, days, _ = policy.rule_for(products[item.product_id].category if item.product_id in products else "")
             if not returnable:
-                raise _refuse(f"{item.name} cannot be returned or exchanged under this shop's policy")
+                raise _refuse(f"{item.name} cannot be returned or exchanged under this shop's policy", rule="not_returnable", item=item.name)
             if delivered is not None and (datetime.now(UTC) - delivered).days > days:
-                raise _refuse(f"order {order.id} was delivered {(datetime.now(UTC) - delivered).days} days ago: the window is {days} days")
+                ago = (datetime.now(UTC) - delivered).days
+                raise _refuse(f"order {order.id} was delivered {ago} days ago: the window is {days} days",
+                              rule="window_passed", order=order.id, ago=ago, days=days)
 
 
 class ReturnItems(_AfterDelivery):
@@ -313,7 +331,8 @@ class ReturnItems(_AfterDelivery):
         _, method = self.method(conn, ws, order, params.payment_method_id)
         original = next((t.payment_method_id for t in order.transactions if t.kind == "payment"), None)
         if method.id != original and method.kind != "gift_card":
-            raise _refuse(f"a refund goes to the original payment method ({original}) or to a gift card, not {method.id}")
+            raise _refuse(f"a refund goes to the original payment method ({original}) or to a gift card, not {method.id}",
+                          rule="refund_method", original=original, method=method.id)
         left = Counter(params.item_ids)
         refund = Decimal(0)
         for i in order.items:

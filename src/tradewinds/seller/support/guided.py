@@ -56,6 +56,21 @@ def say(lang: str, key: str, **values) -> str:
     return template.format(**values)
 
 
+def word(lang: str, value: str) -> str:
+    """A shop's own word (an order status, a cancel reason) in the customer's language, else as the shop writes it."""
+    return _texts().get(lang, {}).get(f"word:{value}", value)
+
+
+def why(lang: str, exc: Exception) -> str:
+    """Why the shop refused a write, in the customer's language: the rule's own sentence, else the English message."""
+    template = _texts().get(lang, {}).get(f"why:{getattr(exc, 'rule', '')}") if lang != "en" else None
+    if template is None:
+        return getattr(exc, "message", str(exc))
+    facts = {k: " / ".join(word(lang, x) for x in v) if isinstance(v, list) else word(lang, str(v))
+             for k, v in getattr(exc, "facts", {}).items()}
+    return template.format(**facts)
+
+
 @dataclass
 class Desk:
     """What one conversation's agent works with: the workspace's shop, its policy and the action ledger."""
@@ -195,7 +210,7 @@ class GuidedStrategy:
         try:
             preview = desk.ledger.preview(request)
         except (BadInputError, NotFoundError) as exc:
-            lines.append(say(state.language, "refused", why=exc.message))
+            lines.append(say(state.language, "refused", why=why(state.language, exc)))
             state.facts.append(f"refused {atype} {params.get('order_id', '')}: {exc.message}")
             return None
         if preview.decision.outcome == "refused":
@@ -214,7 +229,7 @@ class GuidedStrategy:
             record = desk.ledger.submit(request)
         except (RefusedError, BadInputError, NotFoundError, ConflictError) as exc:
             state.facts.append(f"refused {pending.type}: {exc.message}")
-            return say(lang, "refused", why=exc.message)
+            return say(lang, "refused", why=why(lang, exc))
         state.applied.append(record.id)
         if record.status == "pending_approval":
             state.facts.append(f"{pending.type} waits for approval ({record.id})")
@@ -246,7 +261,7 @@ class GuidedStrategy:
         if "difference" in after:
             diff = Decimal(after["difference"])
             money = say(lang, "charge" if diff > 0 else "refund" if diff < 0 else "even", amount=f"{abs(diff):.2f} {after['currency']}")
-        return say(lang, r.kind, order=r.order_id or "", reason=r.reason or "", amount=amount, method=method, address=address,
+        return say(lang, r.kind, order=r.order_id or "", reason=word(lang, r.reason or ""), amount=amount, method=method, address=address,
                    items=items, money=money)
 
     @staticmethod
@@ -267,7 +282,7 @@ class GuidedStrategy:
         if problem == "items":
             return say(lang, "ask_items", order=r.order_id)
         if problem == "reason":
-            return say(lang, "ask_reason", order=r.order_id, reasons=", ".join(desk.policy.cancel_reasons))
+            return say(lang, "ask_reason", order=r.order_id, reasons=", ".join(word(lang, x) for x in desk.policy.cancel_reasons))
         if problem == "payment":
             return say(lang, "ask_payment", methods=", ".join(self._method(customer, p.id) for p in customer.payment_methods))
         if problem == "address":
@@ -291,7 +306,7 @@ class GuidedStrategy:
         chosen = [o for o in orders if o.id == r.order_id] or [o for o in orders if o.status not in ("cancelled", "delivered")][-3:] or orders[-1:]
         lines = []
         for o in chosen:
-            lines.append(say(lang, "status", order=o.id, status=o.status))
+            lines.append(say(lang, "status", order=o.id, status=word(lang, o.status)))
             state.facts.append(f"{o.id}: {o.status}")
             shipment = next((s for s in o.shipments if s.latest), None)
             if shipment is None:
