@@ -607,3 +607,88 @@ def test_each_message_is_an_attempt_of_the_conversations_run_with_its_steps_logg
     assert [s for s, _ in steps] == ["understand", "plan", "done", "understand", "tool", "done", "understand", "review", "done"]
     info = agent.runs.get(c.id, workspace_id="acme")
     assert (info.kind, info.status) == ("support", "done") and agent.runs.get(c.id, workspace_id="other") is None
+
+
+@pytest.mark.parametrize("text, method", [
+    ("Refund it to my card, not the gift card.", "credit_card_2"),
+    ("prefiero la tarjeta de regalo antes que la tarjeta de crédito", "gift_card_1"),
+    ("El dinero, a la tarjeta de crédito, no a la tarjeta de regalo.", "credit_card_2"),
+    ("钱退回信用卡，别退到礼品卡。", "credit_card_2"),
+    ("比起信用卡我更希望退到礼品卡", "gift_card_1"),
+    ("환불은 신용카드 말고 기프트 카드로 해 주세요", "gift_card_1"),
+    ("أعيدوا المبلغ إلى بطاقتي الائتمانية وليس إلى بطاقة الهدايا", "credit_card_2"),
+    ("refund to the gift card", "gift_card_1"),  # one named: that one
+])
+def test_a_payment_method_turned_down_gives_way_to_the_one_wanted(text, method):
+    from tradewinds.seller.support.matching import payment_in
+    from tradewinds.shop.schemas import Customer
+
+    mia = Customer.model_validate({"id": "m", "first_name": "Mia", "email": "m@example.com", "address": ADDRESS, "payment_methods": [
+        {"id": "gift_card_1", "kind": "gift_card", "balance": 60.5}, {"id": "credit_card_2", "kind": "credit_card", "details": {"last_four": "4242"}}]})
+    assert payment_in(norm(text), mia).id == method
+
+
+KETTLE_AND_BOTTLE = {"#W1000007": {**ORDERS["#W1000002"], "order_id": "#W1000007", "items": [_item("30", "301"), _item("20", "203")]}}
+
+
+@pytest.mark.parametrize("text", [
+    "From #W1000007 I want to return the Electric Kettle; the water bottle I'll keep.",
+    "Del pedido #W1000007 quiero devolver el hervidor eléctrico; la botella de agua me la quedo.",
+    "订单 #W1000007 里的电热水壶想退掉，水瓶留着。",
+    "주문 #W1000007에서 전기 주전자는 반품하고, 물병은 그냥 쓸게요.",
+    "من الطلب #W1000007 أريد إرجاع الغلاية الكهربائية، أما زجاجة الماء فسأحتفظ بها.",
+    # the bottle named only to say which kettle: 'the kettle I bought together with the bottle'
+    "Quiero devolver el hervidor eléctrico que compré junto con la botella de agua, pedido #W1000007.",
+    "请退掉订单 #W1000007 里和水瓶一起买的电热水壶。",
+])
+def test_items_kept_or_named_beside_the_one_meant_are_not_returned(tmp_path, text):
+    assert _read(_records(tmp_path, KETTLE_AND_BOTTLE), text) == [("return", "#W1000007", ["301"], [], None, None)]
+
+
+def test_both_are_returned_when_asked_together_and_a_companion_alone_is_asked_about(tmp_path):
+    records = _records(tmp_path, KETTLE_AND_BOTTLE)
+    # 'return X together with Y' asks for both; a purchase verb makes Y the one that says which X
+    assert _read(records, "Quiero devolver el hervidor eléctrico junto con la botella de agua del pedido #W1000007.")[0][2] == ["301", "203"]
+    # the only item named is the companion: the item meant is asked for, the companion is not returned
+    assert _read(records, "The thing I bought together with the water bottle in #W1000007, I want to return it.")[0][5] == "items"
+
+
+def test_a_description_of_what_they_have_asks_no_change_and_a_bare_no_is_no_option_value(tmp_path):
+    from tradewinds.seller.support.matching import option_hits
+    from tradewinds.shop.schemas import Product
+
+    records = _records(tmp_path, SECOND_PENDING)
+    # the order described by what is in it, as it is (an RGB keyboard), then cancelled in a sentence that names nothing
+    said = _read(records, "Tengo un pedido pendiente con un Mechanical Keyboard RGB. No voy a estar en casa para recibirlo. "
+                          "Cancélenlo, por favor.")
+    assert said == [("cancel", "#W1000001", [], [], "no longer needed", None)]
+    speaker = Product.model_validate({"id": "s", "name": "Bluetooth Speaker", "variants": [
+        {"item_id": "1", "options": {"water resistance": "yes"}, "price": 10}, {"item_id": "2", "options": {"water resistance": "no"}, "price": 9}]})
+    assert option_hits(norm("no voy a estar en casa"), speaker) == {}  # 'no' is a word of the sentence
+    assert option_hits(norm("the one with water resistance: no"), speaker) == {"water resistance": [("no", 31)]}
+
+
+def test_a_refusal_is_said_in_the_customers_language(shop):
+    from tradewinds.seller.support.guided import why
+    from tradewinds.shop.actions import Refused
+
+    refused = Refused("order #W1 is delivered: only pending orders can be cancelled", rule="not_cancellable", order="#W1",
+                      status="delivered", allowed=["pending"])
+    assert why("es", refused) == "el pedido #W1 está entregado; solo se cancelan pedidos pendiente"
+    assert why("zh", refused) == "订单 #W1 的状态是已送达，只有待处理的订单可以取消"
+    assert why("en", refused) == refused.message  # English is the message itself
+    assert why("ko", Refused("odd", rule="a rule with no sentence")) == "odd"  # no sentence for a rule: the message
+    _, repo, _ = shop
+    agent = _agent(shop)
+    c = agent.start()
+    reply = agent.send(c.id, f"{MIA} Cambien la dirección del pedido #W1000002 a 953 Park Avenue, Suite 613, New York, NY 10064, USA.")
+    assert "No puedo hacerlo: el pedido #W1000002 está entregado" in reply.text and "delivered" not in reply.text
+    assert _orders(repo)["#W1000002"]["address"]["address1"] == "12 Harbour Rd"
+
+
+@pytest.mark.parametrize("text", ["Please change the address of order #W1000004 to 953 Park Avenue, Suite 613, New York, NY 10064, USA.",
+                                  "Cambien la dirección del pedido #W1000004 a 953 Park Avenue, Suite 613, New York, NY 10064, USA."])
+def test_the_order_whose_address_is_changed_is_the_one_named_with_a_new_address(tmp_path, text):
+    # 'the address of #W2' names where an address comes from only when no new address is written
+    said = _read(_records(tmp_path, SECOND_PENDING), text)
+    assert [(r[0], r[1], r[5]) for r in said] == [("order_address", "#W1000004", None)]

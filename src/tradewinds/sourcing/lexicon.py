@@ -173,7 +173,9 @@ def _tokens(folded: str, lang: str) -> list[tuple[str, int, int]]:
     return [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(folded)]
 
 
-_AR_PREFIX = re.compile(r"^(?:[وف]?[بلك]?ال|[وف]?لل|[وف][بلك]?|[بلك])(?=\S{3})")  # 'لل': 'ل' + 'ال' ('للكاميرا')
+# Arabic proclitics: 'و'/'ف' (and), 'ب'/'ل'/'ك' (with, for, like), the article 'ال', and 'لل' ('ل' + 'ال': 'للكاميرا')
+_AR_PREFIXES = sorted({c + p + a for c in ("", "و", "ف") for p in ("", "ب", "ل", "ك") for a in ("", "ال")} - {""}
+                      | {"لل", "ولل", "فلل"}, key=len, reverse=True)
 
 
 _ELIDED = re.compile(r"^(?:l|d|qu|un|dell|dall|nell|all|sull|coll)['’](?=\w{2})")
@@ -185,8 +187,9 @@ def _forms(token: str, lang: str) -> tuple[str, ...]:
     if lang != "ar":
         bare = _ELIDED.sub("", token)
         return (token, bare) if bare != token else (token,)
-    stripped = _AR_PREFIX.sub("", token)
-    return (token, stripped) if stripped != token else (token,)
+    # every reading: 'وكرسي' is 'و' + 'كرسي' (a chair), not 'وك' + 'رسي'; a bare 'و' may leave two letters ('ورف': a shelf)
+    stripped = [token[len(p):] for p in _AR_PREFIXES if token.startswith(p) and len(token) - len(p) >= (2 if p in "وف" else 3)]
+    return (token, *dict.fromkeys(stripped))
 
 
 def find_terms(text: str, language: str) -> list[Term]:

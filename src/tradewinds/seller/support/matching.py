@@ -32,7 +32,7 @@ WORD_SIZES = ["portable", "small", "medium", "large"]
 def norm(text: str) -> str:
     """Folded, with a number and its unit written together ('1000 ml' -> '1000ml') and spaces collapsed."""
     text = fold(text)
-    text = re.sub(r"(\d)\s+(?=[a-z%])", r"\1", text)
+    text = re.sub(r"(?<![\w.])(\d+(?:\.\d+)?)\s+(?=[a-z%])", r"\1", text)  # not an id's digits: '#w1000002 a 953 ...'
     return re.sub(r"\s+", " ", text)
 
 
@@ -144,7 +144,12 @@ def option_hits(text: str, product: Product) -> dict[str, list[tuple[str, int]]]
     for option, vals in sorted(values.items()):
         exact, partial, spans = [], [], {}
         for val in sorted(vals):
-            if (m := _has(norm(val), text) or _said_natively(val, text) or _measure(val, measured)) is not None:
+            if norm(val) in ("yes", "no"):  # a bare 'no' is a word of every sentence: it says a value after its option
+                m = next((m for m in re.finditer(BEFORE + norm(val) + AFTER, text)
+                          if _has(norm(option), text[max(0, m.start() - 30):m.start()])), None)
+            else:
+                m = _has(norm(val), text) or _said_natively(val, text) or _measure(val, measured)
+            if m is not None:
                 exact.append((val, m.start()))
                 spans[val] = m.span()
                 continue
@@ -157,6 +162,7 @@ def option_hits(text: str, product: Product) -> dict[str, list[tuple[str, int]]]
             else:
                 if norm(val) in ("none", "no") and (m := re.search(r"\b(?:no|without)\s+" + re.escape(norm(option)), text)):
                     exact.append((val, m.start()))
+                    spans[val] = m.span()
         # a value inside a longer one that was named ('polarized' in 'non-polarized') was not named itself
         exact = [(v, p) for v, p in exact if not any(o != v and spans[o][0] <= spans[v][0] and spans[v][1] <= spans[o][1]
                                                    and spans[o] != spans[v] for o in spans)]
@@ -423,19 +429,37 @@ def pick_items(text: str, order: Order, products: dict[str, Product], *, all_ite
 
 # -- payment methods -----------------------------------------------------------------------------------------------
 def payment_in(text: str, customer: Customer) -> PaymentMethod | None:
-    """The customer's payment method named in ``text``: its id, its kind when they have one of it, a card's last four."""
+    """The customer's payment method named in ``text``: its id, its kind when they have one of it, a card's last four.
+    When several are named, the ones turned down ('to PayPal, not the card', 'prefiero PayPal antes que la tarjeta',
+    '카드 말고 페이팔로', 'وليس إلى PayPal') give way to the one left; else the first named."""
+    named: list[tuple[int, int, PaymentMethod]] = []
     for p in customer.payment_methods:
-        if re.search(BEFORE + re.escape(p.id.lower()) + AFTER, text):
-            return p
-    for kind in ("gift_card", "paypal", "credit_card"):
-        if cues.present(kind, text):
-            mine = [p for p in customer.payment_methods if p.kind == kind]
-            if kind == "credit_card":
-                four = [p for p in mine if (p.details.get("last_four") or "~") in text]
-                mine = four or mine
-            if len(mine) == 1:
-                return mine[0]
-    return None
+        named += [(m.start(), m.end(), p) for m in re.finditer(BEFORE + re.escape(p.id.lower()) + AFTER, text)]
+    hits = [h for kind in ("gift_card", "paypal", "credit_card") for h in cues.find(kind, text)]
+    for h in hits:
+        if any(o.start <= h.start and h.end <= o.end and o.end - o.start > h.end - h.start for o in hits) or any(
+                s <= h.start < e for s, e, _ in named):  # 'tarjeta' inside 'tarjeta de regalo', or inside an id
+            continue
+        mine = [p for p in customer.payment_methods if p.kind == h.concept]
+        if h.concept == "credit_card":
+            four = [p for p in mine if (p.details.get("last_four") or "~") in text]
+            mine = four or mine
+        if len(mine) == 1:
+            named.append((h.start, h.end, mine[0]))
+    named.sort(key=lambda n: n[0])
+    methods = list(dict.fromkeys(p.id for _, _, p in named))
+    if len(methods) > 1:
+        declined = {p.id for s, e, p in named if _declined(text, s, e)}
+        methods = [m for m in methods if m not in declined] or methods
+    return next((p for p in customer.payment_methods if methods and p.id == methods[0]), None)
+
+
+def _declined(text: str, start: int, end: int) -> bool:
+    """The payment method named at [start, end) is turned down: a 'not' or 'rather than' word at most a few characters
+    before it ('no a PayPal', '别退到 PayPal'), or a Korean '말고'/'보다' right after it, with no pause between."""
+    before = re.split(r"[,;.，；。、،!?]", text[max(0, start - 16):start])[-1]
+    after = re.split(r"[,;.，；。、،!?]", text[end:end + 6])[0]
+    return any(len(before) - h.end <= 8 for h in cues.find("declined", before)) or cues.present("declined_after", after)
 
 
 # -- addresses -----------------------------------------------------------------------------------------------------

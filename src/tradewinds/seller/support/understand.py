@@ -149,14 +149,20 @@ def drafts(text: str, orders: list[Order], wants_change=None) -> list[_Draft]:
         named = [oid for _, oid, ref in mentions if not ref]
         refs = [oid for _, oid, ref in mentions if ref]
         groups = _intents(masked[a:b]) or cues.find("product_question", clause)[:1]  # 'what color is ...': options are masked
+        if wants_change is not None:  # 'instead of' asks for an exchange only beside what is wanted instead ('بدل حساب آخر')
+            instead = cues.find("instead", clause)
+            groups = [g for g in groups if not (g.concept == "exchange" and any(h.start <= g.start < h.end for h in instead)
+                                                and not wants_change(clause, context or [o.id for o in orders]))]
         groups = [g for n, g in enumerate(groups) if not (n and g.concept == groups[n - 1].concept and cues.find(
             "the_other", clause[groups[n - 1].end:g.start]))]  # 'one to ceramic, the other one to 1.5 liters': one request
         continues = bool(out) and out[-1].intent in ("modify", "exchange") and set(named) <= set(out[-1].orders)
         if not groups and not continues and wants_change is not None and wants_change(
                 clause, list(dict.fromkeys(named)) or context or [o.id for o in orders]):  # 'las botas ... las quiero en talla 8'
             groups = [cues.Hit("modify", 0, 0)]
-        if not groups or (groups[0].concept == "refund" and out and out[-1].intent in ("return", "cancel", "refund") and
-                          set(named) <= set(out[-1].orders) and len(groups) == 1):
+        if not groups or (len(groups) == 1 and out and set(named) <= set(out[-1].orders) and (
+                (groups[0].concept == "refund" and out[-1].intent in ("return", "cancel", "refund"))
+                # 'if there is a difference, I pay it with PayPal': how the exchange before is paid
+                or (groups[0].concept == "payment" and out[-1].intent in ("exchange", "modify") and cues.present("difference", clause)))):
             if named and not groups:
                 context = list(dict.fromkeys(named))
             if named and not groups and out and not out[-1].orders and out[-1].intent not in ("status", "policy", "human",
@@ -259,25 +265,38 @@ def read_requests(text: str, customer: Customer, orders: list[Order], products: 
     whole = norm(text)
     out: list[Request] = []
     def wants_change(clause: str, order_ids: list[str]) -> bool:
-        said = norm(clause)
+        """The clause names an item and other options than it has, and not what another of their items has ('the
+        skateboard I received, the plastic 28 inch one' describes the one they have, beside another skateboard)."""
+        said, differs = norm(clause), False
         for o in (by_id[i] for i in order_ids if i in by_id):
             for item, wants, before in pick_items(said, o, products):
                 product = products.get(item.product_id)
                 target = target_variant(product, item.options, wants, before) if product else None
-                if target is not None and target.wanted and any(item.options.get(k) != v for k, v in target.wanted.items()):
-                    return True
-        return False
+                if target is not None and target.wanted:
+                    if all(item.options.get(k) == v for k, v in target.wanted.items()):
+                        return False
+                    differs = True
+        return differs
 
+    folded, cursor = fold(text), 0
     for d in drafts(text, orders, wants_change):
-        found = d.orders or [o.id for o in _orders_for(_kind(d.intent, None), norm(d.text), orders)] or [None]
-        for oid in found:
+        at = folded.find(d.text[:40].strip(), cursor)
+        cursor = max(cursor, at)
+        rest = norm(folded[at:]) if at >= 0 else whole  # 'X to 9 bar, Y to 10, these two with paypal': named after it
+        kind = _kind(d.intent, None)
+        if d.intent == "address" and not d.orders and d.refs and find_address(d.original):  # 'the address of #W2 to 12 Elm St'
+            d.orders, d.refs = d.refs[:1], d.refs[1:]  # a new address written: the order named is the one to change
+        found = d.orders or [o.id for o in _orders_for(kind, norm(d.text), orders)]
+        if not found and len(fits := _orders_for(kind, whole, orders)) == 1:  # 'I have an order with X and Y. ... Cancel it'
+            found = [fits[0].id]
+        for oid in found or [None]:
             order = by_id.get(oid) if oid else None
             kind = _kind(d.intent, order)
             part = d if oid is None or not d.orders else _Draft(d.intent, *_about(d, oid, orders), d.orders, d.refs)
             after = _about(d, oid, orders, to_end=True)[0] if oid and d.orders else None
-            r = _resolve(kind, part, order, whole, customer, orders, products, policy, after)
+            r = _resolve(kind, part, order, whole, customer, orders, products, policy, after, rest)
             if r.problem and part is not d:  # what the order's own words leave open, the whole piece may say
-                r = _resolve(kind, d, order, whole, customer, orders, products, policy, after)
+                r = _resolve(kind, d, order, whole, customer, orders, products, policy, after, rest)
                 own = payment_in(norm(part.text), customer)  # 'X del pedido #W1, a credit_card; y Y del pedido #W2, a gift_card'
                 if own is not None and r.kind in ("return", "exchange", "modify_items"):
                     r.payment_method_id = own.id
@@ -327,7 +346,7 @@ def _orders_for(kind: str, text: str, orders: list[Order]) -> list[Order]:
 
 
 def _resolve(kind, d: _Draft, order: Order | None, whole: str, customer: Customer, orders: list[Order],
-             products: dict[str, Product], policy: AfterSalesPolicy, after: str | None = None) -> Request:
+             products: dict[str, Product], policy: AfterSalesPolicy, after: str | None = None, rest: str = "") -> Request:
     r = Request(kind=kind, text=d.original.strip(), order_id=order.id if order else None)
     said = norm(d.text)
     if kind in ("status", "policy", "human", "product"):
@@ -352,7 +371,7 @@ def _resolve(kind, d: _Draft, order: Order | None, whole: str, customer: Custome
         if r.reason is None:
             r.problem = "reason"
         return r
-    method = payment_in(said, customer) or payment_in(whole, customer)
+    method = payment_in(said, customer) or payment_in(rest, customer) or payment_in(whole, customer)
     if kind == "order_payment":
         if method is None:
             r.problem = "payment"
@@ -361,15 +380,16 @@ def _resolve(kind, d: _Draft, order: Order | None, whole: str, customer: Custome
     original = next((t.payment_method_id for t in order.transactions if t.kind == "payment"), None)
     r.payment_method_id = method.id if method else original
     if kind == "return":
-        left_out = _excepted(said, order)  # 'everything except the pet bed'
+        left_out = _left_out(said, order)  # 'everything except the pet bed', 'the chair I keep'
         picked = [p for p in pick_items(said, order, products) if p[0].item_id not in left_out]  # items named win over 'all'
-        if not picked and (cues.present("all_items", said) or len(order.items) == 1 or left_out):
+        if not picked and (cues.present("all_items", said) or len(order.items) == 1 or _excepted(said, order)):
             picked = [p for p in pick_items(said, order, products, all_items=True) if p[0].item_id not in left_out]
         r.item_ids = [i.item_id for i, _, _ in picked]
         if not r.item_ids:
             r.problem = "items"
         return r
-    picked = pick_items(said, order, products)
+    left_out = _left_out(said, order)
+    picked = [p for p in pick_items(said, order, products) if p[0].item_id not in left_out]
     if not picked and len(order.items) == 1:
         picked = [(order.items[0], said, "")]
     for item, wants, before in picked:
@@ -398,15 +418,55 @@ def _resolve(kind, d: _Draft, order: Order | None, whole: str, customer: Custome
 
 def _excepted(said: str, order: Order) -> set[str]:
     """Items the customer left out: named after an 'except' word ('everything except the pet bed', 'todo excepto la cama', '除了宠物床')
-    up to the end of the sentence, or right before a Korean one ('반려동물 침대 빼고')."""
+    up to the end of the sentence or a colon (what follows it lists what is meant: 'todo menos la cafetera: la silla y ...'),
+    or right before a Korean one ('반려동물 침대 빼고')."""
     mentions = product_mentions(said, order.items)
     out: set[str] = set()
     for h in cues.find("except", said):
-        end = min((m.start() for m in re.finditer(r"[.;!?。；！？]", said[h.end:])), default=len(said) - h.end) + h.end
+        end = min((m.start() for m in re.finditer(r"[.;:!?。；：！？]", said[h.end:])), default=len(said) - h.end) + h.end
         out |= {m.product_id for m in mentions if h.end <= m.start < end}
     for h in cues.find("except_after", said):
         out |= {m.product_id for m in mentions if 0 <= h.start - m.end <= 3}
     return {i.item_id for i in order.items if i.product_id in out}
+
+
+REQUEST_WORDS = ("return", "exchange", "modify", "refund", "cancel")
+PAUSE_MARK = re.compile(r"[,;:.!?，；：。！？、،]")
+
+
+def _kept(said: str, order: Order) -> set[str]:
+    """Items the customer says they keep: named between a keep word and the next pause or request word ('I'll keep the
+    lamp', 'me quedo con la silla'), else between the pause or request word before it and the keep word ('la silla y el
+    ratón me los quedo', '椅子和鼠标留着', 'أما الكرسي فسأحتفظ به', '의자는 그냥 쓸게요')."""
+    mentions = product_mentions(said, order.items)
+    marks = [m.span() for m in PAUSE_MARK.finditer(said)] + [(h.start, h.end) for c in REQUEST_WORDS for h in cues.find(c, said)]
+    out: set[str] = set()
+    for h in cues.find("keep", said):
+        end = min((a for a, _ in marks if a >= h.end), default=len(said))
+        named = {m.product_id for m in mentions if h.end <= m.start < end}
+        if not named:
+            start = max((b for _, b in marks if b <= h.start), default=0)
+            named = {m.product_id for m in mentions if start <= m.start < h.start}
+        out |= named
+    return {i.item_id for i in order.items if i.product_id in out}
+
+
+def _companions(said: str, order: Order) -> set[str]:
+    """Items named only to say which one is meant: 'the bottle I bought together with the laptop', 'la botella que
+    compré junto con el portátil', '和笔记本电脑一起买的水壶', '노트북이랑 같이 산 물병', 'التي اشتريتها مع اللابتوب'."""
+    out: set[str] = set()
+    for m in product_mentions(said, order.items):
+        before, after = said[max(0, m.start - 40):m.start], said[m.end:m.end + 16]
+        if any(len(before) - h.end <= 6 for h in cues.find("together", before)) or any(
+                h.start <= 4 and not cues.present("order_words", after[h.end:h.end + 5])  # '같이 온 주문': the order's items
+                for h in cues.find("together_after", after)):  # '노트북이랑 같이 산': a particle between
+            out.add(m.product_id)
+    return {i.item_id for i in order.items if i.product_id in out}
+
+
+def _left_out(said: str, order: Order) -> set[str]:
+    """Items named but not asked for: excepted, kept, or named to say which other one is meant."""
+    return _excepted(said, order) | _kept(said, order) | _companions(said, order)
 
 
 def _merge(requests: list[Request]) -> list[Request]:
