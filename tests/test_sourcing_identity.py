@@ -324,3 +324,18 @@ def test_a_count_of_hours_is_a_duration_not_watches():
     assert ledger.lines[0].concept is None
     ledger, _ = understand("Нужно 100 часов Casio для магазина", None)  # with the product still named after it: watches
     assert ledger.lines[0].concept == "wrist watch"
+
+
+@pytest.mark.parametrize("need", [
+    "需要500个吉他包",  # 包 and 支 are count words after a number; after a noun they are nouns: a guitar bag
+    "采购1000个笔记本电脑支架",  # a laptop stand
+    "Нужно 1000 комплектов гитарных струн",  # 'гитарных' is guitar made an adjective: strings
+    "300 tv-muurbeugels",  # a Dutch hyphen joins a modifier to its head: wall brackets
+    "1000 सेट गिटार के तार",  # guitar strings; a Hindi word with vowel signs is a word
+])
+def test_an_accessory_of_a_catalog_product_is_not_that_product(need):
+    ledger, _ = understand(need, None)
+    (line,) = ledger.lines
+    assert line.categories == [], (need, line.concept, line.categories)
+    ledger, _ = understand("需要500把吉他", None)  # the count after the number: guitars
+    assert ledger.lines[0].concept == "acoustic guitar"

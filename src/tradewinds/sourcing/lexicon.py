@@ -197,11 +197,12 @@ def find_terms(text: str, language: str) -> list[Term]:
     When neither names one, every other language is tried: a short request is easily taken for another language."""
     found: list[Term] = []
     for lang in dict.fromkeys((language, "en")):
-        found += _find(text, lang, inflect=lang == language)
+        found += _find(text, lang, inflect=lang == language, compounding=language in _COMPOUNDING)
     if not found:
         for lang in names():
             if lang not in (language, "en"):  # one character of another language's script is a word there, not here ('机')
-                found += [t for t in _find(text, lang, inflect=False) if len(t.native.strip()) >= 2]  # its words as listed
+                found += [t for t in _find(text, lang, inflect=False, compounding=language in _COMPOUNDING)
+                          if len(t.native.strip()) >= 2]  # its words as listed
     found.sort(key=lambda t: (t.start, -(t.end - t.start)))
     out: list[Term] = []
     for t in found:
@@ -282,7 +283,8 @@ def _is_count_word(native: str, language: str) -> bool:
                                    (cues.starts_with("count", word, gap=0, language=lang) for lang in {language, "en"}))
 
 
-def _find(text: str, lang: str, inflect: bool = True) -> list[Term]:
+def _find(text: str, lang: str, inflect: bool = True, compounding: bool = False) -> list[Term]:
+    """``compounding``: the need is in a compounding language, where a hyphen joins a modifier to its head ('tv-muurbeugels')."""
     folded = _fold(text, lang)
     by_first, rx = _index(lang)
     table = names().get(lang, {})
@@ -332,7 +334,7 @@ def _find(text: str, lang: str, inflect: bool = True) -> list[Term]:
                 if concept is not None and len(part) >= 4:
                     best = (1, concept)
                     break
-        if best is None and "-" in word and lang not in _COMPOUNDING:  # 'зонтов-тростей': the first noun is the head
+        if best is None and "-" in word and lang not in _COMPOUNDING and not compounding:  # 'зонтов-тростей': the first noun is the head
             part = word.split("-")[0]
             best = next(((1, concept) for words, concept, _key in by_first.get(part[:3], [])
                          if len(words) == 1 and _word_match(part, words[0], inflect, lang)), None)

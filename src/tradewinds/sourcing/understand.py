@@ -257,13 +257,21 @@ def _describes_another(text: str, term: Term, language: str) -> bool:
         rest = re.sub(rf"^\s*{link}\s*", "", after) if link else after
         if unspaced(term.native[-1:]) and language in ("zh", "ja"):
             run = re.match(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]+", rest)
-            if run and not any(fold(run.group(0)).startswith(w) for w in _not_content(language) if unspaced(w)):
+            # a count word counts only after a number ('吉他一把'); right after a noun it is a noun ('吉他包', '电脑支架')
+            counts = {fold(w) for w in cues.table().get("count", {}).get(language, [])}
+            if run and not any(fold(run.group(0)).startswith(w) for w in _not_content(language) if unspaced(w) and w not in counts):
                 return True
         else:
             m = re.match(rf"[ -]?({LETTER}+)", rest) if (rest[:1] in (" ", "-") or link and rest is not after) else None
             if m and _content_word(m.group(1), language, counts=False) and not _own_word(m.group(1), term, language) \
                     and not is_material(m.group(1)):  # 'tas tote kanvas': what it is made of
                 return True
+    if language in ("ru", "uk") and _RU_ADJECTIVE.search(term.native) and not any(
+            _RU_ADJECTIVE.search(key) for key, c in names().get(language, {}).items() if c is term.concept):
+        # 'гитарных струн': the concept's noun made an adjective ('гитара' -> 'гитарный') names what the next noun is for
+        m = re.match(rf"\s+({LETTER}+)", after)
+        if m and _content_word(m.group(1), language, counts=False):
+            return True
     before = re.split(r"[,.;:，。；、!?()]", text[max(0, term.start - 40):term.start])[-1]
     m = re.search(rf"({LETTER}+)\s+{_LINK_BEFORE}\s+{_ARTICLES}$|({LETTER}+)\s+{_LINK_BEFORE}['’]?$", before, re.I)
     if m and _content_word(m.group(1) or m.group(2), language):
@@ -279,6 +287,9 @@ def _describes_another(text: str, term: Term, language: str) -> bool:
                 and not _own_word(m.group(1), term, language):
             return True
     return False
+
+
+_RU_ADJECTIVE = re.compile(r"(?:ный|ний|ной|ная|ное|ные|ных|ного|ному|ным|ными|ную|ский|ская|ское|ские|ских)$")
 
 
 def _own_word(word: str, term: Term, language: str) -> bool:
@@ -364,7 +375,7 @@ def check_need(text: str) -> None:
     if _FORMULA.search(text):
         raise NotAProductError(f"{text[:60]!r} is a spreadsheet formula, not a product",
                                hint="write what you want to buy, e.g. '500 ceramic mugs, under 2 USD each'")
-    if not re.search(r"[^\W\d_]{2,}", text):
+    if not re.search(rf"{LETTER}{{2,}}", text):  # letters with their marks: 'तार' is a word
         raise NotAProductError(f"{text[:60]!r} names no product", hint="write what you want to buy, e.g. '500 ceramic mugs'")
 
 
