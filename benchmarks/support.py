@@ -52,7 +52,9 @@ OWNER = Actor(kind="user", id="bench", role=Role.owner)
 
 class Bench:
     def __init__(self, db: Path, gateway: Gateway | None) -> None:
-        self.engine = open_database(f"sqlite:///{tempfile.mkdtemp()}/support.db")
+        # every trial copies the shop into a workspace of its own: gigabytes over a run, removed with the bench
+        self._tmp = tempfile.TemporaryDirectory(prefix="tw-support-", ignore_cleanup_errors=True)
+        self.engine = open_database(f"sqlite:///{self._tmp.name}/support.db")
         self.records = read_shop(db)[:4]
         self.ledger, self.policies, self.gateway = ActionLedger(self.engine), PolicyStore(self.engine), gateway
         self.n = 0
