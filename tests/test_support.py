@@ -692,3 +692,30 @@ def test_the_order_whose_address_is_changed_is_the_one_named_with_a_new_address(
     # 'the address of #W2' names where an address comes from only when no new address is written
     said = _read(_records(tmp_path, SECOND_PENDING), text)
     assert [(r[0], r[1], r[5]) for r in said] == [("order_address", "#W1000004", None)]
+
+
+def test_an_item_said_as_it_in_the_next_clause_and_the_order_that_holds_every_item_named(tmp_path):
+    records = _records(tmp_path, SECOND_PENDING)
+    # the kettle named in one clause, the exchange asked with 'it' in the next
+    assert _read(records, "El Electric Kettle que me llegó no me convence; quiero cambiarlo por el de 1.5 litros.") == \
+        [("exchange", "#W1000002", ["301"], ["302"], None, None)]
+    # bottles are in both pending orders; only #W1000001 has the keyboard and a bottle
+    assert _read(records, "The order with the Mechanical Keyboard and the Water Bottle, I ordered it by mistake. Cancel it.") == \
+        [("cancel", "#W1000001", [], [], "ordered by mistake", None)]
+    # 'el pedido donde está ...' is where an item is, not a question about where the order is
+    said = _read(records, "En el pedido pendiente donde está el Mechanical Keyboard: lo quiero clicky.")
+    assert [(r[0], r[1], r[3]) for r in said] == [("modify_items", "#W1000001", ["102"])]
+    # a complaint with 'less' in it names no value: no change is asked
+    assert _read(records, "El Electric Kettle que recibí calienta menos de lo que esperaba.") == []
+
+
+def test_tracking_and_spoken_arabic_in_the_customers_language(shop):
+    agent = _agent(shop)
+    c = agent.start()
+    reply = agent.send(c.id, f"{MIA} ¿Dónde está mi pedido #W1000001?")
+    assert "pendiente" in reply.text and "Todavía no se ha enviado" in reply.text and "shipped" not in reply.text
+    from tradewinds.seller.support.understand import cancel_reason
+    from tradewinds.shop.policy import AfterSalesPolicy
+
+    assert cancel_reason(norm("طلبته غلط، الغوه"), AfterSalesPolicy()) == "ordered by mistake"
+    assert cancel_reason(norm("وما عدت محتاجه"), AfterSalesPolicy()) == "no longer needed"

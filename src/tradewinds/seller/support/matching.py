@@ -216,6 +216,7 @@ _UNITS = {
     "\ue004": ["liters", "liter", "litres", "litre", "litros", "litro", "l", "升", "리터", "لترات", "لتر"],
     "\ue005": ["milliliters", "milliliter", "millilitres", "ml", "mililitros", "毫升", "밀리리터", "مل"],
     "\ue006": ["hours", "hour", "horas", "hora", "heures", "heure", "stunden", "stunde", "小时", "시간", "ساعات", "ساعة"],
+    "\ue007": ["bar", "bares", "巴", "바", "بار"],
 }
 _UNIT_OF = {fold(w): sign for sign, words in _UNITS.items() for w in words}
 _MEASURE = re.compile(r"(?<![\d.a-z_])(\d+(?:\.\d+)?(?:\s*-\s*\d+(?:\.\d+)?)?)(\s*-?\s*)(" +

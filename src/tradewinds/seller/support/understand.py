@@ -81,6 +81,9 @@ def _intents(clause: str) -> list[cues.Hit]:
     hits = [h for concept in INTENTS for h in cues.find(concept, clause)
             if not (concept in ("modify", "exchange", "cancel", "return") and any(x < h.start < y for x, y in inside))]
     hits = [h for h in hits if not any(o.start <= h.start and h.end <= o.end and o.end - o.start > h.end - h.start for o in hits)]
+    orders = cues.find("order_words", clause)  # 'el pedido donde está la silla': where it is, in a relative clause
+    hits = [h for h in hits if not (h.concept == "status" and any(
+        0 <= h.start - o.end <= 14 and not re.search(r"[,.;:!?，。；：]", clause[o.end:h.start]) for o in orders))]
     negations = cues.find("not_request", clause)
     hits = [h for h in hits if not any(n.end <= h.start and h.start - n.end <= 12 and not _overlaps(n, hits, h)
                                        and not PAUSE.search(clause, n.end, h.start) for n in negations)]  # '不想要了，麻烦取消'
@@ -144,6 +147,8 @@ def drafts(text: str, orders: list[Order], wants_change=None) -> list[_Draft]:
         if dropped is not None and not _intents(masked[a:b]) and wants_change is not None and not wants_change(
                 clause, context or [o.id for o in orders]) and wants_change(folded[dropped:b], context or [o.id for o in orders]):
             a, clause = dropped, folded[dropped:b]  # 'I have a gold 8-inch tablet; I want it in 7 inches and black': one request
+        elif dropped is not None and _intents(masked[a:b]) and not _named(clause, orders) and _named(folded[dropped:a], orders):
+            a, clause = dropped, folded[dropped:b]  # 'La cafetera que me llegó no me convence; quiero cambiarla por ...': 'it' 
         dropped = None
         mentions = _order_mentions(clause, orders)
         named = [oid for _, oid, ref in mentions if not ref]
@@ -196,6 +201,11 @@ def drafts(text: str, orders: list[Order], wants_change=None) -> list[_Draft]:
         if named:
             context = list(dict.fromkeys(named))[-1:] if len(set(named)) > 1 else list(dict.fromkeys(named))
     return out
+
+
+def _named(text: str, orders: list[Order]) -> bool:
+    """The text names one of the customer's products."""
+    return any(product_mentions(norm(text), o.items) for o in orders)
 
 
 def _about(d: _Draft, order_id: str, orders: list[Order], *, to_end: bool = False) -> tuple[str, str]:
@@ -272,7 +282,7 @@ def read_requests(text: str, customer: Customer, orders: list[Order], products: 
             for item, wants, before in pick_items(said, o, products):
                 product = products.get(item.product_id)
                 target = target_variant(product, item.options, wants, before) if product else None
-                if target is not None and target.wanted:
+                if target is not None and target.wanted and option_hits(wants, product):  # a value named, not only 'less'
                     if all(item.options.get(k) == v for k, v in target.wanted.items()):
                         return False
                     differs = True
@@ -338,7 +348,9 @@ def _orders_for(kind: str, text: str, orders: list[Order]) -> list[Order]:
             every = every or any(abs(a.start - m.start) <= 20 for a in alls)
     if holders:
         if not every and any(len(h) > 1 for h in holders.values()):
-            return []
+            # several products named and one order holds them all: that one ('the order with the shelf, the bulb and the tablet')
+            whole = [o for o in fitting if len(holders) > 1 and all(o in h for h in holders.values())]
+            return whole if len(whole) == 1 else []
         return [o for o in fitting if any(o in h for h in holders.values())]
     if every:
         return fitting
