@@ -719,3 +719,13 @@ def test_tracking_and_spoken_arabic_in_the_customers_language(shop):
 
     assert cancel_reason(norm("طلبته غلط، الغوه"), AfterSalesPolicy()) == "ordered by mistake"
     assert cancel_reason(norm("وما عدت محتاجه"), AfterSalesPolicy()) == "no longer needed"
+
+
+@pytest.mark.parametrize("lang, said", [("es", "pendiente, por uno de estos motivos: ya no lo necesita, pedido por error"),
+                                        ("ko", "처리 대기 상태일 때"), ("ar", "لم تعد بحاجة إليه")])
+def test_the_policy_is_told_in_the_customers_language_with_the_shops_own_words(lang, said):
+    from tradewinds.seller.support.guided import word
+    from tradewinds.shop.policy import AfterSalesPolicy
+
+    text = AfterSalesPolicy().render(lang, lambda v: word(lang, v))
+    assert said in text and "no longer needed" not in text

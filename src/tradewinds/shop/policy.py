@@ -3,6 +3,8 @@ customer is shown (so what the support agent says and what its tools enforce com
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -55,14 +57,16 @@ class AfterSalesPolicy(BaseModel):
                 (rule.return_window_days if rule and rule.return_window_days is not None else self.return_window_days),
                 (rule.restocking_fee_pct if rule and rule.restocking_fee_pct is not None else self.restocking_fee_pct))
 
-    def render(self, lang: str = "en") -> str:
-        """The policy in words for customers; every figure comes from the fields above."""
+    def render(self, lang: str = "en", word: Callable[[str], str] = str) -> str:
+        """The policy in words for customers; every figure comes from the fields above. ``word`` says a status or a
+        cancel reason in the customer's language (the shop writes them in English)."""
         t = TEXT.get(lang, TEXT["en"])
         lines = [t["window"].format(days=self.return_window_days),
                  t["shipping_" + self.return_shipping_paid_by],
                  t["fee"].format(pct=f"{self.restocking_fee_pct:g}") if self.restocking_fee_pct else t["no_fee"],
                  t["refund_" + self.refund_to],
-                 t["cancel"].format(statuses=", ".join(self.cancellable_statuses) or "-", reasons=", ".join(self.cancel_reasons))]
+                 t["cancel"].format(statuses=", ".join(map(word, self.cancellable_statuses)) or "-",
+                                    reasons=", ".join(map(word, self.cancel_reasons)))]
         if self.exchange_same_product_only:
             lines.append(t["exchange"])
         for r in self.exceptions:
@@ -97,6 +101,22 @@ TEXT = {
            "refund_original_or_gift_card": "退款退回原支付方式或您的礼品卡。", "refund_store_credit": "退款以店铺余额形式发放。",
            "cancel": "订单在 {statuses} 状态下可以取消，原因须为：{reasons}。", "exchange": "商品可换成同一产品的其他规格。",
            "not_returnable": "{category}不支持退货。", "window_for": "{category}：{days} 天内可退货。"},
+    "ko": {"window": "배송 완료 후 {days}일 이내에 반품이나 교환을 요청하실 수 있습니다.", "shipping_customer": "반품 배송비는 고객님 부담입니다.",
+           "shipping_merchant": "반품 배송비는 저희가 부담합니다.", "fee": "환불 금액에서 {pct}%의 재입고 수수료가 차감됩니다.",
+           "no_fee": "재입고 수수료는 없습니다.", "refund_original_method": "환불은 원래 결제 수단으로 진행됩니다.",
+           "refund_original_or_gift_card": "환불은 원래 결제 수단 또는 고객님의 기프트 카드로 진행됩니다.",
+           "refund_store_credit": "환불은 상점 적립금으로 지급됩니다.",
+           "cancel": "주문은 {statuses} 상태일 때 다음 사유로 취소할 수 있습니다: {reasons}.",
+           "exchange": "상품은 같은 제품의 다른 옵션으로 교환할 수 있습니다.",
+           "not_returnable": "{category}은(는) 반품할 수 없습니다.", "window_for": "{category}: {days}일 이내 반품 가능."},
+    "ar": {"window": "يمكنك طلب إرجاع أو استبدال خلال {days} يومًا من التسليم.", "shipping_customer": "تتحمل أنت تكلفة شحن الإرجاع.",
+           "shipping_merchant": "نحن نتحمل تكلفة شحن الإرجاع.", "fee": "تُخصم رسوم إعادة تخزين بنسبة {pct}% من المبلغ المسترد.",
+           "no_fee": "لا توجد رسوم إعادة تخزين.", "refund_original_method": "يُعاد المبلغ إلى وسيلة الدفع الأصلية.",
+           "refund_original_or_gift_card": "يُعاد المبلغ إلى وسيلة الدفع الأصلية أو إلى بطاقة هدايا لك.",
+           "refund_store_credit": "يُعاد المبلغ رصيدًا في المتجر.",
+           "cancel": "يمكن إلغاء الطلب ما دام {statuses}، لأحد هذه الأسباب: {reasons}.",
+           "exchange": "يمكن استبدال المنتج بخيار آخر من المنتج نفسه.",
+           "not_returnable": "لا يمكن إرجاع {category}.", "window_for": "{category}: الإرجاع خلال {days} يومًا."},
 }
 
 

@@ -148,7 +148,7 @@ class GuidedStrategy:
                 answered = self._catalog_question(desk, lang, text)  # the catalog is no account data
                 lines.extend(answered)
                 if cues.present("policy", norm(text)):
-                    lines.append(desk.policy.render(lang if lang in ("en", "es", "zh") else "en"))
+                    lines.append(desk.policy.render(lang, lambda v: word(lang, v)))
                 elif not answered or any(cues.present(k, norm(text)) for k in WRITE_CUES):
                     state.waiting = (state.waiting + " " + text).strip() if state.waiting else text
                     lines.append(say(lang, "ask_identity"))
@@ -188,7 +188,7 @@ class GuidedStrategy:
                 lines.extend(self._status(desk, state, r))
                 continue
             if r.kind == "policy":
-                lines.append(desk.policy.render(lang if lang in ("en", "es", "zh") else "en"))
+                lines.append(desk.policy.render(lang, lambda v: word(lang, v)))
                 continue
             if r.kind == "product":
                 lines.extend(self._product(desk, state, r))
