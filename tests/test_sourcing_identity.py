@@ -339,3 +339,13 @@ def test_an_accessory_of_a_catalog_product_is_not_that_product(need):
     assert line.categories == [], (need, line.concept, line.categories)
     ledger, _ = understand("需要500把吉他", None)  # the count after the number: guitars
     assert ledger.lines[0].concept == "acoustic guitar"
+
+
+@pytest.mark.parametrize("need, concept", [
+    ("نريد 500 حقيبة ظهر وليس حقائب يد", "backpack"),  # 'and not' is one word in Arabic: the handbags are not wanted
+    ("300 كوب حراري، لا نريد أكواب سيراميك", "insulated tumbler"),
+])
+def test_a_product_turned_down_in_arabic_is_neither_wanted_nor_a_qualifier(need, concept):
+    ledger, _ = understand(need, None)
+    (line,) = ledger.lines
+    assert line.concept == concept and line.qualifiers == []
