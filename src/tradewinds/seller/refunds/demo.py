@@ -19,7 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from ...shop.policy import CategoryRule
 from .policy import RefundRules
-from .schemas import PastDecision
+from .schemas import PastDecision, quantum
 
 # category, price range (in USD), return shipping range
 CATEGORIES = [
@@ -55,11 +55,10 @@ TEXTS = {
            "size_fit": "المقاس صغير، أحتاج مقاسًا أكبر.", "changed_mind": "لم أعد بحاجة إليه.", "late_delivery": "وصل متأخرًا أسبوعين.",
            "other": "أريد استرداد أموالي."},
 }
-CENT = Decimal("0.01")
 
 
-def _money(x: float | Decimal) -> Decimal:
-    return Decimal(str(x)).quantize(CENT, rounding=ROUND_HALF_UP)
+def _money(x: float | Decimal, currency: str = "USD") -> Decimal:
+    return Decimal(str(x)).quantize(quantum(currency), rounding=ROUND_HALF_UP)
 
 
 class Staff:
@@ -90,7 +89,7 @@ def _less_shipping(c) -> Decimal:
 
 
 def _share(c, share: float) -> Decimal:
-    return _money(c.item_price * Decimal(str(share)))
+    return _money(c.item_price * Decimal(str(share)), c.currency)
 
 
 Outcome = tuple[str, Decimal]
@@ -234,8 +233,8 @@ def _case(rng: random.Random, i: int, prefix: str) -> dict:
     currency, rate = rng.choices(CURRENCIES, weights=(6, 3, 2, 1, 1))[0]
     r = Decimal(rate)
     usd = round(lo * (hi / lo) ** rng.random(), 2)  # log-uniform: many cheap items, a few dear ones
-    price = _money(Decimal(str(usd)) * r)
-    total = price + _money(Decimal(str(rng.choice((0, 0, 0, rng.uniform(5, 200))))) * r)
+    price = _money(Decimal(str(usd)) * r, currency)
+    total = price + _money(Decimal(str(rng.choice((0, 0, 0, rng.uniform(5, 200))))) * r, currency)
     reason = rng.choices(list(REASON_WEIGHTS), weights=list(REASON_WEIGHTS.values()))[0]
     if reason == "not_received":
         status = rng.choices(("delivered", "in_transit", "lost", "returned_to_sender", "not_shipped"), weights=(55, 25, 12, 4, 4))[0]
@@ -257,7 +256,7 @@ def _case(rng: random.Random, i: int, prefix: str) -> dict:
                 reason_text=TEXTS[lang][reason], delivery_status=status, days_since_delivery=days,
                 tracking_signed=(rng.random() < 0.6) if status == "delivered" else False, evidence_photos=blank(photos),
                 buyer_orders=orders, buyer_refunds=refunds,
-                return_shipping_cost=_money(Decimal(str(round(rng.uniform(slo, shi), 2))) * r), lang=lang)
+                return_shipping_cost=_money(Decimal(str(round(rng.uniform(slo, shi), 2))) * r, currency), lang=lang)
 
 
 def history(policy: str, n: int, *, seed: int, label_noise: float = 0.03, jitter: float = 0.1) -> list[PastDecision]:
@@ -273,5 +272,5 @@ def history(policy: str, n: int, *, seed: int, label_noise: float = 0.03, jitter
             decision = rng.choice([d for d in ("refund_with_return", "returnless_refund", "partial_refund", "exchange", "reject") if d != decision])
             amount = {"refund_with_return": case.item_price, "returnless_refund": case.item_price,
                       "partial_refund": _share(case, rng.choice((0.2, 0.3, 0.5)))}.get(decision, Decimal(0))
-        out.append(case.model_copy(update={"decision": decision, "refund_amount": _money(amount)}))
+        out.append(case.model_copy(update={"decision": decision, "refund_amount": _money(amount, case.currency)}))
     return out

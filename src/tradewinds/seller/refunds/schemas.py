@@ -14,6 +14,14 @@ DELIVERY = ("not_shipped", "in_transit", "delivered", "lost", "returned_to_sende
 DECISIONS = ("refund_with_return", "returnless_refund", "partial_refund", "exchange", "reject", "escalate")
 REFUNDING = ("refund_with_return", "returnless_refund", "partial_refund")
 
+def quantum(currency: str) -> Decimal:
+    """The smallest amount of a currency (0.01 USD, 1 JPY): every amount is rounded to it."""
+    from ...catalog.reference import currency_minor_unit
+
+    minor = currency_minor_unit(currency)
+    return Decimal(1).scaleb(-(2 if minor is None else minor))
+
+
 Reason = Literal["not_received", "damaged", "defective", "not_as_described", "wrong_item", "missing_parts", "size_fit",
                  "changed_mind", "late_delivery", "other"]
 DeliveryStatus = Literal["not_shipped", "in_transit", "delivered", "lost", "returned_to_sender"]
