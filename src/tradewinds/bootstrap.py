@@ -83,6 +83,13 @@ class Services:
         return SupportAgent(self.repo.engine, workspace_id, ledger=self.ledger, policies=self.policies, gateway=self.gateway(),
                             strategy=strategy or self.settings.support_strategy, runs=runs)
 
+    def refunds(self, workspace_id: str | None = None):
+        """The workspace's refund desk: its learned policy (in its folder), its cases, the ledger for every payout."""
+        from .seller.refunds.service import Refunds
+
+        workspace_id = workspace_id or self.settings.workspace
+        return Refunds(self.repo.engine, workspace_id, ledger=self.ledger, policies=self.policies, folder=self.workspace_dir(workspace_id, "refunds"))
+
     def workspace_dir(self, workspace_id: str | None = None, *parts: str) -> Path:
         """A workspace's own files (its sourcing runs, bulk plans) under ``<data_dir>/workspaces/<id>/``; default the
         CLI's workspace. Workspace ids are checked where they are made (accounts), so this is always one folder down."""

@@ -28,6 +28,7 @@ def metadata():
     from ..catalog import db  # noqa: F401 - registers the catalog's tables
     from ..runtime import tables as runtime_tables  # noqa: F401 - registers the runs and their events
     from ..shop import tables as shop_tables  # noqa: F401 - registers each workspace's shop
+    from ..seller.refunds import tables as refund_tables  # noqa: F401 - registers the refund agent's cases
 
     return Base.metadata
 

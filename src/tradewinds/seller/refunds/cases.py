@@ -101,8 +101,7 @@ def _text(v: object) -> str:
     return str(v)
 
 
-def write_history(path: Path, rows: Iterable[RefundCase]) -> int:
-    columns = HISTORY_COLUMNS + EXTRA_COLUMNS
+def write_history(path: Path, rows: Iterable[RefundCase], columns: tuple[str, ...] = HISTORY_COLUMNS + EXTRA_COLUMNS) -> int:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(columns)
@@ -113,6 +112,11 @@ def write_history(path: Path, rows: Iterable[RefundCase]) -> int:
         n += 1
     atomic_write(Path(path), buf.getvalue())
     return n
+
+
+def write_cases(path: Path, rows: Iterable[RefundCase]) -> int:
+    """Cases to decide: the case columns only (a past decision's outcome left out)."""
+    return write_history(path, rows, CASE_COLUMNS + EXTRA_COLUMNS)
 
 
 def write_decisions(path: Path, decisions: Iterable[RefundDecision]) -> int:

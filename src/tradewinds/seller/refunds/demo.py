@@ -214,6 +214,7 @@ def heldout(c, s: Staff) -> Outcome:
     return "reject", Decimal(0)
 
 
+DEV = ("strict", "generous", "returnless_cheap", "photo_partial")
 POLICIES: dict[str, Callable[[PastDecision, Staff], Outcome]] = {
     "strict": strict, "generous": generous, "returnless_cheap": returnless_cheap, "photo_partial": photo_partial, "heldout": heldout}
 WRITTEN: dict[str, RefundRules] = {

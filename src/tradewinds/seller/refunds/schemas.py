@@ -101,8 +101,8 @@ class RefundDecision(BaseModel):
     refund_amount: Decimal = Decimal(0)
     currency: str
     confidence: float = Field(ge=0, le=1)
-    source: Literal["policy", "model", "abuse", "unknown"] = Field(
-        description="what decided: a rule of the written policy, the learned model, an abuse signal, or too little known")
+    source: Literal["policy", "model", "abuse", "unknown", "person"] = Field(
+        description="what decided: a rule of the written policy, the learned model, an abuse signal, too little known, or a person")
     predicted: Decision | None = Field(None, description="what the learned model would decide (also when it abstained)")
     reasons: list[Factor] = Field(default_factory=list)
     signals: list[Factor] = Field(default_factory=list, description="abuse signals seen")
