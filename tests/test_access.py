@@ -44,7 +44,7 @@ def site(demo_services):
         conversation = demo_services.support("alpha").start().id
         url.ids = {"run_id": run["run_id"], "conversation_id": conversation, "order_id": quote(orders[0].id, safe=""), "customer_id": people[0].id, "offer_id": offer["id"], "product_id": offer["product_id"], "supplier_id": offer["supplier_id"],
                    "job_id": "bulk_0123456789ab", "key_id": "key_0123456789abcdef", "action_id": "act_" + "a" * 16,
-                   "name": "viewer-alpha", "token": "x" * 43, "fmt": "json", "decision": "approve"}
+                   "name": "viewer-alpha", "token": "x" * 43, "fmt": "json", "decision": "approve", "case_id": "c1"}
         yield url
 
 

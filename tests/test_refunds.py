@@ -263,3 +263,36 @@ def test_the_cli_writes_a_history_learns_it_and_decides_new_cases(tmp_path, monk
     r = run(app, ["refunds", "decide", "--cases", str(tmp_path / "missing.csv")])
     assert r.exit_code != 0
     get_settings.cache_clear()
+
+
+# over HTTP ---------------------------------------------------------------------------------------------------------
+def test_the_api_learns_decides_queues_and_resolves_and_the_pages_show_the_queue(tmp_path, demo_services):
+    from conftest import live_server
+    from tradewinds.server import create_app
+
+    past = tmp_path / "past.csv"
+    write_history(past, history("photo_partial", 800, seed=21))
+    with live_server(create_app(demo_services)) as site:
+        owner, operator, viewer = site.as_("owner", "refunds"), site.as_("operator", "refunds"), site.as_("viewer", "refunds")
+        assert owner.get("/v1/refunds/policy").status_code == 404
+        bad = owner.post("/v1/refunds/policy", files={"file": ("mine.csv", b"case_id,currency,item_price,reason,decision\nx,USD,1,lost,reject\n")})
+        assert bad.status_code == 422 and "mine.csv: 1 problem(s); nothing was read" in bad.json()["error"]["message"]
+        assert "row 2, column reason: got 'lost'" in bad.json()["error"]["message"] and "/tmp" not in bad.text
+        assert operator.post("/v1/refunds/policy", files={"file": ("past.csv", past.read_bytes())}).status_code == 403
+        learned = owner.post("/v1/refunds/policy", files={"file": ("past.csv", past.read_bytes())}, timeout=120)
+        assert learned.status_code == 200 and learned.json()["rows"] == 800 and learned.json()["source"] == "past.csv"
+        cases = [c.model_dump(mode="json", exclude={"decision", "refund_amount"}) for c in history("photo_partial", 30, seed=22)]
+        cases.append(_case(case_id="big", reason="defective", item_price=Decimal("450.00"), order_total=Decimal("450.00")).model_dump(mode="json"))
+        made = operator.post("/v1/refunds/decisions", json={"cases": cases, "execute": True}, timeout=60)
+        assert made.status_code == 200, made.text
+        by_id = {m["decision"]["case_id"]: m for m in made.json()}
+        assert by_id["big"]["status"] == "pending_approval" and by_id["big"]["decision"]["refund_amount"] == "450.00"
+        assert {m["status"] for m in made.json()} <= {"executed", "escalated", "pending_approval"}
+        queue = operator.get("/v1/refunds/queue").json()
+        assert "big" in [q["case"]["case_id"] for q in queue] and viewer.get("/v1/refunds/queue").status_code == 403
+        resolved = owner.post("/v1/refunds/cases/big/resolution", json={"decision": "partial_refund", "amount": "100.00", "note": "keep it, half off"})
+        assert resolved.status_code == 409  # waiting for approval: approve or reject it in the ledger, not a second payout
+        page = operator.get("/refunds")
+        assert page.status_code == 200 and 'href="/refunds/cases/big"' in page.text and "Learned from 800 past decisions" in page.text
+        detail = operator.get("/refunds/cases/big")
+        assert detail.status_code == 200 and "the full 450.00 USD paid for the item" in detail.text

@@ -372,3 +372,42 @@ def test_a_customer_chats_through_the_shops_link_and_a_person_takes_over_in_the_
     customer.get_by_role("button", name="Send").click()
     customer.locator("li.msg.agent", has_text="taking over from our assistant").wait_for()  # the person's reply reaches the customer
     assert not page.errors
+
+
+def test_refunds_learn_by_upload_decide_and_a_person_resolves_an_escalated_case(page, app_url, tmp_path):
+    from tradewinds.seller.refunds.cases import write_cases, write_history
+    from tradewinds.seller.refunds.demo import history
+
+    past, new = tmp_path / "past.csv", tmp_path / "new.csv"
+    write_history(past, history("photo_partial", 600, seed=31))
+    write_cases(new, history("photo_partial", 60, seed=32))
+    page.goto("/refunds")
+    assert "No policy learned yet" in page.locator("#policy").inner_text()
+    page.set_input_files("#history", str(past))
+    page.get_by_role("button", name="Learn").click()
+    page.wait_for_url("**/refunds")
+    assert "Learned from 600 past decisions (past.csv" in page.locator("#policy").inner_text()
+    page.set_input_files("#cases", str(new))
+    page.get_by_role("button", name="Decide").click()
+    assert "60 case(s) decided." in page.locator("#decided").inner_text() and "Preview" in page.locator("#decided").inner_text()
+    # a case the agent was not sure of: a person decides it from its page
+    desk = app_url.app.state.services.refunds("local")
+    case_id = page.locator("#recent tbody tr td a").first.inner_text()
+    stored = desk.store.get(case_id)
+    desk.store.put(stored.case, stored.decision.model_copy(update={"decision": "escalate"}), "escalated", decided_by="refund-agent")
+    page.goto("/refunds")
+    page.locator("#queue").get_by_role("link", name=case_id).click()
+    page.wait_for_url(f"**/refunds/cases/{case_id}")
+    assert page.locator("#reasons li").count() >= 1 and page.locator("#message").inner_text()
+    page.select_option("#decision-choice", "partial_refund")
+    page.fill("#amount", str(stored.case.item_price + 1))  # more than was paid: refused on the page, nothing paid
+    page.fill("#note", "goodwill")
+    page.get_by_role("button", name="Decide and carry out").click()
+    assert "more than the" in page.locator(".error").inner_text() and desk.store.get(case_id).status == "escalated"
+    page.select_option("#decision-choice", "reject")
+    page.fill("#note", "no photos after two reminders")
+    page.get_by_role("button", name="Decide and carry out").click()
+    page.wait_for_url(f"**/refunds/cases/{case_id}")
+    assert "reject" in page.locator("#decision").inner_text() and "executed" in page.locator("#decision").inner_text()
+    _shot(page, "refund-case")
+    assert not page.errors

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from ...errors import BadInputError
+from ...errors import BadInputError, NotFoundError
 from ...files import atomic_write
 from .features import Featurizer, usd
 from .schemas import REFUNDING, Factor, PastDecision, RefundCase, quantum
@@ -205,7 +205,7 @@ class LearnedPolicy:
 
         path = folder / "refund_policy.joblib"
         if not path.exists():
-            raise BadInputError("no refund policy has been learned in this workspace yet",
+            raise NotFoundError("no refund policy has been learned in this workspace yet",
                                 hint="learn one first: tradewinds refunds learn --history past.csv")
         state: dict[str, Any] = joblib.load(path)
         if state["meta"].get("version") != VERSION:

@@ -87,29 +87,32 @@ class Refunds:
         return status
 
     # a person's queue ----------------------------------------------------------------------------------------------
+    def _refresh(self, s: StoredCase) -> StoredCase:
+        """A case waiting for approval, brought up to date with its action: approved means carried out, rejected by
+        the approver means back to a person."""
+        if s.status == "pending_approval" and s.action_id:
+            record = self.ledger.get(self.workspace_id, s.action_id)
+            if record.status != "pending_approval":
+                self.store.set_status(s.case.case_id, "executed" if record.status == "applied" else "escalated")
+                return self.store.get(s.case.case_id)
+        return s
+
     def queue(self, limit: int = 200) -> list[StoredCase]:
-        """Cases a person must look at: escalated, or waiting for approval (a refusal by an approver sends a case back
-        to escalated; an approval carried it out)."""
-        out = []
-        for s in self.store.list(QUEUE, limit=limit):
-            if s.status == "pending_approval" and s.action_id:
-                record = self.ledger.get(self.workspace_id, s.action_id)
-                if record.status != "pending_approval":
-                    self.store.set_status(s.case.case_id, "executed" if record.status == "applied" else "escalated")
-                    if record.status == "applied":
-                        continue
-                    s = self.store.get(s.case.case_id)
-            out.append(s)
-        return out
+        """Cases a person must look at: escalated, or waiting for approval."""
+        fresh = [self._refresh(s) for s in self.store.list(QUEUE, limit=limit)]
+        return [s for s in fresh if s.status in QUEUE]
 
     def resolve(self, case_id: str, decision: str, amount: Decimal | None, *, actor: Actor, note: str = "") -> tuple[RefundDecision, str]:
         """A person decides a case: stored as theirs, then carried out through the ledger as them (their limits, their
         approvals). The written rules bind them too."""
         if decision not in DECISIONS or decision == "escalate":
             raise BadInputError(f"{decision!r} is not a decision a person can make", hint="one of " + ", ".join(d for d in DECISIONS if d != "escalate"))
-        s = self.store.get(case_id)
+        s = self._refresh(self.store.get(case_id))
         if s.status == "executed":
             raise ConflictError(f"case {case_id} was already carried out", hint="a case is carried out once")
+        if s.status == "pending_approval":
+            raise ConflictError(f"case {case_id} waits for approval of action {s.action_id}",
+                                hint="approve or reject that action first (a rejected one comes back here to decide)")
         case = s.case
         amount = Decimal(0) if decision not in REFUNDING else (case.refundable if amount is None else Decimal(amount))
         if amount != amount.quantize(quantum(case.currency)):
