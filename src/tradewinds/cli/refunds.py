@@ -93,14 +93,16 @@ def decide(cases: Annotated[Path, typer.Option(help="the cases to decide (CSV, d
     statuses = Counter(s for _, s in made)
     table = Table("decision", "cases", "refunds")
     for decision, n in counts.most_common():
-        total = sum((d.refund_amount for d, _ in made if d.decision == decision), Decimal(0))
-        currencies = {d.currency for d, _ in made if d.decision == decision}
-        table.add_row(decision, str(n), f"{total} {currencies.pop()}" if total and len(currencies) == 1 else ("mixed currencies" if total else "-"))
+        totals: dict[str, Decimal] = {}
+        for d, _ in made:
+            if d.decision == decision and d.refund_amount:
+                totals[d.currency] = totals.get(d.currency, Decimal(0)) + d.refund_amount
+        table.add_row(decision, str(n), ", ".join(f"{v} {k}" for k, v in sorted(totals.items())) or "-")
     console.print(table)
     console.print("status: " + ", ".join(f"{k} {v}" for k, v in statuses.most_common())
                   + ("" if execute else "  (preview: nothing carried out; --execute to carry the decisions out)"))
     if out is not None:
-        write_decisions(out, [d for d, _ in made])
+        write_decisions(out, made)
         console.print(f"decisions -> {out}")
 
 

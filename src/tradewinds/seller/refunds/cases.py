@@ -24,7 +24,8 @@ CASE_COLUMNS = ("case_id", "currency", "order_total", "item_price", "category", 
                 "days_since_delivery", "tracking_signed", "evidence_photos", "buyer_orders", "buyer_refunds", "return_shipping_cost")
 EXTRA_COLUMNS = ("order_id", "item_id", "already_refunded", "lang")
 HISTORY_COLUMNS = CASE_COLUMNS + ("decision", "refund_amount")
-DECISION_COLUMNS = ("case_id", "decision", "refund_amount", "currency", "confidence", "reasons", "predicted", "source", "signals", "lang", "message")
+DECISION_COLUMNS = ("case_id", "decision", "refund_amount", "currency", "confidence", "reasons", "predicted", "source", "signals", "lang", "message",
+                    "status")
 MAX_BYTES = 200 * 1024 * 1024
 TRUE, FALSE = {"true", "yes", "y", "1", "signed"}, {"false", "no", "n", "0", "unsigned"}
 EXPECTED = {"reason": "one of " + ", ".join(REASONS), "delivery_status": "one of " + ", ".join(DELIVERY),
@@ -119,14 +120,16 @@ def write_cases(path: Path, rows: Iterable[RefundCase]) -> int:
     return write_history(path, rows, CASE_COLUMNS + EXTRA_COLUMNS)
 
 
-def write_decisions(path: Path, decisions: Iterable[RefundDecision]) -> int:
+def write_decisions(path: Path, decisions: Iterable[tuple[RefundDecision, str]]) -> int:
+    """One row per case: the decision, and where it stands (proposed, escalated, pending_approval, executed)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(DECISION_COLUMNS)
     n = 0
-    for d in decisions:
+    for d, status in decisions:
         w.writerow([d.case_id, d.decision, _text(d.refund_amount), d.currency, f"{d.confidence:.3f}",
-                    "; ".join(f.text for f in d.reasons), d.predicted or "", d.source, "; ".join(f.text for f in d.signals), d.lang, d.message])
+                    "; ".join(f.text for f in d.reasons), d.predicted or "", d.source, "; ".join(f.text for f in d.signals), d.lang, d.message,
+                    status])
         n += 1
     atomic_write(Path(path), buf.getvalue())
     return n

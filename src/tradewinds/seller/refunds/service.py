@@ -47,7 +47,8 @@ class Refunds:
         """Decide each case and store it; with ``execute``, carry out every decision the agent made alone through
         the ledger, as the agent (applied inside the limits, else waiting for approval; a limit or a kill switch
         that refuses sends the case to a person). A case already carried out, or waiting for approval, is not
-        decided again: its stored decision comes back. Returns (decision, status) per case."""
+        decided again: its stored decision comes back; a preview stores new cases only. Returns (decision, status)
+        per case."""
         agent = RefundAgent(self.learned(), self.rules(), self.abuse)
         stored = self.store.find([c.case_id for c in cases])
         fresh = [c for c in cases if c.case_id not in stored or stored[c.case_id].status not in ("executed", "pending_approval")]
@@ -60,6 +61,9 @@ class Refunds:
                 continue
             decision = made[case.case_id]
             status = "escalated" if decision.escalated else "proposed"
+            if not execute and case.case_id in stored:  # a preview leaves a stored case (in the queue, say) as it is
+                out.append((decision, status))
+                continue
             self.store.put(case, decision, status, decided_by=AGENT.id)
             if execute and not decision.escalated:
                 try:
