@@ -3,6 +3,8 @@ model gateway and the sourcing loop."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -89,6 +91,14 @@ class Services:
 
         workspace_id = workspace_id or self.settings.workspace
         return Refunds(self.repo.engine, workspace_id, ledger=self.ledger, policies=self.policies, folder=self.workspace_dir(workspace_id, "refunds"))
+
+    def disputes(self, workspace_id: str | None = None):
+        """The workspace's dispute desk: its disputes, the shop's evidence, the ledger for every submission."""
+        from .seller.disputes.recommend import FightRules
+        from .seller.disputes.service import Disputes
+
+        return Disputes(self.repo.engine, workspace_id or self.settings.workspace, ledger=self.ledger,
+                        rules=FightRules(counter_fee=Decimal(str(self.settings.dispute_counter_fee))))
 
     def workspace_dir(self, workspace_id: str | None = None, *parts: str) -> Path:
         """A workspace's own files (its sourcing runs, bulk plans) under ``<data_dir>/workspaces/<id>/``; default the

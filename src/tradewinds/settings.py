@@ -75,6 +75,13 @@ class Settings(BaseSettings):
         "auto", description="The support agent's strategy: 'tools' (a tool-calling loop, for a model with native tools), "
         "'guided' (the deterministic dialogue manager, for the embedded small model), or 'auto': tools when every model on "
         "the 'support' route calls tools natively.")
+    stripe_api_key: SecretStr | None = Field(None, description="Stripe secret or restricted key (Disputes write, Files write): "
+                                             "dispute responses are submitted with it, each after a person's approval.")
+    stripe_api_base: str = Field("https://api.stripe.com", description="Stripe's API base URL (a local stand-in in tests).")
+    stripe_webhook_secrets: dict[str, SecretStr] = Field(default_factory=dict, description="Per workspace, the signing secret of its "
+                                                         "Stripe webhook endpoint (/v1/disputes/webhook/<workspace>): "
+                                                         '\'{"local": "whsec_..."}\'.')
+    dispute_counter_fee: float = Field(15.0, ge=0, description="What countering a dispute costs, in USD (weighs fight or accept).")
     model_cache: bool = Field(True, description="Reuse responses to identical temperature-0 requests (TRADEWINDS_MODEL_CACHE=0 or --no-cache to bypass).")
     model_timeout_s: float = Field(120.0, gt=0, description="Per-call timeout unless the caller sets one.")
     model_retries: int = Field(2, ge=0, le=10, description="Retries of one model on 429/5xx/timeouts before falling back to the next.")

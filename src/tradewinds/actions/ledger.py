@@ -313,12 +313,11 @@ class ActionLedger:
                 if cap is not None and Decimal(spent) + amount > cap:
                     return refused(name, f"{_money(Decimal(spent))} {cur} {what} + {_money(amount)} {cur} is over the limit of "
                                          f"{_money(cap)} {cur}")
-        if not approving and (limits.approve_all or (amount is not None and limits.approval_above is not None
-                                                     and amount > limits.approval_above)):
-            why = "every action of this type" if limits.approve_all else \
-                f"{_money(amount)} {cur} is over {_money(limits.approval_above)} {cur}"
+        every = limits.approve_all or atype.always_approve
+        if not approving and (every or (amount is not None and limits.approval_above is not None and amount > limits.approval_above)):
+            why = "every action of this type" if every else f"{_money(amount)} {cur} is over {_money(limits.approval_above)} {cur}"
             return Decision(outcome="needs_approval", reason=f"waits for approval: {why} ({scope}, policy {policy.version})",
-                            limit=f"{scope}.{'approve_all' if limits.approve_all else 'approval_above'}")
+                            limit=f"{scope}.{'approve_all' if every else 'approval_above'}")
         return Decision(outcome="apply", reason=f"within the limits of policy {policy.version}")
 
     def _by_key(self, conn: Connection, ws: str, key: str):

@@ -27,6 +27,7 @@ class ActionType(ABC):
     params_model: ClassVar[type[BaseModel]]
     min_role: ClassVar[Role] = Role.operator  # the least role that may ask for it
     reversible: ClassVar[bool] = False
+    always_approve: ClassVar[bool] = False  # every action of the type waits for a person, whatever the policy's limits
 
     def amount(self, params: BaseModel, change: Change) -> tuple[Decimal, str] | None:
         """(amount, ISO 4217 currency) a money action moves: from its parameters, or from the planned change when

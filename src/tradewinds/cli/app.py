@@ -19,6 +19,7 @@ from .actions import actions_app, audit_app
 from .bulk import bulk
 from .catalog import catalog_app
 from .models import models_app
+from .disputes import disputes_app
 from .refunds import refunds_app
 from .shop import shop_app
 from .support import support_app
@@ -40,6 +41,7 @@ app.add_typer(workspaces_app, name="workspaces")
 app.add_typer(shop_app, name="shop")
 app.add_typer(support_app, name="support")
 app.add_typer(refunds_app, name="refunds")
+app.add_typer(disputes_app, name="disputes")
 app.command("source")(source)
 app.command("bulk")(bulk)
 

@@ -133,6 +133,14 @@ class PolicyStore:
                                .order_by(_POLICIES.c.version.desc()).limit(1)).first()
         return (row.version, AfterSalesPolicy.model_validate(row.policy)) if row else (0, AfterSalesPolicy())
 
+    def in_force_at(self, workspace_id: str, when: str) -> tuple[int, AfterSalesPolicy, str | None]:
+        """(version, policy, since when) of the policy in force at ``when`` (ISO 8601); version 0 is the default
+        policy, in force before any was set."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(_POLICIES).where(_POLICIES.c.workspace_id == workspace_id, _POLICIES.c.created_at <= when)
+                               .order_by(_POLICIES.c.version.desc()).limit(1)).first()
+        return (row.version, AfterSalesPolicy.model_validate(row.policy), row.created_at) if row else (0, AfterSalesPolicy(), None)
+
     def version(self, workspace_id: str, version: int) -> AfterSalesPolicy:
         with self.engine.connect() as conn:
             row = conn.execute(select(_POLICIES.c.policy).where(_POLICIES.c.workspace_id == workspace_id, _POLICIES.c.version == version)).first()
