@@ -21,7 +21,8 @@ from tradewinds.actions.audit import verify
 from tradewinds.api.auth import rule_of
 from tradewinds.server import PUBLIC_PATHS, create_app
 
-PUBLIC = {"/healthz", "/login", "/login/{token}", "/chat/{token}", "/chat/{token}/messages"}  # a shop's chat link is its token
+PUBLIC = {"/healthz", "/login", "/login/{token}", "/chat/{token}", "/chat/{token}/messages",  # a shop's chat link is its token
+          "/v1/disputes/webhook/{workspace_id}"}  # Stripe's signature is its credential
 CSV = ("offer_id,product_id,title,description,hs_code,attributes,supplier_id,supplier_name,supplier_country,supplier_certifications,"
        "capabilities,currency,price_tiers,moq,lead_time_days,incoterm,certifications\n"
        "A-1,AP-1,Quokka alpine walnut cutting board,,441990,,AS-1,Alpha Woodworks,VN,,OEM,USD,100:2.5,100,30,FOB,\n")
@@ -44,7 +45,7 @@ def site(demo_services):
         conversation = demo_services.support("alpha").start().id
         url.ids = {"run_id": run["run_id"], "conversation_id": conversation, "order_id": quote(orders[0].id, safe=""), "customer_id": people[0].id, "offer_id": offer["id"], "product_id": offer["product_id"], "supplier_id": offer["supplier_id"],
                    "job_id": "bulk_0123456789ab", "key_id": "key_0123456789abcdef", "action_id": "act_" + "a" * 16,
-                   "name": "viewer-alpha", "token": "x" * 43, "fmt": "json", "decision": "approve", "case_id": "c1"}
+                   "name": "viewer-alpha", "token": "x" * 43, "fmt": "json", "decision": "approve", "case_id": "c1", "dispute_id": "dp_1", "workspace_id": "alpha"}
         yield url
 
 

@@ -12,7 +12,7 @@ from tradewinds.errors import NotFoundError
 
 def test_migrations_match_the_orm_models(engine):
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0008"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0009"
         diff = compare_metadata(MigrationContext.configure(conn), metadata())
     assert diff == []
     assert {"suppliers", "products", "offers", "actions", "audit_events", "users", "api_keys"} <= set(inspect(engine).get_table_names())

@@ -16,7 +16,7 @@ from .runtime import Runs
 from .api import errors
 from .api.auth import PUBLIC, document_security
 from .api.guard import SameOriginGuard
-from .api.routes import accounts, actions, bulk, catalog, refunds, search, shop, sourcing, support
+from .api.routes import accounts, actions, bulk, catalog, disputes, refunds, search, shop, sourcing, support
 
 # routes that are not API routes (FastAPI's documentation, the static files) and need no login
 PUBLIC_PATHS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/static"}
@@ -54,18 +54,20 @@ def create_app(services: Services | None = None) -> FastAPI:
                   description="B2B catalog, product search, AI sourcing runs, the action ledger and the workspace's accounts. "
                   "Send an API key as `Authorization: Bearer tw_...` (create one on the Keys page or with `tradewinds keys create`). "
                   "Every error answers {\"error\": {code, message, hint, details}}.")
-    from .web import account, pages, refunds as refund_pages, shop as shop_pages, support as support_pages
+    from .web import account, disputes as dispute_pages, pages, refunds as refund_pages, shop as shop_pages, support as support_pages
 
     app.state.services = services or bootstrap()
     app.state.accounts = app.state.services.accounts
     app.state.runs = Runs(app.state.services.repo.engine, workers=2, max_queued=app.state.services.settings.max_queued_jobs)
     errors.install(app, html=pages.error_page)
-    for router in (search.router, catalog.router, sourcing.router, bulk.router, actions.router, accounts.router, shop.router, support.router, refunds.router):
+    for router in (search.router, catalog.router, sourcing.router, bulk.router, actions.router, accounts.router, shop.router, support.router, refunds.router,
+                   disputes.router, disputes.public):
         app.include_router(router, responses=errors.ERROR_RESPONSES)
     app.include_router(account.router)  # the web app (same process, same services): log in, keys, approvals, audit
     app.include_router(shop_pages.router)
     app.include_router(support_pages.router)
     app.include_router(refund_pages.router)
+    app.include_router(dispute_pages.router)
     app.include_router(support_pages.public)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=pages.HERE / "static"), name="static")

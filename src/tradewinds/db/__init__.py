@@ -29,6 +29,7 @@ def metadata():
     from ..runtime import tables as runtime_tables  # noqa: F401 - registers the runs and their events
     from ..shop import tables as shop_tables  # noqa: F401 - registers each workspace's shop
     from ..seller.refunds import tables as refund_tables  # noqa: F401 - registers the refund agent's cases
+    from ..seller.disputes import tables as dispute_tables  # noqa: F401 - registers the Stripe webhook events taken
 
     return Base.metadata
 

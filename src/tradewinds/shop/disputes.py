@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from ..catalog.reference import currency_minor_unit
 from ..errors import BadInputError, NotFoundError
@@ -75,12 +75,15 @@ class DisputeStore:
     def __init__(self, engine: Engine, workspace_id: str) -> None:
         self.engine, self.workspace_id = engine, workspace_id
 
-    def put(self, dispute: Dispute, source: dict[str, Any] | None = None) -> None:
-        """Store a dispute; the same id again replaces it (a webhook retried, a status changed)."""
+    def put(self, dispute: Dispute, source: dict[str, Any] | None = None, *, conn: Connection | None = None) -> None:
+        """Store a dispute; the same id again replaces it (a webhook retried, a status changed). ``conn``: inside the
+        caller's transaction (the ledger's)."""
+        if conn is None:
+            with self.engine.begin() as own:
+                return self.put(dispute, source, conn=own)
         values = dict(workspace_id=self.workspace_id, **dispute.model_dump(), source=source or {})
-        with self.engine.begin() as conn:
-            conn.execute(_DISPUTES.delete().where(_DISPUTES.c.workspace_id == self.workspace_id, _DISPUTES.c.id == dispute.id))
-            conn.execute(_DISPUTES.insert().values(**values))
+        conn.execute(_DISPUTES.delete().where(_DISPUTES.c.workspace_id == self.workspace_id, _DISPUTES.c.id == dispute.id))
+        conn.execute(_DISPUTES.insert().values(**values))
 
     def get(self, dispute_id: str) -> Dispute:
         with self.engine.connect() as conn:

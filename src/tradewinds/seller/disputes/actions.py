@@ -35,10 +35,10 @@ class SubmitDispute(ActionType):
         return params.dispute_id
 
     def _prepared(self, conn, ws, params):
-        from .service import Disputes, is_open
+        from .service import Disputes, needs_response
 
         p = Disputes(conn.engine, ws).prepare(params.dispute_id)
-        if not is_open(p.dispute):
+        if not needs_response(p.dispute):
             raise ConflictError(f"dispute {p.dispute.id} is {p.dispute.status}: nothing to respond to", hint="only open disputes take a response")
         left = p.hours_left()
         if left is not None and left <= 0:
@@ -70,5 +70,5 @@ class SubmitDispute(ActionType):
             file_id = client.upload(pdf.name, pdf.read_bytes())
         answer = client.submit(p.dispute.id, evidence_fields(p.evidence, p.letter, pack_file_id=file_id), f"tradewinds-{ws}-{p.dispute.id}-{p.digest}")
         desk.store.put(p.dispute.model_copy(update={"status": answer.get("status", "under_review"),
-                                                    "evidence": {**p.fields, "uncategorized_file": file_id}}), source=answer)
+                                                    "evidence": {**p.fields, "uncategorized_file": file_id}}), source=answer, conn=conn)
         return {"status": answer.get("status"), "file": file_id, "submitted_at": datetime.now(UTC).isoformat(timespec="seconds")}

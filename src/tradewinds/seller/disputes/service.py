@@ -18,7 +18,7 @@ from ...actions import ActionLedger, ActionRequest
 from ...actions.schemas import ActionRecord
 from ...errors import BadInputError
 from ...shop.conversations import ConversationStore
-from ...shop.disputes import OPEN, Dispute, DisputeStore
+from ...shop.disputes import Dispute, DisputeStore
 from ...shop.policy import PolicyStore
 from ...shop.repository import ShopRepository
 from ...trade.fx import default_rates
@@ -71,6 +71,33 @@ class Disputes:
             out.append(d)
         return out
 
+    def take_event(self, event: dict) -> Dispute | None:
+        """A verified Stripe webhook event: a dispute event stores its dispute; the same event id again is refused
+        (a replay); other event types are acknowledged and ignored (None)."""
+        from sqlalchemy.exc import IntegrityError
+
+        from ...errors import ConflictError
+        from .tables import StripeEventRow
+
+        event_id, kind = str(event.get("id") or ""), str(event.get("type") or "")
+        if not event_id.startswith("evt_"):
+            raise BadInputError("the webhook body is not a Stripe event (no evt_ id)")
+        dispute = obj = None
+        if kind.startswith("charge.dispute."):
+            obj = (event.get("data") or {}).get("object")
+            if not isinstance(obj, dict):
+                raise BadInputError(f"event {event_id} has no dispute object")
+            dispute = Dispute.from_stripe(obj)  # a bad object is refused before the event counts as taken
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(StripeEventRow.__table__.insert().values(workspace_id=self.workspace_id, event_id=event_id[:120], type=kind[:80],
+                                                                       received_at=datetime.now(UTC).isoformat(timespec="seconds")))
+        except IntegrityError:
+            raise ConflictError(f"event {event_id} was already taken", hint="a replayed event is ignored") from None
+        if dispute is not None:
+            self.store.put(dispute, source=obj)
+        return dispute
+
     def prepare(self, dispute_id: str) -> Prepared:
         d = self.store.get(dispute_id)
         r = route(d)
@@ -105,6 +132,10 @@ class Disputes:
         if self.ledger is None:
             raise BadInputError("no action ledger to submit through")
         p = self.prepare(dispute_id)
+        if not needs_response(p.dispute):
+            from ...errors import ConflictError
+
+            raise ConflictError(f"dispute {dispute_id} is {p.dispute.status}: nothing to respond to", hint="only open disputes take a response")
         if p.problems:
             raise BadInputError(f"the letter for {dispute_id} has claims its evidence does not support: {p.problems[0]}",
                                 hint="fix the records or the letter; nothing unsupported is submitted")
@@ -114,8 +145,12 @@ class Disputes:
                                                 reason=reason or f"{p.advice.action}: " + "; ".join(p.advice.reasons[-2:])))
 
 
-def is_open(d: Dispute) -> bool:
-    return d.status in OPEN
+RESPONDABLE = ("needs_response", "warning_needs_response")
+
+
+def needs_response(d: Dispute) -> bool:
+    """Only a dispute waiting for evidence takes a response (one under review already has it)."""
+    return d.status in RESPONDABLE
 
 
 def amount_usd(d: Dispute) -> Decimal:
