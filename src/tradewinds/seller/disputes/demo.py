@@ -73,6 +73,8 @@ def generate(shop: ShopRepository, conversations: ConversationStore, n: int = 10
         network = rng.choice(["visa", "visa", "mastercard", "discover"])
         code = rng.choice(CODES[scenario][network])
         reason = rng.choice(REASONS[scenario])
+        if scenario in ("not_received", "not_as_described", "credit_not_processed", "cancelled") and rng.random() < 0.2:
+            reason = "general"  # processors often send no specific reason for a consumer dispute
         if rng.random() < 0.15:  # the processor sent no network code: only the reason says what it is
             code = None
         truth = Truth(category=scenario)
