@@ -1,5 +1,5 @@
 """The evidence pack: the cover letter, the order, the products as listed, the tracking timeline, the customer's
-messages, the policy, refunds, earlier orders and Visa CE 3.0, laid out once as blocks and written as Markdown,
+messages, the policy, refunds, earlier orders and Visa CE 3.0 (what the issuer reads), laid out once as blocks and written as Markdown,
 HTML or PDF by the same exporters as the sourcing report (escaped, fonts for every script)."""
 
 from __future__ import annotations
@@ -7,14 +7,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...sourcing.export import blocks_to_html, blocks_to_markdown, blocks_to_pdf
-from ...sourcing.layout import Block, Bullets, Heading, Paragraph, Table
+from ...sourcing.layout import Block, Heading, Paragraph, Table
 from ...shop.disputes import Dispute
 from .evidence import Evidence
 from .letter import Letter
-from .recommend import Recommendation
 
 
-def layout(dispute: Dispute, evidence: Evidence, letter: Letter, advice: Recommendation, messages: dict[str, list] | None = None) -> list[Block]:
+def layout(dispute: Dispute, evidence: Evidence, letter: Letter, messages: dict[str, list] | None = None) -> list[Block]:
+    """What goes to the card issuer: the letter and the evidence it cites. The recommendation and its chances stay
+    with the merchant (the dispute's page and `tradewinds disputes show`)."""
     r = evidence.route
     out: list[Block] = [Heading(f"Response to dispute {dispute.id}", 1),
                         Paragraph(f"{dispute.amount} {dispute.currency} · {r.category.replace('_', ' ')}"
@@ -34,12 +35,6 @@ def layout(dispute: Dispute, evidence: Evidence, letter: Letter, advice: Recomme
     if evidence.ce3.applicable:
         out += [Heading("Visa Compelling Evidence 3.0"), Table(["criterion", "met", "detail"],
                                                                [[c.name, "yes" if c.met else "no", c.detail] for c in evidence.ce3.criteria], widths=[3, 1, 4])]
-    out += [Heading("Recommendation"), Paragraph(f"{advice.action}: chance {advice.chance:.0%}, expected {advice.expected} {dispute.currency}", "strong"),
-            Bullets(advice.reasons), Heading("Stripe evidence fields"),
-            Table(["field", "value"], [[k, v] for k, v in evidence.fields.items()] + [[f, "the evidence pack (this file)"] for f in evidence.files],
-                  widths=[1, 3])]
-    if evidence.missing:
-        out.append(Paragraph("Not available in the shop's records: " + ", ".join(evidence.missing), "note"))
     return out
 
 

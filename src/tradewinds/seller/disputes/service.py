@@ -114,7 +114,7 @@ class Disputes:
 
     def write_pack(self, p: Prepared, folder: Path, formats: tuple[str, ...] = ("pdf", "md")) -> list[Path]:
         folder.mkdir(parents=True, exist_ok=True)
-        blocks = pack.layout(p.dispute, p.evidence, p.letter, p.advice, self.messages(p.evidence))
+        blocks = pack.layout(p.dispute, p.evidence, p.letter, self.messages(p.evidence))
         paths = []
         for fmt in formats:
             path = folder / f"{p.dispute.id}.{fmt}"
