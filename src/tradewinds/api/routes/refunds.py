@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from ...errors import BadInputError
 from ...seller.refunds.cases import read_history
 from ...seller.refunds.schemas import RefundCase, RefundDecision
+from ...seller.refunds.shop import ShopRequest
 from ..auth import ADMIN, OPERATOR, PrincipalDep
 from ..deps import ServicesDep
 
@@ -106,6 +107,17 @@ async def learn(services: ServicesDep, principal: PrincipalDep, file: UploadFile
 def decide(body: DecideIn, services: ServicesDep, principal: PrincipalDep) -> list[DecisionOut]:
     made = services.refunds(principal.workspace_id).decide(body.cases, execute=body.execute)
     return [DecisionOut(decision=d, status=s) for d, s in made]
+
+
+class RequestIn(ShopRequest):
+    execute: bool = Field(False, description="carry the decision out through the action ledger (default: a preview)")
+
+
+@router.post("/v1/refunds/requests", response_model=DecisionOut,
+             summary="A buyer's request about an item of a shop order: the case from the shop's records, decided (and carried out)")
+def shop_request(body: RequestIn, services: ServicesDep, principal: PrincipalDep) -> DecisionOut:
+    made, status = services.refunds(principal.workspace_id).request(ShopRequest(**body.model_dump(exclude={"execute"})), execute=body.execute)
+    return DecisionOut(decision=made, status=status)
 
 
 def _case_out(s) -> CaseOut:

@@ -64,5 +64,34 @@ class ExecuteRefund(ActionType):
                                                                "amount": str(params.amount), "currency": params.currency})
 
     def apply(self, conn, ws, params, change):
-        RefundStore(conn.engine, ws).set_status(params.case_id, "executed", conn=conn)
-        return {"status": "executed", "decision": params.decision, "amount": str(params.amount)}
+        store = RefundStore(conn.engine, ws)
+        case = store.get(params.case_id, conn=conn).case
+        store.set_status(params.case_id, "executed", conn=conn)
+        result = {"status": "executed", "decision": params.decision, "amount": str(params.amount)}
+        if case.order_id and params.decision != "reject":
+            result["order"] = _write_to_order(conn, ws, case, params)
+        return result
+
+
+def _write_to_order(conn, ws, case, params) -> str | None:
+    """A case about a shop order: a refund without return (or a partial one) is paid back the way the order was paid;
+    a refund with return or an exchange is noted on the order, to be carried out when the item is back."""
+    from ...errors import NotFoundError
+    from ...shop.repository import ShopRepository
+    from ...shop.schemas import Transaction
+
+    shop = ShopRepository(conn.engine, ws)
+    try:
+        order = shop.order(case.order_id, conn=conn)
+    except NotFoundError:
+        return None  # a case from a file, about an order this shop does not hold
+    if params.decision in ("returnless_refund", "partial_refund") and params.amount > 0:
+        method = next((t.payment_method_id for t in order.transactions if t.kind == "payment"), "original")
+        update = {"transactions": [*order.transactions, Transaction(kind="refund", amount=params.amount, payment_method_id=method)]}
+        what = f"refunded {params.amount} {order.currency} to {method}"
+    else:
+        key = "refund_on_return" if params.decision == "refund_with_return" else "exchange_on_return"
+        update = {"details": {**order.details, key: {**order.details.get(key, {}), case.item_id or "item": str(params.amount)}}}
+        what = f"{key.replace('_', ' ')} noted"
+    shop.write(orders=[order.model_copy(update=update)], conn=conn)
+    return what

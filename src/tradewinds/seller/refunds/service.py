@@ -75,6 +75,14 @@ class Refunds:
             out.append((decision, status))
         return out
 
+    def request(self, request, *, execute: bool = False) -> tuple[RefundDecision, str]:
+        """A buyer's request about an item of one of the shop's orders: the case made from the shop's records, then
+        decided (and carried out) like any other."""
+        from ...shop.repository import ShopRepository
+        from .shop import case_from_shop
+
+        return self.decide([case_from_shop(ShopRepository(self.engine, self.workspace_id), request)], execute=execute)[0]
+
     def execute(self, case_id: str, *, actor: Actor, reason: str = "") -> str:
         """Carry out the stored decision of a case through the ledger; returns the case's status after."""
         s = self.store.get(case_id)
