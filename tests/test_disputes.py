@@ -20,7 +20,6 @@ from tradewinds.db import open_database
 from tradewinds.errors import BadInputError, ConflictError, UnauthenticatedError
 from tradewinds.seller.disputes import letter as letters
 from tradewinds.seller.disputes.demo import generate
-from tradewinds.seller.disputes.recommend import recommend
 from tradewinds.seller.disputes.routing import route
 from tradewinds.seller.disputes.service import Disputes
 from tradewinds.seller.disputes.stripe import sign, verify
@@ -280,3 +279,16 @@ def test_the_pack_is_a_pdf_with_the_letter_and_the_cli_lists_by_deadline(desk, t
     r = run(app, ["disputes", "import", str(tmp_path / "bad.json")])
     assert r.exit_code != 0 and "dispute 'dp_x': the field 'currency' is missing" in str(r.exception) + r.output
     get_settings.cache_clear()
+
+
+def test_fight_or_accept_weighs_the_chance_against_the_counter_fee(desk):
+    from tradewinds.seller.disputes.recommend import FightRules, recommend
+
+    p = _fraud_case(desk)  # CE 3.0 met: a strong case
+    assert recommend(p.evidence, Decimal("200.00"), "USD").action == "fight"
+    small = recommend(p.evidence, Decimal("12.00"), "USD", FightRules(counter_fee=Decimal(15)))
+    assert small.action == "accept" and small.chance >= 0.9 and small.expected < 0  # worth less than countering costs
+    bare = p.evidence.model_copy(update={"items": [i for i in p.evidence.items if i.kind in ("dispute", "order")], "delivered": False,
+                                         "ce3": p.evidence.ce3.model_copy(update={"eligible": False}), "fields": {}})
+    weak = recommend(bare, Decimal("200.00"), "USD")
+    assert weak.action == "accept" and any(r.startswith("missing: ") for r in weak.reasons)

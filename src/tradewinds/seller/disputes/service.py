@@ -7,7 +7,6 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -151,7 +150,3 @@ RESPONDABLE = ("needs_response", "warning_needs_response")
 def needs_response(d: Dispute) -> bool:
     """Only a dispute waiting for evidence takes a response (one under review already has it)."""
     return d.status in RESPONDABLE
-
-
-def amount_usd(d: Dispute) -> Decimal:
-    return (d.amount * Decimal(str(default_rates().get(d.currency, 1.0)))).quantize(Decimal("0.01"))

@@ -95,7 +95,7 @@ class RefundAgent:
         if amount is None:
             return final("escalate", Decimal(0), conf, "unknown",
                          [Factor(fact="return_shipping_cost", value="unknown",
-                                 text=f"the merchant would refund the price less return shipping, and the return shipping cost is not known")])
+                                 text="the merchant would refund the price less return shipping, and the return shipping cost is not known")])
         breaches = self.rules.breaches(case, decision, amount, refunded_before=refunded_before)
         if breaches:
             return final("reject", Decimal(0), 1.0, "policy", breaches)
