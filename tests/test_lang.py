@@ -132,10 +132,21 @@ def test_verified_only_follows_negation(text, verified):
     ("Il nous faut 600 m² de carrelage", 600, None),  # an area
     ("需要20台商用制冰机，30天内交货", 20, 30),  # a number right after a full-width comma; '天内' is within days
     ("Butuh 50 kursi kantor ergonomis", 50, None),  # office chairs, not a project of 50 seats
+    ("600 toallas de algodón para hotel; la garantía es de 1 año", 600, None),  # a year is a duration, no quantity
+    ("1000 adet pamuklu havlu, 2 yıl garanti", 1000, None),
+    ("500 सूती टी-शर्ट चाहिए, वारंटी 1 साल", 500, None),
+    ("Liefern Sie 200 Rucksäcke innerhalb von 2 Wochen, 2 Jahre Garantie", 200, 14),
 ])
 def test_quantities_and_lead_times(text, qty, lead):
     e = extract(text)
     assert e.quantities[0][0] == qty and e.lead_time_days == lead
+
+
+@pytest.mark.parametrize("text", ["600 toallas de algodón; la garantía es de 1 año", "1000 adet pamuklu havlu, 2 yıl garanti",
+                                  "500 सूती टी-शर्ट चाहिए, वारंटी 1 साल", "Butuh 2000 masker wajah, masa simpan 3 tahun",
+                                  "1500 Kaffeetassen aus Keramik, Haltbarkeit mindestens 5 Jahre"])
+def test_a_number_of_years_is_not_a_second_quantity(text):
+    assert len(extract(text).quantities) == 1
 
 
 def test_rates_carry_their_source_and_a_missing_rate_names_the_setting():
@@ -150,3 +161,11 @@ def test_rates_carry_their_source_and_a_missing_rate_names_the_setting():
 def test_folding_keeps_offsets():
     text = "İstanbul'a LİSBÔA"
     assert len(fold(text)) == len(text) and fold(text).startswith("istanbul")
+
+
+def test_languages_that_never_change_a_words_ending_do_not_read_one_word_as_another():
+    from tradewinds.sourcing.lexicon import find_terms
+
+    [mask] = find_terms("Butuh 2000 masker wajah", "id")  # 'wajah' (face) is not 'wajan' (a frying pan)
+    assert mask.concept.name == "face mask" and mask.qualifiers == ()
+    assert [t.concept.name for t in find_terms("butuh 300 wajannya", "id")] == ["frying pan"]  # a suffix still reads

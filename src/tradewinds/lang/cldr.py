@@ -145,24 +145,31 @@ def multipliers() -> dict[str, dict[str, float]]:
     return out
 
 
-_DURATIONS = {"duration-day": 1, "duration-week": 7, "duration-month": 30}
+# days per unit; a year is a duration too ('warranty 2 years'), never a lead time (0). Hours are left to the term
+# reader (understand.py): their word is often a product's too ('ساعة' an hour and a watch, 'часов' hours and watches)
+_DURATIONS = {"duration-day": 1, "duration-week": 7, "duration-month": 30, "duration-year": 0}
 
 
 @cache
 def duration_words() -> dict[str, int]:
-    """Folded duration word in any supported language -> days: 'jours' 1, 'Wochen' 7, 'месяцев' 30, 'か月' 30."""
+    """Folded duration word in any supported language -> days: 'jours' 1, 'Wochen' 7, 'месяцев' 30, 'か月' 30; 0 for
+    the words of years ('Jahre', 'años', 'tahun', 'साल'), which are durations but no lead time."""
     out: dict[str, int] = {}
     for lang in LANGUAGES:
         patterns = _plain(locale(lang)._data["unit_patterns"])
         for unit, days in _DURATIONS.items():
-            for forms in patterns.get(unit, {}).values():
+            for length, forms in patterns.get(unit, {}).items():
+                if days == 0 and length != "long":
+                    continue  # years by their full names only: 'yr', 'an' are also other words
                 for plural, pattern in forms.items():
                     if plural == "per":
                         continue
                     word = _norm(pattern.replace("{0}", ""))
+                    if days == 0 and word.isascii() and len(word) < 3:
+                        continue
                     if len(word) >= 2 or (unspaced(word) and word not in ("月",)):
                         out.setdefault(word, days)
-    for concept, days in (("day_words", 1), ("week_words", 7), ("month_words", 30)):
+    for concept, days in (("day_words", 1), ("week_words", 7), ("month_words", 30), ("year_words", 0)):
         for ws in table()[concept].values():
             for w in ws:
                 out.setdefault(_norm(w), days)

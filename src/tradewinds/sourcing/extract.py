@@ -180,7 +180,7 @@ def find_lead_time(text: str, numbers: list[Number], lang: str = "en", money: li
         if _in_spans(n.start, [m.span for m in money]):
             continue
         days = _duration_at(text, n.end)
-        if days is None or _near("not_lead_time", folded, n.start, n.end, before=30, after=20, lang=lang):
+        if not days or _near("not_lead_time", folded, n.start, n.end, before=30, after=20, lang=lang):
             continue
         return int(round(n.value * days)), (n.start, n.end)
     return None, None

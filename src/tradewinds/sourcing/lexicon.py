@@ -120,6 +120,9 @@ _GERMANIC_ENDINGS = ("", "e", "n", "en", "er", "s", "es", "ern", "ns", "ens")
 _TR_DERIVING = re.compile(r"^(?:l[ıiuü]k|l[ıiuü]ğ|c[ıiuü]|ç[ıiuü]|s[ıiuü]z|l[ıiuü](?!k))")
 
 
+_ISOLATING = {"id", "ms", "vi", "th"}
+
+
 def _word_match(token: str, word: str, inflect: bool = True, language: str = "") -> bool:
     """The word, its plural, or (``inflect``) an inflected form that changes at most its last two letters and
     adds at most three: 'toalhas'~'toalha', 'кружек'~'кружка', 'krzeseł'~'krzesło'; not 'bestellen'~'besteck'."""
@@ -137,6 +140,8 @@ def _word_match(token: str, word: str, inflect: bool = True, language: str = "")
             return False
     if not inflect or len(word) < (5 if word.isascii() else 4):  # 'мешок', 'मशीन' ('मशीनें'): short in letters, not in sounds
         return False
+    if language in _ISOLATING and not token.startswith(word):
+        return False  # these add suffixes ('wajannya') but never change a word's ending: 'wajah' (face) is not 'wajan' (a pan)
     common = 0
     while common < min(len(token), len(word)) and token[common] == word[common]:
         common += 1
