@@ -20,6 +20,7 @@ from .bulk import bulk
 from .catalog import catalog_app
 from .models import models_app
 from .disputes import disputes_app
+from .listings import listings_app
 from .refunds import refunds_app
 from .shop import shop_app
 from .support import support_app
@@ -42,6 +43,7 @@ app.add_typer(shop_app, name="shop")
 app.add_typer(support_app, name="support")
 app.add_typer(refunds_app, name="refunds")
 app.add_typer(disputes_app, name="disputes")
+app.add_typer(listings_app, name="listings")
 app.command("source")(source)
 app.command("bulk")(bulk)
 

@@ -156,6 +156,36 @@ def find_specs(text: str, owned: list[tuple[int, int]] = (), limit: int = 6, hea
     return list(out.values())[:limit]
 
 
+def measures(text: str) -> list[tuple[tuple[int, int], Spec]]:
+    """Every size and measure as written, with its span (all of them, in order: the listing studio's claims)."""
+    found: list[tuple[tuple[int, int], Spec]] = []
+    taken: list[tuple[int, int]] = []
+    for m in _SIZE.finditer(text):
+        dims = "x".join(f"{_num(g):g}" for g in m.groups()[:3] if g)
+        found.append((m.span(), Spec(name="size", value=dims, unit=_canonical(m.group(4)) if m.group(4) else None)))
+        taken.append(m.span())
+    for m in _MEASURE.finditer(text):
+        unit = _canonical(m.group(2))
+        if (unit == "K" and not re.fullmatch(r"\d{4}", m.group(1))) or (m.group(2).lower() == "in" and " " in m.group()):
+            continue
+        if not any(m.start() < y and x < m.end() for x, y in taken):
+            found.append((m.span(), Spec(name=_UNIT_OF[unit], value=_num(m.group(1)), unit=unit)))
+    for pattern, name in _CODES:
+        found += [(m.span(), Spec(name=name, value=m.group(1).upper())) for m in pattern.finditer(text)]
+    return sorted(found, key=lambda f: f[0])
+
+
+def words_of(kind: str, text: str) -> list[tuple[tuple[int, int], str]]:
+    """Materials or colours named in ``text`` (English, or the native words the spec reader knows), as their English
+    names, with spans."""
+    regex, native = (_MATERIAL_RE, _MATERIALS_NATIVE) if kind == "material" else (_COLOUR_RE, _COLOURS_NATIVE)
+    out = [(m.span(1), native.get(m.group(1).lower(), m.group(1).lower())) for m in regex.finditer(text)]
+    for m in _CJK_RE.finditer(text):
+        if (m.group() in _MATERIALS_NATIVE) == (kind == "material"):
+            out.append((m.span(), _MATERIALS_NATIVE.get(m.group()) or _COLOURS_NATIVE[m.group()]))
+    return out
+
+
 def strip_measures(text: str) -> str:
     """The words without sizes, measures and codes ('LED bulb E27 9W' -> 'LED bulb'), for a product name."""
     for pattern in (_SIZE, _MEASURE, *(p for p, _ in _CODES)):

@@ -1,0 +1,112 @@
+"""The listing studio's foundation: marketplace profiles as data (shipped and the user's own), the claims of a
+product read deterministically in several languages, and the checks a localized listing must pass: a changed number,
+a material turned into another, a lost certification, a banned term, a limit and the wrong language each fail."""
+
+from __future__ import annotations
+
+import pytest
+
+from tradewinds.errors import BadInputError, NotFoundError
+from tradewinds.seller.listings.checks import Listing, check
+from tradewinds.seller.listings.claims import compare, extract
+from tradewinds.seller.listings.profiles import profile, profiles
+
+MARKETS = {"amazon-us", "amazon-de", "amazon-jp", "aliexpress", "ebay-us", "shopify", "mercadolibre-mx", "coupang", "noon-ae"}
+SOURCE = ("Sony WH-1000XM4 wireless noise cancelling headphones, copper cable 1.2 m, CE and RoHS certified, black, 250 g, "
+          "stainless steel hinges, pack of 2")
+
+
+def test_every_market_the_issue_names_ships_a_valid_profile_with_its_sources():
+    found = profiles()
+    assert MARKETS <= set(found)
+    for p in found.values():
+        assert p.sources and p.checked and p.title.max_chars > 0 and p.image.background == "#FFFFFF"
+    assert found["ebay-us"].title.max_chars == 80 and found["amazon-us"].title.max_chars == 200
+    assert found["amazon-us"].units == "imperial" and found["amazon-de"].units == "metric"
+
+
+def test_a_user_profile_adds_or_replaces_one_and_a_bad_one_names_its_field(tmp_path):
+    from tradewinds.seller.listings.profiles import SHIPPED
+
+    mine = tmp_path / "markets"
+    mine.mkdir()
+    shopify = (SHIPPED / "shopify.toml").read_text()
+    (mine / "etsy.toml").write_text(shopify.replace('id = "shopify"', 'id = "etsy"').replace("max_chars = 255", "max_chars = 140"))
+    assert profile("etsy", mine).title.max_chars == 140 and "etsy" not in profiles()
+    (mine / "ebay-us.toml").write_text(shopify.replace('id = "shopify"', 'id = "ebay-us"').replace("max_chars = 255", "max_chars = 70"))
+    assert profile("ebay-us", mine).title.max_chars == 70 and profile("ebay-us").title.max_chars == 80  # the user's replaces the shipped one
+    (mine / "bad.toml").write_text('id = "bad"\nname = "x"\nlanguage = "english"\n')
+    with pytest.raises(BadInputError, match="bad.toml: language: String should match pattern"):
+        profiles(mine)
+    (mine / "bad.toml").write_text(shopify.replace('id = "shopify"', 'id = "other"'))
+    with pytest.raises(BadInputError, match="bad.toml: its id is 'other'"):
+        profiles(mine)
+    with pytest.raises(NotFoundError, match="no marketplace profile 'nowhere'"):
+        profile("nowhere")
+
+
+def test_claims_are_read_with_their_units_converted_to_one_base():
+    claims = {(c.kind, c.value) for c in extract(SOURCE + ", 55 inch screen, 2 lb, 68 °F, 30x40 cm")}
+    assert {("code", "wh1000xm4"), ("material", "copper"), ("measure", "1200mm"), ("certification", "CE"), ("certification", "RoHS"),
+            ("colour", "black"), ("measure", "250g"), ("material", "stainless steel"), ("pack", "2"), ("measure", "1397mm"),
+            ("measure", "907.2g"), ("measure", "20°C"), ("size", "300x400mm")} <= claims
+    german = {(c.kind, c.value) for c in extract("Kupferkabel 1,2 m, Scharnier aus Edelstahl, schwarz, 2er-Pack")}
+    assert german == {("material", "copper"), ("measure", "1200mm"), ("material", "stainless steel"), ("colour", "black"), ("pack", "2")}
+    assert {(c.kind, c.value) for c in extract("銅ケーブル 1.2 m、ステンレス、ブラック")} == {
+        ("material", "copper"), ("measure", "1200mm"), ("material", "stainless steel"), ("colour", "black")}
+    assert ("colour", "gold") not in {(c.kind, c.value) for c in extract("red or blue")}  # French 'or' is not English 'or'
+
+
+def test_a_faithful_translation_passes_every_check():
+    de = Listing(title="Sony WH-1000XM4 kabellose Kopfhörer mit Geräuschunterdrückung, schwarz, 2er-Pack",
+                 bullets=["Kupferkabel 1,2 m, Gewicht 250 g", "Scharniere aus Edelstahl", "Zertifiziert nach CE und RoHS"],
+                 description="Kabellose Kopfhörer mit aktiver Geräuschunterdrückung für Reisen und Büro.")
+    report = check(SOURCE, de, profile("amazon-de"), "de")
+    assert report.ok, report.failures
+
+
+@pytest.mark.parametrize("change, failing, detail", [
+    ({"bullets": ["Stahlkabel 1,2 m, Gewicht 250 g", "Scharniere aus Edelstahl", "CE und RoHS"]}, "claims", "lost: copper"),  # copper became steel
+    ({"bullets": ["Kupferkabel 1,5 m, Gewicht 250 g", "Scharniere aus Edelstahl", "CE und RoHS"]}, "claims", "added or changed: 1,5 m"),
+    ({"bullets": ["Kupferkabel 1,2 m, Gewicht 250 g", "Scharniere aus Edelstahl", "Zertifiziert nach CE"]}, "claims", "lost: RoHS"),
+    ({"bullets": ["Kupferkabel 1,2 m, Gewicht 250 g", "Scharniere aus Edelstahl", "CE, RoHS und FCC"]}, "claims", "added or changed: FCC"),
+    ({"title": "BESTSELLER Sony WH-1000XM4 Kopfhörer, schwarz, 2er-Pack"}, "banned", "banned term 'bestseller'"),
+    ({"description": "Kostenloser Versand! Antibakteriell beschichtete Ohrpolster."}, "banned", "claim needing proof 'antibakteriell'"),
+    ({"title": "Sony WH-1000XM4 Kopfhörer schwarz 2er-Pack " + "x" * 200}, "limits", "title 243 characters > 200"),
+    ({"title": "Sony WH-1000XM4 Kopfhörer!!! schwarz 2er-Pack"}, "title rules", "title has !"),
+    ({"description": "Wireless headphones with active noise cancelling for travel and the office."}, "language", "description reads as en"),
+    ({"description": "Kabellose Kopfhörer, Bestellung unter www.example.com"}, "banned", "contact details"),
+])
+def test_each_kind_of_broken_listing_fails_its_check(change, failing, detail):
+    base = dict(title="Sony WH-1000XM4 kabellose Kopfhörer mit Geräuschunterdrückung, schwarz, 2er-Pack",
+                bullets=["Kupferkabel 1,2 m, Gewicht 250 g", "Scharniere aus Edelstahl", "Zertifiziert nach CE und RoHS"],
+                description="Kabellose Kopfhörer mit aktiver Geräuschunterdrückung für Reisen und Büro.")
+    report = check(SOURCE, Listing(**{**base, **change}), profile("amazon-de"), "de")
+    failed = {c.name: c.detail for c in report.failures}
+    assert failing in failed and detail in failed[failing], failed
+
+
+def test_compare_counts_a_claim_as_added_only_when_the_source_never_makes_it():
+    src = extract("2 USB ports, 5 V, 2.4 A")
+    added, lost = compare(src, extract("2 USB-Anschlüsse, 5 V"))
+    assert added == [] and [c.text for c in lost] == []  # bare numbers and amperes are not required, only not changed
+    added, _ = compare(src, extract("3 USB-Anschlüsse, 5 V"))
+    assert [c.text for c in added] == ["3"]
+
+
+def test_the_cli_lists_the_markets_and_flags_a_listing_that_turned_copper_into_steel(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from tradewinds.cli.app import app
+
+    run = CliRunner().invoke
+    r = run(app, ["listings", "markets"], env={"COLUMNS": "200"})
+    assert r.exit_code == 0 and all(m in r.output for m in MARKETS)
+    listing = tmp_path / "de.json"
+    listing.write_text(json.dumps({"title": "Sony WH-1000XM4 Kopfhörer, schwarz", "bullets": ["Stahlkabel 1,2 m", "CE und RoHS"],
+                                   "description": "Kabellose Kopfhörer mit aktiver Geräuschunterdrückung für Reisen."}))
+    r = run(app, ["listings", "check", "--source", "Sony WH-1000XM4 headphones, copper cable 1.2 m, CE, RoHS, black",
+                  "--listing", str(listing), "--market", "amazon-de", "--lang", "de"], env={"COLUMNS": "200"})
+    assert r.exit_code == 1 and "FAIL claims: added or changed: Stahl (material steel); lost: copper" in r.output and "flagged" in r.output
