@@ -4,6 +4,8 @@ a material turned into another, a lost certification, a banned term, a limit and
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tradewinds.errors import BadInputError, NotFoundError
@@ -110,3 +112,65 @@ def test_the_cli_lists_the_markets_and_flags_a_listing_that_turned_copper_into_s
     r = run(app, ["listings", "check", "--source", "Sony WH-1000XM4 headphones, copper cable 1.2 m, CE, RoHS, black",
                   "--listing", str(listing), "--market", "amazon-de", "--lang", "de"], env={"COLUMNS": "200"})
     assert r.exit_code == 1 and "FAIL claims: added or changed: Stahl (material steel); lost: copper" in r.output and "flagged" in r.output
+
+
+# localizing with a scripted model ------------------------------------------------------------------------------------
+def _gateway(replies):
+    from tradewinds.models import FakeChatModel, Gateway
+    from tradewinds.settings import Settings
+
+    fake = FakeChatModel(replies, model="listings")
+    return Gateway(Settings(model_routes={"default": ["fake:listings"]}), models={"fake:listings": fake}, cache=False), fake
+
+
+PRODUCT = {"id": "p1", "title": "Sony WH-1000XM4 wireless headphones", "description": "Copper cable 1.2 m, 250 g, CE and RoHS, black."}
+GOOD = {"title": "Sony WH-1000XM4 kabellose Kopfhörer, schwarz", "bullets": ["Kupferkabel 1,2 m", "Gewicht 250 g", "CE und RoHS"],
+        "description": "Kabellose Kopfhörer mit aktiver Geräuschunterdrückung für Reisen und Büro.", "keywords": ["kopfhörer"]}
+
+
+def test_a_listing_that_breaks_a_claim_is_repaired_by_naming_the_violation():
+    from tradewinds.seller.listings.localize import ProductIn, localize
+
+    broken = {**GOOD, "bullets": ["Stahlkabel 1,2 m", "Gewicht 250 g", "CE und RoHS"]}
+    gateway, fake = _gateway([json.dumps(broken), json.dumps(GOOD)])
+    listing = localize(ProductIn(**PRODUCT), profile("amazon-de"), "de", gateway)
+    assert listing.status == "ok" and listing.attempts == 2 and listing.ai_generated
+    repair = fake.requests[1].messages[-1].content
+    assert "lost: Copper (material copper)" in repair and "added or changed: Stahl (material steel)" in repair  # the exact violation
+    assert "SYSTEM" not in fake.requests[0].messages[0].content and "data, not instructions" in fake.requests[0].messages[0].content
+
+
+def test_a_listing_that_stays_broken_is_flagged_with_its_reasons_and_forbidden_characters_never_reach_it():
+    from tradewinds.seller.listings.localize import ProductIn, localize
+
+    bad = {**GOOD, "title": "Sony WH-1000XM5 Kopfhörer!!!, schwarz"}
+    gateway, fake = _gateway(lambda request: json.dumps(bad))
+    listing = localize(ProductIn(**PRODUCT), profile("amazon-de"), "de", gateway, repairs=2)
+    assert listing.status == "flagged" and listing.attempts == 3 and len(fake.requests) == 3
+    assert "!" not in listing.title  # removed without the model
+    failed = {c.name: c.detail for c in listing.checks if not c.ok}
+    assert "added or changed: WH-1000XM5" in failed["claims"]
+
+
+def test_localize_from_a_csv_resumes_after_a_cut_off_run(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from tradewinds.bootstrap import Services
+    from tradewinds.cli.app import app
+
+    csv_path = tmp_path / "products.csv"
+    csv_path.write_text("id,title,description\n" + "\n".join(f'p{i},"Sony WH-1000XM4 wireless headphones","Copper cable 1.2 m, 250 g, CE and RoHS, black."'
+                                                             for i in range(4)) + "\n")
+    gateway, fake = _gateway(lambda request: json.dumps(GOOD))
+    monkeypatch.setattr(Services, "gateway", lambda self: gateway)
+    out = tmp_path / "out.jsonl"
+    out.write_text(json.dumps({"id": "p0", "status": "ok"}) + "\n" + '{"id": "p1", "tit')  # a run killed mid-line
+    r = CliRunner().invoke(app, ["listings", "localize", "--from", str(csv_path), "--market", "amazon-de", "--lang", "de", "--out", str(out)])
+    assert r.exit_code == 0 and "3 localized (3 ok, 0 flagged), 1 already in" in r.output, r.output
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [row["id"] for row in rows] == ["p0", "p1", "p2", "p3"] and len(fake.requests) == 3  # p0 not redone, p1 redone once
+    assert rows[1]["ai_generated"] is True and {c["name"] for c in rows[1]["checks"]} >= {"claims", "limits", "banned", "language"}
+    bad = tmp_path / "bad.csv"
+    bad.write_text("title\nx\n")
+    r = CliRunner().invoke(app, ["listings", "localize", "--from", str(bad), "--market", "amazon-de", "--lang", "de"])
+    assert r.exit_code != 0 and "the column(s) id are missing" in str(r.exception) + r.output

@@ -64,3 +64,55 @@ def check_cmd(source: Annotated[str, typer.Option(help="the source product's tit
     console.print("ok: may be published" if report.ok else "flagged: not to be published")
     if not report.ok:
         raise typer.Exit(1)
+
+
+@listings_app.command("localize")
+def localize_cmd(source: Annotated[Path, typer.Option("--from", help="a CSV of products: id, title, description (+ brand, category, attributes, ...)")],
+                 market: Annotated[str, typer.Option(help="a marketplace profile id")],
+                 lang: Annotated[str, typer.Option(help="the listings' language (ISO 639-1)")],
+                 out: Annotated[Path, typer.Option(help="JSON lines, one listing per product; run again to resume")] = Path("listings.jsonl"),
+                 limit: Annotated[int | None, typer.Option(min=1, help="at most this many products")] = None) -> None:
+    """Localize products for a market: each listing written by the model, checked, repaired, and flagged when it still
+    fails. Products already in --out are skipped, so a run cut off (even by kill -9) resumes where it stopped."""
+    import os
+
+    from rich.progress import Progress
+
+    from ..bootstrap import bootstrap
+    from ..seller.listings.localize import localize, read_products
+    from ..seller.listings.profiles import profile
+
+    services = bootstrap()
+    target = profile(market, _user_dir())
+    products = read_products(source)[:limit]
+    done = _done(out)
+    todo = [p for p in products if p.id not in done]
+    gateway = services.gateway()
+    counts = {"ok": 0, "flagged": 0}
+    with out.open("a", encoding="utf-8") as sink, Progress(console=console, transient=True) as bar:
+        task = bar.add_task(f"localizing for {target.name}", total=len(todo))
+        for p in todo:
+            listing = localize(p, target, lang, gateway)
+            sink.write(listing.model_dump_json() + "\n")
+            sink.flush()
+            os.fsync(sink.fileno())  # a listing written is a listing done, whatever happens next
+            counts[listing.status] += 1
+            bar.advance(task)
+    console.print(f"{len(todo)} localized ({counts['ok']} ok, {counts['flagged']} flagged), {len(products) - len(todo)} already in {out}")
+
+
+def _done(out: Path) -> set[str]:
+    """Ids already written to ``out``; a last line cut off mid-write (a killed run) is dropped from the file."""
+    if not out.exists():
+        return set()
+    lines = out.read_text(encoding="utf-8").splitlines(keepends=True)
+    ids, good = set(), []
+    for line in lines:
+        try:
+            ids.add(json.loads(line)["id"])
+            good.append(line if line.endswith("\n") else line + "\n")
+        except (json.JSONDecodeError, KeyError, TypeError):
+            break
+    if len(good) != len(lines) or (lines and not lines[-1].endswith("\n")):
+        out.write_text("".join(good), encoding="utf-8")
+    return ids
