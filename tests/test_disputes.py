@@ -153,12 +153,12 @@ def _stripe_event(event_id: str, dispute_id: str, order_id: str, amount_minor: i
 
 
 def test_the_webhook_takes_a_signed_event_once_over_http(tmp_path, demo_services, monkeypatch):
-    from conftest import live_server
-    from tradewinds.server import create_app
-
     import dataclasses
 
+    from conftest import live_server
     from pydantic import SecretStr
+
+    from tradewinds.server import create_app
 
     settings = demo_services.settings.model_copy(update={"stripe_webhook_secrets": {"hooks": SecretStr("whsec_test")}})
     services = dataclasses.replace(demo_services, settings=settings)
@@ -292,3 +292,32 @@ def test_fight_or_accept_weighs_the_chance_against_the_counter_fee(desk):
                                          "ce3": p.evidence.ce3.model_copy(update={"eligible": False}), "fields": {}})
     weak = recommend(bare, Decimal("200.00"), "USD")
     assert weak.action == "accept" and any(r.startswith("missing: ") for r in weak.reasons)
+
+
+def test_the_dispute_pages_and_api_show_the_deadline_the_letter_and_the_pack(demo_services):
+    from conftest import live_server
+
+    from tradewinds.server import create_app
+    from tradewinds.shop.demo import demo_shop as _shop
+
+    people, products, orders = _shop(20, seed=4)
+    demo_services.shop("dpages").write(customers=people, products=products, orders=orders)
+    order = next(o for o in orders if o.status == "delivered")
+    desk = demo_services.disputes("dpages")
+    desk.store.put(_dispute(id="dp_web", order_id=order.id, amount=order.total, currency=order.currency, reason="product_not_received",
+                            network_reason_code="13.1"))
+    with live_server(create_app(demo_services)) as site:
+        clerk = site.as_("operator", "dpages")
+        listed = clerk.get("/v1/disputes").json()
+        assert [d["dispute"]["id"] for d in listed] == ["dp_web"] and listed[0]["category"] == "not_received" and 0 < listed[0]["hours_left"] < 24 * 8
+        one = clerk.get("/v1/disputes/dp_web").json()
+        assert one["grounding_problems"] == [] and "[E" in one["letter"] and one["fields"]["shipping_carrier"] == order.shipments[0].carrier
+        pdf = clerk.get("/v1/disputes/dp_web/pack.pdf")
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+        page = clerk.get("/disputes")
+        assert page.status_code == 200 and 'href="/disputes/dp_web"' in page.text and "not_received" in page.text
+        detail = clerk.get("/disputes/dp_web")
+        assert detail.status_code == 200 and order.shipments[0].tracking_numbers[0] in detail.text and "Ask to submit to Stripe" in detail.text
+        asked = clerk.post("/v1/disputes/dp_web/submission")
+        assert asked.status_code == 202 and asked.json()["status"] == "pending_approval"
+        assert site.as_("viewer", "dpages").post("/v1/disputes/dp_web/submission").status_code == 403
