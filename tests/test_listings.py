@@ -59,6 +59,12 @@ def test_claims_are_read_with_their_units_converted_to_one_base():
     assert ("colour", "gold") not in {(c.kind, c.value) for c in extract("red or blue")}  # French 'or' is not English 'or'
 
 
+def test_a_model_code_in_capitals_is_not_shouting():
+    listing = Listing(title="Panasonic KXTG9343T DECT Schnurlostelefon", description="Digitales Schnurlostelefon mit Anrufbeantworter für Zuhause.")
+    report = check("Panasonic KXTG9343T DECT cordless phone", listing, profile("amazon-de"), "de")
+    assert not [c for c in report.failures if c.name == "title rules"]
+
+
 def test_a_faithful_translation_passes_every_check():
     de = Listing(title="Sony WH-1000XM4 kabellose Kopfhörer mit Geräuschunterdrückung, schwarz, 2er-Pack",
                  bullets=["Kupferkabel 1,2 m, Gewicht 250 g", "Scharniere aus Edelstahl", "Zertifiziert nach CE und RoHS"],
@@ -76,6 +82,7 @@ def test_a_faithful_translation_passes_every_check():
     ({"description": "Kostenloser Versand! Antibakteriell beschichtete Ohrpolster."}, "banned", "claim needing proof 'antibakteriell'"),
     ({"title": "Sony WH-1000XM4 Kopfhörer schwarz 2er-Pack " + "x" * 200}, "limits", "title 243 characters > 200"),
     ({"title": "Sony WH-1000XM4 Kopfhörer!!! schwarz 2er-Pack"}, "title rules", "title has !"),
+    ({"title": "Sony WH-1000XM4 KOPFHÖRER schwarz 2er-Pack"}, "title rules", "title in capitals: KOPFHÖRER"),
     ({"description": "Wireless headphones with active noise cancelling for travel and the office."}, "language", "description reads as en"),
     ({"description": "Kabellose Kopfhörer, Bestellung unter www.example.com"}, "banned", "contact details"),
 ])

@@ -86,9 +86,9 @@ def check(source: str | list[Claim], listing: Listing, market: MarketProfile, la
     bad = sorted({ch for ch in listing.title if ch in t.forbidden_chars})
     if bad:
         rules.append(f"title has {' '.join(bad)}")
-    code_words = {c.text for c in claims if c.kind in ("code", "certification", "measure", "size")}
-    if t.no_all_caps:
-        shouting = [w for w in re.findall(r"[^\W\d_]{4,}", listing.title) if w.isupper() and not any(w in c for c in code_words)]
+    if t.no_all_caps:  # whole words of letters: a model code ('KXTG9343T') is not shouting, nor what the source capitalises ('DECT')
+        as_written = set(re.findall(r"\w+", source)) if isinstance(source, str) else set()
+        shouting = [w for w in re.findall(r"(?<!\w)[^\W\d_]{4,}(?!\w)", listing.title) if w.isupper() and w not in as_written]
         if shouting:
             rules.append(f"title in capitals: {', '.join(shouting)}")
     words = [w.lower() for w in re.findall(r"[^\W\d_]{4,}", listing.title)]
