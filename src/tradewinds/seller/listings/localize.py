@@ -89,8 +89,10 @@ def _tidy(out: _Out, market: MarketProfile) -> Listing:
                    keywords=[k.strip() for k in out.keywords if k.strip()][:10 if market.keywords.max_bytes else 0])
 
 
-def localize(product: ProductIn, market: MarketProfile, language: str, gateway, *, repairs: int = 2) -> LocalizedListing:
-    """One product's listing for ``market`` in ``language``: written, checked, repaired up to ``repairs`` times."""
+def localize(product: ProductIn, market: MarketProfile, language: str, gateway, *, repairs: int = 2,
+             trace: list | None = None) -> LocalizedListing:
+    """One product's listing for ``market`` in ``language``: written, checked, repaired up to ``repairs`` times.
+    ``trace`` (a list) receives each attempt's raw output as the model wrote it (the benchmark's baseline)."""
     claims = extract(product.source_text)
     system = SYSTEM.format(language=LANGUAGE_NAMES.get(language, language), market=market.name, title=market.title.max_chars,
                            bullets=market.bullets.count, bullet=market.bullets.max_chars, description=market.description.max_chars)
@@ -108,6 +110,8 @@ def localize(product: ProductIn, market: MarketProfile, language: str, gateway, 
             failure = Check(name="model", ok=False, detail=f"the model gave no listing: {exc.message[:300]}")
             return LocalizedListing(id=product.id, market=market.id, language=language, title="", bullets=[], description="", keywords=[],
                                     checks=[failure], status="flagged", attempts=attempts)
+        if trace is not None:
+            trace.append(Listing(title=out.title, bullets=out.bullets, description=out.description, keywords=out.keywords))
         listing = _tidy(out, market)
         report = check(claims, listing, market, language)
         if report.ok:
