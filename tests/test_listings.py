@@ -181,3 +181,35 @@ def test_localize_from_a_csv_resumes_after_a_cut_off_run(tmp_path, monkeypatch):
     bad.write_text("title\nx\n")
     r = CliRunner().invoke(app, ["listings", "localize", "--from", str(bad), "--market", "amazon-de", "--lang", "de"])
     assert r.exit_code != 0 and "the column(s) id are missing" in str(r.exception) + r.output
+
+
+# marketing copy ----------------------------------------------------------------------------------------------------
+def test_copy_variants_are_scored_and_one_that_invents_a_claim_or_shouts_a_banned_term_scores_zero():
+    from tradewinds.seller.listings.copy import write_copy
+
+    source = "Sony WH-1000XM4 wireless headphones, copper cable 1.2 m, 30 h battery, CE and RoHS, black"
+    variants = {"variants": ["Sony WH-1000XM4: copper cable, 1.2 m", "WH-1000XM5 headphones, 40 h battery",
+                             "Best seller headphones Sony WH-1000XM4", "Sony WH-1000XM4 headphones"]}
+    gateway, fake = _gateway([json.dumps(variants)])
+    ranked = write_copy(source, "ad_headline", "en", gateway, n=4, keywords=["headphones"], market=profile("amazon-us"))
+    assert ranked[0].compliant and ranked[0].score > 0 and ranked[0].score >= ranked[1].score
+    by_text = {s.text: s for s in ranked}
+    assert by_text["WH-1000XM5 headphones, 40 h battery"].score == 0 and "claims WH-1000XM5 (code)" in by_text["WH-1000XM5 headphones, 40 h battery"].reasons[0]
+    assert by_text["Best seller headphones Sony WH-1000XM4"].score == 0 and "banned: 'best seller'" in by_text["Best seller headphones Sony WH-1000XM4"].reasons
+    assert "at most 30 characters" in fake.requests[0].messages[0].content
+
+
+def test_a_scorer_learned_from_the_merchants_ctr_prefers_what_worked_for_it(tmp_path):
+    from tradewinds.seller.listings.copy import LearnedScorer, features
+
+    rows = ["text,ctr"]
+    for i in range(40):  # this merchant's buyers click on questions
+        rows.append(f'"Need headphones for {i} hours of travel?",{0.05 + 0.0005 * (i % 5)}')
+        rows.append(f'"Headphones for {i} hours of travel",{0.02 + 0.0005 * (i % 5)}')
+    (tmp_path / "past.csv").write_text("\n".join(rows) + "\n")
+    scorer = LearnedScorer.learn(tmp_path / "past.csv")
+    ask, tell = (scorer.score(features(t, [], [], 90)) for t in ("Ready for a long flight?", "Ready for a long flight"))
+    assert ask[0] > tell[0] and any(r.startswith("question +") for r in ask[1])
+    (tmp_path / "bad.csv").write_text("text,ctr\nhello,high\n")
+    with pytest.raises(BadInputError, match="row 2, column ctr: 'high' is not a number"):
+        LearnedScorer.learn(tmp_path / "bad.csv")
