@@ -213,3 +213,27 @@ def test_a_scorer_learned_from_the_merchants_ctr_prefers_what_worked_for_it(tmp_
     (tmp_path / "bad.csv").write_text("text,ctr\nhello,high\n")
     with pytest.raises(BadInputError, match="row 2, column ctr: 'high' is not a number"):
         LearnedScorer.learn(tmp_path / "bad.csv")
+
+
+# keywords ----------------------------------------------------------------------------------------------------------
+def test_keywords_come_from_the_sellers_report_and_never_carry_another_brand():
+    from tradewinds.seller.listings.keywords import SearchTerm, keywords
+
+    source = "Sony WH-1000XM4 wireless noise cancelling headphones, black"
+    report = [SearchTerm(query="bose headphones", impressions=900, clicks=40), SearchTerm(query="airpods pro", impressions=1000, clicks=90),
+              SearchTerm(query="wireless headphones", impressions=500, clicks=30), SearchTerm(query="Sony headphones black", impressions=300, clicks=30),
+              SearchTerm(query="noise cancelling headphones", impressions=200, clicks=5)]
+    assert [k.term for k in keywords(source, "en", report)] == ["sony headphones black", "wireless headphones", "noise cancelling headphones"]
+    catalog = [k.term for k in keywords(source, "de")]
+    assert "Kopfhörer" in catalog and all(k.source == "catalog" for k in keywords(source, "de"))  # the lexicon's words, as written
+
+
+def test_a_localized_listings_keywords_are_chosen_in_code_not_by_the_model():
+    from tradewinds.seller.listings.keywords import SearchTerm
+    from tradewinds.seller.listings.localize import ProductIn, localize
+
+    gateway, _ = _gateway([json.dumps({**GOOD, "keywords": ["bose", "beste kopfhörer"]})])
+    listing = localize(ProductIn(**PRODUCT), profile("amazon-de"), "de", gateway,
+                       search_terms=[SearchTerm(query="kabellose kopfhörer", impressions=10, clicks=3), SearchTerm(query="bose kopfhörer", clicks=50),
+                                     SearchTerm(query="kaffeemaschine", clicks=80)])
+    assert listing.keywords == ["kabellose kopfhörer"] and listing.status == "ok"  # not another brand, not another product

@@ -71,7 +71,8 @@ def localize_cmd(source: Annotated[Path, typer.Option("--from", help="a CSV of p
                  market: Annotated[str, typer.Option(help="a marketplace profile id")],
                  lang: Annotated[str, typer.Option(help="the listings' language (ISO 639-1)")],
                  out: Annotated[Path, typer.Option(help="JSON lines, one listing per product; run again to resume")] = Path("listings.jsonl"),
-                 limit: Annotated[int | None, typer.Option(min=1, help="at most this many products")] = None) -> None:
+                 limit: Annotated[int | None, typer.Option(min=1, help="at most this many products")] = None,
+                 search_terms: Annotated[Path | None, typer.Option(help="your search-term report (CSV: query, impressions, clicks) for the keywords")] = None) -> None:
     """Localize products for a market: each listing written by the model, checked, repaired, and flagged when it still
     fails. Products already in --out are skipped, so a run cut off (even by kill -9) resumes where it stopped."""
     import os
@@ -88,11 +89,16 @@ def localize_cmd(source: Annotated[Path, typer.Option("--from", help="a CSV of p
     done = _done(out)
     todo = [p for p in products if p.id not in done]
     gateway = services.gateway()
+    report = None
+    if search_terms is not None:
+        from ..seller.listings.keywords import read_report
+
+        report = read_report(search_terms)
     counts = {"ok": 0, "flagged": 0}
     with out.open("a", encoding="utf-8") as sink, Progress(console=console, transient=True) as bar:
         task = bar.add_task(f"localizing for {target.name}", total=len(todo))
         for p in todo:
-            listing = localize(p, target, lang, gateway)
+            listing = localize(p, target, lang, gateway, search_terms=report)
             sink.write(listing.model_dump_json() + "\n")
             sink.flush()
             os.fsync(sink.fileno())  # a listing written is a listing done, whatever happens next

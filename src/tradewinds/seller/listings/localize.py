@@ -90,9 +90,13 @@ def _tidy(out: _Out, market: MarketProfile) -> Listing:
 
 
 def localize(product: ProductIn, market: MarketProfile, language: str, gateway, *, repairs: int = 2,
-             trace: list | None = None) -> LocalizedListing:
+             trace: list | None = None, search_terms=None) -> LocalizedListing:
     """One product's listing for ``market`` in ``language``: written, checked, repaired up to ``repairs`` times.
-    ``trace`` (a list) receives each attempt's raw output as the model wrote it (the benchmark's baseline)."""
+    Its keywords are chosen in code (:mod:`keywords`: the seller's search-term report, else the catalog's words), not
+    by the model. ``trace`` (a list) receives each attempt's raw output as the model wrote it (the benchmark's baseline)."""
+    from .keywords import keywords as choose
+
+    chosen = [k.term for k in choose(product.source_text, language, search_terms)] if market.keywords.max_bytes else []
     claims = extract(product.source_text)
     system = SYSTEM.format(language=LANGUAGE_NAMES.get(language, language), market=market.name, title=market.title.max_chars,
                            bullets=market.bullets.count, bullet=market.bullets.max_chars, description=market.description.max_chars)
@@ -112,7 +116,7 @@ def localize(product: ProductIn, market: MarketProfile, language: str, gateway, 
                                     checks=[failure], status="flagged", attempts=attempts)
         if trace is not None:
             trace.append(Listing(title=out.title, bullets=out.bullets, description=out.description, keywords=out.keywords))
-        listing = _tidy(out, market)
+        listing = _tidy(out, market).model_copy(update={"keywords": chosen})
         report = check(claims, listing, market, language)
         if report.ok:
             break
