@@ -237,3 +237,93 @@ def test_a_localized_listings_keywords_are_chosen_in_code_not_by_the_model():
                        search_terms=[SearchTerm(query="kabellose kopfhörer", impressions=10, clicks=3), SearchTerm(query="bose kopfhörer", clicks=50),
                                      SearchTerm(query="kaffeemaschine", clicks=80)])
     assert listing.keywords == ["kabellose kopfhörer"] and listing.status == "ok"  # not another brand, not another product
+
+
+# publishing through the ledger ---------------------------------------------------------------------------------------
+class _Market:
+    """A local server speaking Shopify's Admin API product create/delete and SP-API's putListingsItem/deleteListingsItem."""
+
+    def __init__(self):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        calls = self.calls = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self, code, payload):
+                data = json.dumps(payload).encode()
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _body(self):
+                n = int(self.headers.get("Content-Length") or 0)
+                return json.loads(self.rfile.read(n)) if n else None
+
+            def do_POST(self):  # noqa: N802
+                calls.append(("POST", self.path, dict(self.headers), self._body()))
+                self._answer(201, {"product": {"id": 632910392}})
+
+            def do_PUT(self):  # noqa: N802
+                body = self._body()
+                calls.append(("PUT", self.path, dict(self.headers), body))
+                issues = [] if body["attributes"]["item_name"][0]["value"] else [{"code": "90220", "message": "item_name is required", "severity": "ERROR"}]
+                self._answer(200, {"sku": self.path.split("/")[-1].split("?")[0], "status": "VALID" if "VALIDATION_PREVIEW" in self.path else "ACCEPTED",
+                                   "issues": issues})
+
+            def do_DELETE(self):  # noqa: N802
+                calls.append(("DELETE", self.path, dict(self.headers), None))
+                self._answer(200, {})
+
+            def log_message(self, *args):
+                """Quiet: the test reads the calls it recorded."""
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+
+
+def test_a_checked_listing_is_published_only_after_approval_and_can_be_taken_down(tmp_path, monkeypatch):
+    from tradewinds.accounts import Actor, Role
+    from tradewinds.actions import ActionLedger, ActionRequest
+    from tradewinds.db import open_database
+    from tradewinds.seller.listings.localize import ProductIn, localize
+    from tradewinds.settings import get_settings
+
+    market = _Market()
+    for k, v in {"SPAPI_URL": market.url, "SPAPI_TOKEN": "Atza|local", "SPAPI_SELLER_ID": "A2SELLER", "SHOPIFY_URL": market.url,
+                 "SHOPIFY_TOKEN": "shpat_local"}.items():
+        monkeypatch.setenv(f"TRADEWINDS_{k}", v)
+    get_settings.cache_clear()
+    ledger = ActionLedger(open_database(f"sqlite:///{tmp_path / 'tw.db'}"))
+    clerk, owner = Actor(kind="user", id="carl", role=Role.operator), Actor(kind="user", id="olga", role=Role.owner)
+    gateway, _ = _gateway([json.dumps(GOOD)])
+    listing = localize(ProductIn(**PRODUCT), profile("amazon-de"), "de", gateway)
+    ask = ActionRequest(workspace_id="acme", type="listing.publish", actor=clerk, idempotency_key="publish-p1-de",
+                        params={"market": "amazon-de", "sku": "SONY-XM4-DE", "listing": listing.model_dump(mode="json")})
+    preview = ledger.preview(ask)
+    assert preview.decision.outcome == "needs_approval" and "publish SONY-XM4-DE" in preview.change.summary
+    assert [c[0] for c in market.calls] == ["PUT"] and "mode=VALIDATION_PREVIEW" in market.calls[0][1]  # the marketplace's own check
+    record = ledger.submit(ask)
+    assert record.status == "pending_approval" and not [c for c in market.calls if c[0] == "PUT" and "VALIDATION" not in c[1]]
+    done = ledger.approve("acme", record.id, owner, "claims checked")
+    put = [c for c in market.calls if c[0] == "PUT" and "VALIDATION" not in c[1]][-1]
+    assert done.status == "applied" and done.result["external_id"] == "SONY-XM4-DE"
+    assert put[1].startswith("/listings/2021-08-01/items/A2SELLER/SONY-XM4-DE?marketplaceIds=A1PA6795UKMFR9")
+    assert put[2]["x-amz-access-token"] == "Atza|local" and put[3]["attributes"]["item_name"][0]["value"] == listing.title
+    undone = ledger.undo("acme", record.id, owner, "wrong size chart")
+    assert undone.status == "undone" and market.calls[-1][0] == "DELETE" and market.calls[-1][1].startswith("/listings/2021-08-01/items/A2SELLER/SONY-XM4-DE")
+    flagged = listing.model_copy(update={"status": "flagged"})
+    with pytest.raises(BadInputError, match="only a listing that passed its checks"):
+        ledger.submit(ask.model_copy(update={"idempotency_key": "publish-p1-flagged", "params": {**ask.params, "listing": flagged.model_dump(mode="json")}}))
+    shop_listing = listing.model_copy(update={"market": "shopify"})
+    rec = ledger.submit(ActionRequest(workspace_id="acme", type="listing.publish", actor=clerk, idempotency_key="publish-p1-shopify",
+                                      params={"market": "shopify", "sku": "SONY-XM4", "listing": shop_listing.model_dump(mode="json")}))
+    ledger.approve("acme", rec.id, owner, "ok")
+    post = [c for c in market.calls if c[0] == "POST"][-1]
+    assert post[1] == "/admin/api/2024-10/products.json" and post[2]["X-Shopify-Access-Token"] == "shpat_local"
+    assert post[3]["product"]["title"] == listing.title and "<li>Kupferkabel 1,2 m</li>" in post[3]["product"]["body_html"]
+    market.server.shutdown()
+    get_settings.cache_clear()

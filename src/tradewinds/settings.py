@@ -81,6 +81,11 @@ class Settings(BaseSettings):
     stripe_webhook_secrets: dict[str, SecretStr] = Field(default_factory=dict, description="Per workspace, the signing secret of its "
                                                          "Stripe webhook endpoint (/v1/disputes/webhook/<workspace>): "
                                                          '\'{"local": "whsec_..."}\'.')
+    shopify_url: str | None = Field(None, description="Your Shopify store's Admin API base, e.g. https://shop.myshopify.com (listings are published there).")
+    shopify_token: SecretStr | None = Field(None, description="A Shopify Admin API access token with write_products.")
+    spapi_url: str | None = Field(None, description="Amazon Selling Partner API endpoint, e.g. https://sellingpartnerapi-eu.amazon.com.")
+    spapi_token: SecretStr | None = Field(None, description="An SP-API access token (LWA) for listings.")
+    spapi_seller_id: str | None = Field(None, description="Your Amazon seller id (the listings' owner).")
     dispute_counter_fee: float = Field(15.0, ge=0, description="What countering a dispute costs, in USD (weighs fight or accept).")
     model_cache: bool = Field(True, description="Reuse responses to identical temperature-0 requests (TRADEWINDS_MODEL_CACHE=0 or --no-cache to bypass).")
     model_timeout_s: float = Field(120.0, gt=0, description="Per-call timeout unless the caller sets one.")
