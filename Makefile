@@ -10,6 +10,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/python scripts/fetch_image_model.py || echo "the image model was not installed: main images fall back to GrabCut (run scripts/fetch_image_model.py later)"
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -327,3 +327,46 @@ def test_a_checked_listing_is_published_only_after_approval_and_can_be_taken_dow
     assert post[3]["product"]["title"] == listing.title and "<li>Kupferkabel 1,2 m</li>" in post[3]["product"]["body_html"]
     market.server.shutdown()
     get_settings.cache_clear()
+
+
+# main images -------------------------------------------------------------------------------------------------------
+def test_a_main_image_is_the_product_on_white_centred_at_the_markets_size_and_labelled(tmp_path):
+    import numpy as np
+    from PIL import Image
+    from typer.testing import CliRunner
+
+    from tradewinds.cli.app import app
+    from tradewinds.seller.listings.images import on_white, scene
+
+    img, mask = scene(4, size=256)
+    spec = profile("amazon-us").image
+    out = on_white(img, mask, spec)
+    assert out.shape == (spec.height, spec.width, 3)
+    assert (out[:20] == 255).all() and (out[:, :20] == 255).all() and (out[-20:] == 255).all()  # pure white around
+    ys, xs = np.nonzero((out < 250).any(axis=2))
+    assert abs((ys.min() + ys.max()) / 2 - spec.height / 2) < 0.02 * spec.height and abs((xs.min() + xs.max()) / 2 - spec.width / 2) < 0.02 * spec.width
+    assert abs(max(ys.max() - ys.min(), xs.max() - xs.min()) / spec.width - spec.fill) < 0.02  # fills the share the market asks
+    Image.fromarray(img).save(tmp_path / "photo.jpg")
+    r = CliRunner().invoke(app, ["listings", "image", str(tmp_path / "photo.jpg"), "--market", "ebay-us", "--out", str(tmp_path / "main.png"),
+                                 "--method", "grabcut"])
+    assert r.exit_code == 0 and "cut out by grabcut" in r.output, r.output
+    with Image.open(tmp_path / "main.png") as saved:
+        assert saved.size == (1600, 1600) and saved.info["ai_edited"] == "true" and "grabcut" in saved.info["tradewinds"]
+    (tmp_path / "not.jpg").write_text("not an image")
+    r = CliRunner().invoke(app, ["listings", "image", str(tmp_path / "not.jpg"), "--market", "ebay-us"])
+    assert r.exit_code != 0 and "not an image this can read" in str(r.exception) + r.output
+
+
+def test_isnet_cuts_the_product_out_where_grabcut_only_approaches_it():
+    from tradewinds.seller.listings.images import cut_out, iou, model_path, scene
+
+    if model_path() is None:
+        pytest.skip("the ISNet model is not installed (make install runs scripts/fetch_image_model.py)")
+    scores = {"isnet": [], "grabcut": []}
+    for seed in (0, 2):
+        img, mask = scene(seed, size=384)
+        for method in scores:
+            cut = cut_out(img, method=method)
+            assert cut.method.startswith(method)
+            scores[method].append(iou(cut.mask, mask))
+    assert min(scores["isnet"]) > 0.97 and min(scores["isnet"]) > max(scores["grabcut"])

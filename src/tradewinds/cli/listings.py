@@ -148,3 +148,23 @@ def copy_cmd(source: Annotated[str, typer.Option(help="the product's title and d
     console.print(table)
     console.print("scored by " + (f"what worked in your {learned.rows} past pieces of copy (ridge regression on CTR)" if learned
                                   else "the documented function: claims 0.5, keywords 0.3, length 0.2; non-compliant copy scores 0"))
+
+
+@listings_app.command("image")
+def image_cmd(photo: Annotated[Path, typer.Argument(help="a product photo (JPEG, PNG, WebP)")],
+              market: Annotated[str, typer.Option(help="the marketplace whose main-image size and background apply")],
+              out: Annotated[Path, typer.Option(help="the main image (PNG, labelled AI-edited)")] = Path("main.png"),
+              method: Annotated[str, typer.Option(help="auto (ISNet when installed, else GrabCut), isnet or grabcut")] = "auto") -> None:
+    """Make a marketplace main image: the product cut out, on white, centred, at the market's size."""
+    from ..seller.listings.images import cut_out, load, on_white, save
+    from ..seller.listings.profiles import profile
+
+    if method not in ("auto", "isnet", "grabcut"):
+        raise typer.BadParameter(f"{method!r}: auto, isnet or grabcut", param_hint="--method")
+    target = profile(market, _user_dir())
+    image = load(photo)
+    with console.status("cutting the product out ..."):
+        cut = cut_out(image, method=method)
+    save(on_white(image, cut.mask, target.image), out, method=cut.method, market=target.id)
+    console.print(f"{out}: {target.image.width}x{target.image.height} on {target.image.background}, cut out by {cut.method} in {cut.seconds:.1f} s"
+                  + ("" if cut.method.startswith("isnet") else " (the ISNet model is not installed: run scripts/fetch_image_model.py)"))
