@@ -370,3 +370,23 @@ def test_isnet_cuts_the_product_out_where_grabcut_only_approaches_it():
             assert cut.method.startswith(method)
             scores[method].append(iou(cut.mask, mask))
     assert min(scores["isnet"]) > 0.97 and min(scores["isnet"]) > max(scores["grabcut"])
+
+
+def test_the_listing_studio_over_http(demo_services):
+    from conftest import live_server
+    from tradewinds.server import create_app
+
+    with live_server(create_app(demo_services)) as site:
+        viewer, clerk = site.as_("viewer", "lst"), site.as_("operator", "lst")
+        assert MARKETS <= {m["id"] for m in viewer.get("/v1/listings/markets").json()}
+        claims = viewer.post("/v1/listings/claims", json={"text": "Kupferkabel 1,2 m, CE"}).json()
+        assert {(c["kind"], c["value"]) for c in claims} == {("material", "copper"), ("measure", "1200mm"), ("certification", "CE")}
+        steel = {"title": "Sony WH-1000XM4 Kopfhörer, schwarz", "bullets": ["Stahlkabel 1,2 m", "CE und RoHS"],
+                 "description": "Kabellose Kopfhörer mit aktiver Geräuschunterdrückung für Reisen."}
+        r = viewer.post("/v1/listings/checks", json={"source": "Sony WH-1000XM4 headphones, copper cable 1.2 m, CE, RoHS, black",
+                                                      "listing": steel, "market": "amazon-de", "language": "de"}).json()
+        assert r["ok"] is False and "lost: copper" in next(c["detail"] for c in r["checks"] if c["name"] == "claims")
+        flagged = {"id": "p1", "market": "amazon-de", "language": "de", **steel, "keywords": [], "checks": [], "status": "flagged", "attempts": 3}
+        refused = clerk.post("/v1/listings/publications", json={"listing": flagged, "sku": "SKU-1"})
+        assert refused.status_code == 422 and "only a listing that passed its checks" in refused.json()["error"]["message"]
+        assert viewer.post("/v1/listings/publications", json={"listing": flagged, "sku": "SKU-1"}).status_code == 403

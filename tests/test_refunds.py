@@ -321,3 +321,10 @@ def test_a_request_about_a_shop_order_is_decided_from_its_records_and_the_refund
     assert again == made and len([t for t in shop.order(order.id).transactions if t.kind == "refund"]) == 1  # never twice
     with pytest.raises(BadInputError, match="is not in order"):
         desk.request(request.model_copy(update={"item_id": "nope"}))
+
+
+def test_a_case_id_with_any_characters_is_carried_out_once(desk):
+    odd = _case(case_id="Fall #12 / Müller, Jürgen", reason="defective")
+    first = desk.decide([odd], execute=True)
+    again = desk.decide([odd], execute=True)
+    assert first[0][1] == again[0][1] == "executed" and len(desk.ledger.list("acme", status="applied")) == 1

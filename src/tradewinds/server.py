@@ -16,7 +16,7 @@ from .runtime import Runs
 from .api import errors
 from .api.auth import PUBLIC, document_security
 from .api.guard import SameOriginGuard
-from .api.routes import accounts, actions, bulk, catalog, disputes, refunds, search, shop, sourcing, support
+from .api.routes import accounts, actions, bulk, catalog, disputes, listings, refunds, search, shop, sourcing, support
 
 # routes that are not API routes (FastAPI's documentation, the static files) and need no login
 PUBLIC_PATHS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/static"}
@@ -61,7 +61,7 @@ def create_app(services: Services | None = None) -> FastAPI:
     app.state.runs = Runs(app.state.services.repo.engine, workers=2, max_queued=app.state.services.settings.max_queued_jobs)
     errors.install(app, html=pages.error_page)
     for router in (search.router, catalog.router, sourcing.router, bulk.router, actions.router, accounts.router, shop.router, support.router, refunds.router,
-                   disputes.router, disputes.public):
+                   disputes.router, disputes.public, listings.router):
         app.include_router(router, responses=errors.ERROR_RESPONSES)
     app.include_router(account.router)  # the web app (same process, same services): log in, keys, approvals, audit
     app.include_router(shop_pages.router)

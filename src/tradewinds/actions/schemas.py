@@ -24,6 +24,12 @@ def digest(value: Any) -> str:
     return hashlib.sha256(canonical(value).encode()).hexdigest()
 
 
+def derived_key(kind: str, *parts: Any) -> str:
+    """An idempotency key made from what an action is about (a case id, a SKU ... any text a user gave): the same
+    parts give the same key, whatever characters they hold."""
+    return f"{kind}:{digest([str(p) for p in parts])[:40]}"
+
+
 class ActionRequest(BaseModel):
     """One thing an agent or a user asks to do. The idempotency key makes a retry safe: the same key with the same
     type and parameters gives back the first result; the same key with anything else is refused."""

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 
 from ...accounts import Actor
 from ...actions import ActionLedger, ActionRequest
-from ...actions.schemas import ActionRecord
+from ...actions.schemas import ActionRecord, derived_key
 from ...errors import BadInputError
 from ...shop.conversations import ConversationStore
 from ...shop.disputes import Dispute, DisputeStore
@@ -139,7 +139,7 @@ class Disputes:
             raise BadInputError(f"the letter for {dispute_id} has claims its evidence does not support: {p.problems[0]}",
                                 hint="fix the records or the letter; nothing unsupported is submitted")
         return self.ledger.submit(ActionRequest(workspace_id=self.workspace_id, type="dispute.submit", actor=actor,
-                                                idempotency_key=f"dispute:{dispute_id}:{p.digest}",
+                                                idempotency_key=derived_key("dispute", dispute_id, p.digest),
                                                 params={"dispute_id": dispute_id, "digest": p.digest},
                                                 reason=reason or f"{p.advice.action}: " + "; ".join(p.advice.reasons[-2:])))
 

@@ -33,7 +33,7 @@ AMAZON_MARKETPLACES = {"amazon-us": "ATVPDKIKX0DER", "amazon-de": "A1PA6795UKMFR
 class PublishIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     market: str = Field(pattern=r"^[a-z0-9-]{2,40}$")
-    sku: str = Field(min_length=1, max_length=40)
+    sku: str = Field(pattern=r"^[A-Za-z0-9._-]{1,40}$", description="the seller's SKU (letters, digits, . _ -)")
     listing: dict[str, Any] = Field(description="a LocalizedListing with status ok")
 
 

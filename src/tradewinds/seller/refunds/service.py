@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 
 from ...accounts import Actor
 from ...actions import ActionLedger, ActionRequest
+from ...actions.schemas import derived_key
 from ...errors import BadInputError, ConflictError, RefusedError
 from ...shop.policy import PolicyStore
 from .agent import AbuseRules, RefundAgent
@@ -90,7 +91,7 @@ class Refunds:
         if d.escalated:
             raise ConflictError(f"case {case_id} is escalated: a person decides it first", hint="resolve it in the refund queue")
         request = ActionRequest(workspace_id=self.workspace_id, type="refund.execute", actor=actor,
-                                idempotency_key=f"refund:{case_id}:{d.decision}:{d.refund_amount}",
+                                idempotency_key=derived_key("refund", case_id, d.decision, d.refund_amount),
                                 params={"case_id": case_id, "decision": d.decision, "amount": str(d.refund_amount), "currency": d.currency},
                                 reason=reason or "; ".join(f.text for f in d.reasons)[:2000])
         record = self.ledger.submit(request)
