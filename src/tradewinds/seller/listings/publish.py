@@ -57,11 +57,11 @@ class Shopify:
         return []  # the Admin API has no dry run; the listing's own checks are the preview
 
     def publish(self, params: PublishIn) -> str:
-        l = params.listing
-        body = "".join(f"<p>{html.escape(p)}</p>" for p in l["description"].split("\n\n") if p.strip())
-        if l["bullets"]:
-            body += "<ul>" + "".join(f"<li>{html.escape(b)}</li>" for b in l["bullets"]) + "</ul>"
-        product = {"product": {"title": l["title"], "body_html": body, "tags": ", ".join(l["keywords"]), "status": "active",
+        item = params.listing
+        body = "".join(f"<p>{html.escape(p)}</p>" for p in item["description"].split("\n\n") if p.strip())
+        if item["bullets"]:
+            body += "<ul>" + "".join(f"<li>{html.escape(b)}</li>" for b in item["bullets"]) + "</ul>"
+        product = {"product": {"title": item["title"], "body_html": body, "tags": ", ".join(item["keywords"]), "status": "active",
                                "variants": [{"sku": params.sku}], "metafields": [{"namespace": "tradewinds", "key": "ai_generated",
                                                                                   "type": "boolean", "value": "true"}]}}
         return str(_ok(self.http.post("/admin/api/2024-10/products.json", json=product), "Shopify product create")["product"]["id"])
@@ -78,11 +78,11 @@ class Amazon:
         self.seller, self.marketplace = settings.spapi_seller_id, AMAZON_MARKETPLACES[market]
 
     def _body(self, params: PublishIn) -> dict:
-        l, lang = params.listing, f"{params.listing['language']}"
+        item, lang = params.listing, params.listing["language"]
         tag = {"language_tag": lang, "marketplace_id": self.marketplace}
         return {"productType": "PRODUCT", "requirements": "LISTING", "attributes": {
-            "item_name": [{"value": l["title"], **tag}], "bullet_point": [{"value": b, **tag} for b in l["bullets"]],
-            "product_description": [{"value": l["description"], **tag}], "generic_keyword": [{"value": " ".join(l["keywords"]), **tag}]}}
+            "item_name": [{"value": item["title"], **tag}], "bullet_point": [{"value": b, **tag} for b in item["bullets"]],
+            "product_description": [{"value": item["description"], **tag}], "generic_keyword": [{"value": " ".join(item["keywords"]), **tag}]}}
 
     def _put(self, params: PublishIn, preview: bool) -> dict:
         query = {"marketplaceIds": self.marketplace, **({"mode": "VALIDATION_PREVIEW"} if preview else {})}
@@ -124,14 +124,14 @@ class PublishListing(ActionType):
         return f"{params.market}:{params.sku}"
 
     def plan(self, conn, ws, params):
-        l = params.listing
-        if l.get("status") != "ok" or l.get("market") != params.market:
-            raise Refused(f"listing {l.get('id')} is {l.get('status')} for {l.get('market')}: only a listing that passed its checks for "
-                          f"{params.market} is published", rule="not_checked", listing=l.get("id"))
+        item = params.listing
+        if item.get("status") != "ok" or item.get("market") != params.market:
+            raise Refused(f"listing {item.get('id')} is {item.get('status')} for {item.get('market')}: only a listing that passed its checks for "
+                          f"{params.market} is published", rule="not_checked", listing=item.get("id"))
         issues = adapter(params.market).validate(params)
         if issues:
             raise Refused(f"{params.market} would refuse {params.sku}: {'; '.join(issues)}", rule="marketplace_validation", sku=params.sku)
-        return Change(summary=f"publish {params.sku} ('{l['title'][:80]}') to {params.market}", after={"published": params.market, "sku": params.sku})
+        return Change(summary=f"publish {params.sku} ('{item['title'][:80]}') to {params.market}", after={"published": params.market, "sku": params.sku})
 
     def apply(self, conn, ws, params, change):
         return {"external_id": adapter(params.market).publish(params), "market": params.market}
