@@ -174,6 +174,7 @@ def test_localize_from_a_csv_resumes_after_a_cut_off_run(tmp_path, monkeypatch):
     out.write_text(json.dumps({"id": "p0", "status": "ok"}) + "\n" + '{"id": "p1", "tit')  # a run killed mid-line
     r = CliRunner().invoke(app, ["listings", "localize", "--from", str(csv_path), "--market", "amazon-de", "--lang", "de", "--out", str(out)])
     assert r.exit_code == 0 and "3 localized (3 ok, 0 flagged), 1 already in" in r.output, r.output
+    assert "per 1,000,000 listings:" in r.output and "CPU hours here" in r.output and "at openai:qwen-plus's token prices:" in r.output
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert [row["id"] for row in rows] == ["p0", "p1", "p2", "p3"] and len(fake.requests) == 3  # p0 not redone, p1 redone once
     assert rows[1]["ai_generated"] is True and {c["name"] for c in rows[1]["checks"]} >= {"claims", "limits", "banned", "language"}

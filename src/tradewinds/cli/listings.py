@@ -95,6 +95,9 @@ def localize_cmd(source: Annotated[Path, typer.Option("--from", help="a CSV of p
 
         report = read_report(search_terms)
     counts = {"ok": 0, "flagged": 0}
+    import time
+
+    wall, cpu, tokens = time.perf_counter(), time.process_time(), [0, 0]
     with out.open("a", encoding="utf-8") as sink, Progress(console=console, transient=True) as bar:
         task = bar.add_task(f"localizing for {target.name}", total=len(todo))
         for p in todo:
@@ -103,8 +106,28 @@ def localize_cmd(source: Annotated[Path, typer.Option("--from", help="a CSV of p
             sink.flush()
             os.fsync(sink.fileno())  # a listing written is a listing done, whatever happens next
             counts[listing.status] += 1
+            tokens[0] += listing.prompt_tokens
+            tokens[1] += listing.completion_tokens
             bar.advance(task)
     console.print(f"{len(todo)} localized ({counts['ok']} ok, {counts['flagged']} flagged), {len(products) - len(todo)} already in {out}")
+    if todo:
+        _costs(len(todo), time.perf_counter() - wall, time.process_time() - cpu, tokens, services.settings)
+
+
+def _costs(n: int, wall: float, cpu: float, tokens: list[int], settings) -> None:
+    """Throughput, and what 1,000,000 listings would cost: CPU hours on this machine (the embedded model), and the
+    same tokens at the price table's rates for the route's models and a served reference model."""
+    from ..models.store import DEFAULT_PRICES, price_of
+
+    per_m = 1_000_000 / n
+    console.print(f"{n / wall:.3f} listings/s; per 1,000,000 listings: {cpu * per_m / 3600:,.0f} CPU hours here, "
+                  f"{tokens[0] * per_m / 1e9:,.2f}G prompt + {tokens[1] * per_m / 1e9:,.2f}G completion tokens")
+    route = (settings.model_routes or {}).get("listings.localize") or (settings.model_routes or {}).get("default") or []
+    for model_id in dict.fromkeys([*route, "openai:qwen-plus"]):
+        price = price_of(model_id, settings.model_prices) if model_id in route or model_id in DEFAULT_PRICES else None
+        if price is not None:
+            usd = (tokens[0] * price[0] + tokens[1] * price[1]) / 1e6 * per_m
+            console.print(f"  at {model_id}'s token prices: {usd:,.0f} USD" + (" (the embedded model's tokens cost nothing but CPU)" if model_id.startswith("local:") else ""))
 
 
 def _done(out: Path) -> set[str]:

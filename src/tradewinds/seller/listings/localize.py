@@ -75,7 +75,8 @@ class LocalizedListing(BaseModel):
     checks: list[Check]
     status: str = Field(description="ok (may be published) or flagged (not: see checks)")
     attempts: int
-    model: str | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
 
 
 def _tidy(out: _Out, market: MarketProfile) -> Listing:
@@ -104,16 +105,18 @@ def localize(product: ProductIn, market: MarketProfile, language: str, gateway, 
                 Message(role="user", content=json.dumps({"source": product.model_dump(mode="json", include={"title", "description", "brand",
                                                                                                         "category", "attributes"})},
                                                         ensure_ascii=False))]
-    listing, report, attempts = Listing(), None, 0
+    listing, report, attempts, tokens = Listing(), None, 0, [0, 0]
     for attempt in range(repairs + 1):
         attempts = attempt + 1
         try:
-            out, _ = gateway.ask("listings.localize", messages, _Out, options=gateway.options(max_tokens=900), max_retries=1)
+            out, usage = gateway.ask("listings.localize", messages, _Out, options=gateway.options(max_tokens=900), max_retries=1)
+            tokens[0] += usage.prompt_tokens
+            tokens[1] += usage.completion_tokens
         except (ModelError, ConfigError) as exc:
             report = None
             failure = Check(name="model", ok=False, detail=f"the model gave no listing: {exc.message[:300]}")
             return LocalizedListing(id=product.id, market=market.id, language=language, title="", bullets=[], description="", keywords=[],
-                                    checks=[failure], status="flagged", attempts=attempts)
+                                    checks=[failure], status="flagged", attempts=attempts, prompt_tokens=tokens[0], completion_tokens=tokens[1])
         if trace is not None:
             trace.append(Listing(title=out.title, bullets=out.bullets, description=out.description, keywords=out.keywords))
         listing = _tidy(out, market).model_copy(update={"keywords": chosen})
@@ -124,7 +127,7 @@ def localize(product: ProductIn, market: MarketProfile, language: str, gateway, 
                     Message(role="user", content="Fix exactly these problems and keep everything else: "
                                                  + "; ".join(f"{c.name}: {c.detail}" for c in report.failures))]
     return LocalizedListing(id=product.id, market=market.id, language=language, **listing.model_dump(), checks=report.checks,
-                            status="ok" if report.ok else "flagged", attempts=attempts)
+                            status="ok" if report.ok else "flagged", attempts=attempts, prompt_tokens=tokens[0], completion_tokens=tokens[1])
 
 
 def read_products(path) -> list[ProductIn]:
