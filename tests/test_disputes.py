@@ -5,15 +5,14 @@ pack, and submission to a local server that speaks Stripe's API, only after appr
 from __future__ import annotations
 
 import json
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
 import pytest
 
+from stand_in import JsonHandler, serve
 from tradewinds.accounts import Actor, Role
 from tradewinds.actions import ActionLedger
 from tradewinds.db import open_database
@@ -176,38 +175,27 @@ def test_the_webhook_takes_a_signed_event_once_over_http(tmp_path, demo_services
 
 
 # submission through the ledger, to a server that speaks Stripe's API -------------------------------------------------
-class _Stripe(BaseHTTPRequestHandler):
+class _Stripe(JsonHandler):
     calls: list = []
 
     def do_POST(self):  # noqa: N802
         body = self.rfile.read(int(self.headers["Content-Length"]))
         _Stripe.calls.append((self.path, dict(self.headers), body))
         if self.headers.get("Authorization") != "Bearer sk_test_local":
-            return self._answer(401, {"error": {"message": "Invalid API Key provided"}})
+            return self.answer(401, {"error": {"message": "Invalid API Key provided"}})
         if self.path == "/v1/files":
-            return self._answer(200, {"id": "file_local_1", "object": "file", "purpose": "dispute_evidence"})
+            return self.answer(200, {"id": "file_local_1", "object": "file", "purpose": "dispute_evidence"})
         form = parse_qs(body.decode())
-        return self._answer(200, {"id": self.path.rsplit("/", 1)[1], "object": "dispute", "status": "under_review" if form.get("submit") == ["true"] else "needs_response"})
+        return self.answer(200, {"id": self.path.rsplit("/", 1)[1], "object": "dispute", "status": "under_review" if form.get("submit") == ["true"] else "needs_response"})
 
-    def _answer(self, code, payload):
-        data = json.dumps(payload).encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        """Quiet: the test reads the calls it recorded, not the server's log."""
 
 
 def test_a_response_is_submitted_to_stripe_only_after_another_person_approves(desk, monkeypatch):
     from tradewinds.settings import get_settings
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Stripe)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server, url = serve(_Stripe)
     monkeypatch.setenv("TRADEWINDS_STRIPE_API_KEY", "sk_test_local")
-    monkeypatch.setenv("TRADEWINDS_STRIPE_API_BASE", f"http://127.0.0.1:{server.server_port}")
+    monkeypatch.setenv("TRADEWINDS_STRIPE_API_BASE", url)
     get_settings.cache_clear()
     _Stripe.calls = []
     order = next(o for o in desk.shop.orders() if o.status == "delivered")

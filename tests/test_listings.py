@@ -245,45 +245,31 @@ class _Market:
     """A local server speaking Shopify's Admin API product create/delete and SP-API's putListingsItem/deleteListingsItem."""
 
     def __init__(self):
-        import threading
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from stand_in import JsonHandler, serve
 
         calls = self.calls = []
 
-        class Handler(BaseHTTPRequestHandler):
-            def _answer(self, code, payload):
-                data = json.dumps(payload).encode()
-                self.send_response(code)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
+        class Handler(JsonHandler):
             def _body(self):
                 n = int(self.headers.get("Content-Length") or 0)
                 return json.loads(self.rfile.read(n)) if n else None
 
             def do_POST(self):  # noqa: N802
                 calls.append(("POST", self.path, dict(self.headers), self._body()))
-                self._answer(201, {"product": {"id": 632910392}})
+                self.answer(201, {"product": {"id": 632910392}})
 
             def do_PUT(self):  # noqa: N802
                 body = self._body()
                 calls.append(("PUT", self.path, dict(self.headers), body))
                 issues = [] if body["attributes"]["item_name"][0]["value"] else [{"code": "90220", "message": "item_name is required", "severity": "ERROR"}]
-                self._answer(200, {"sku": self.path.split("/")[-1].split("?")[0], "status": "VALID" if "VALIDATION_PREVIEW" in self.path else "ACCEPTED",
+                self.answer(200, {"sku": self.path.split("/")[-1].split("?")[0], "status": "VALID" if "VALIDATION_PREVIEW" in self.path else "ACCEPTED",
                                    "issues": issues})
 
             def do_DELETE(self):  # noqa: N802
                 calls.append(("DELETE", self.path, dict(self.headers), None))
-                self._answer(200, {})
+                self.answer(200, {})
 
-            def log_message(self, *args):
-                """Quiet: the test reads the calls it recorded."""
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.server, self.url = serve(Handler)
 
 
 def test_a_checked_listing_is_published_only_after_approval_and_can_be_taken_down(tmp_path, monkeypatch):
